@@ -1,0 +1,24 @@
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/reference.smk"
+include: "workflow/rules/qc.smk"
+include: "workflow/rules/align.smk"
+include: "workflow/rules/germline.smk"
+include: "workflow/rules/somatic.smk"
+include: "workflow/rules/annotate.smk"
+include: "workflow/rules/panel.smk"
+include: "workflow/rules/rna.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        get_final_outputs(),
+    default_target: True

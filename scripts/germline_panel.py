@@ -1,0 +1,25 @@
+"""Rule germline_panel: the patient's germline calls inside panel genes, with panel_filter."""
+
+import pandas as pd
+
+from icope.panel import PANEL_TABLE_COLUMNS, germline_panel_table
+from icope.rulelog import rule_log
+from icope.variants import read_variants
+
+with rule_log(snakemake.log[0]) as log:  # noqa: F821
+    panel = pd.read_csv(snakemake.input.panel, sep="\t")  # noqa: F821
+    rows = []
+    for path in snakemake.input.germline:  # noqa: F821
+        rows += read_variants(path, snakemake.params.patient, "germline")  # noqa: F821
+    table = (
+        germline_panel_table(
+            rows,
+            panel,
+            snakemake.params.max_af,  # noqa: F821
+            set(snakemake.params.consequences),  # noqa: F821
+        )
+        if rows
+        else pd.DataFrame(columns=PANEL_TABLE_COLUMNS)
+    )
+    table.to_csv(snakemake.output[0], sep="\t", index=False, na_rep="")  # noqa: F821
+    log.info("%d panel variants, %d PASS", len(table), (table["panel_filter"] == "PASS").sum())

@@ -1,0 +1,43 @@
+"""Cohort variant table: every germline and somatic call of every patient, one row per
+variant and sample, with annotation and panel status, as TSV and Parquet for pooling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from icope.variants import VARIANT_COLUMNS, read_variants
+
+COHORT_COLUMNS = [*VARIANT_COLUMNS, "panel_filter", "reference", "annotation_sources"]
+_KEY = ["sample", "chrom", "pos", "ref", "alt"]
+
+
+def cohort_table(germline: list[str], somatic: list[str], panels: list[str], samples: dict,
+                 sources: dict) -> pd.DataFrame:
+    """Collect calls from annotated VCFs; ``panel_filter`` is set for germline panel calls."""
+    rows = []
+    for origin, paths in (("germline", germline), ("somatic", somatic)):
+        for path in paths:
+            sample = Path(path).name.removesuffix(".vcf.gz")
+            meta = samples[sample]
+            rows += [
+                r.as_dict()
+                for r in read_variants(path, meta["patient"], origin, meta.get("normal") or "")
+            ]
+    table = pd.DataFrame(rows, columns=VARIANT_COLUMNS)
+    panel_frames = [pd.read_csv(p, sep="\t", dtype={"id": str}) for p in panels]
+    panel_frames = [f for f in panel_frames if not f.empty]
+    if panel_frames:
+        panel = pd.concat(panel_frames)[_KEY + ["panel_filter"]].assign(origin="germline")
+        table = table.merge(panel, on=[*_KEY, "origin"], how="left")
+    else:
+        table["panel_filter"] = None
+    table["reference"] = sources.get("reference", "")
+    table["annotation_sources"] = "; ".join(f"{k}={v}" for k, v in sources.items())
+    return table[COHORT_COLUMNS].sort_values(["patient", "origin", "sample", "chrom", "pos"])
+
+
+def write_cohort(table: pd.DataFrame, tsv: str, parquet: str) -> None:
+    table.to_csv(tsv, sep="\t", index=False, na_rep="")
+    table.to_parquet(parquet, index=False)

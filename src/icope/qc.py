@@ -1,0 +1,119 @@
+"""Per-sample QC summary: metrics from fastp, samtools stats, mosdepth and salmon, judged
+pass / warn / fail against thresholds from the config."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+QC_COLUMNS = [
+    "sample",
+    "patient",
+    "type",
+    "status",
+    "reasons",
+    "raw_reads",
+    "reads_after_trimming",
+    "q30_rate",
+    "mapping_rate",
+    "duplication_rate",
+    "mean_depth",
+    "rna_mapping_rate",
+]
+
+#: metric -> (threshold key in config, direction): "min" fails when below, "max" when above.
+CHECKS = {
+    "mean_depth": ("min_mean_depth", "min"),
+    "duplication_rate": ("max_duplication", "max"),
+    "mapping_rate": ("min_mapping_rate", "min"),
+    "rna_mapping_rate": ("min_rna_mapping_rate", "min"),
+}
+
+
+def read_fastp(paths: list[str]) -> dict[str, float]:
+    """Sum fastp read counts over a sample's units; q30 rate weighted by bases."""
+    raw = kept = bases = q30 = 0
+    for path in paths:
+        summary = json.loads(Path(path).read_text())["summary"]
+        raw += summary["before_filtering"]["total_reads"]
+        after = summary["after_filtering"]
+        kept += after["total_reads"]
+        bases += after["total_bases"]
+        q30 += after["q30_bases"]
+    return {
+        "raw_reads": raw,
+        "reads_after_trimming": kept,
+        "q30_rate": round(q30 / bases, 4) if bases else None,
+    }
+
+
+def read_samtools_stats(path: str) -> dict[str, float]:
+    """Mapping and duplication rates from ``samtools stats`` SN lines (primary reads)."""
+    sn = {}
+    for line in Path(path).read_text().splitlines():
+        if line.startswith("SN\t"):
+            _, key, value, *_ = line.split("\t")
+            sn[key.rstrip(":")] = float(value)
+    total = sn.get("raw total sequences", 0.0)
+    mapped = sn.get("reads mapped", 0.0)
+    return {
+        "mapping_rate": round(mapped / total, 4) if total else None,
+        "duplication_rate": round(sn.get("reads duplicated", 0.0) / mapped, 4) if mapped else None,
+    }
+
+
+def read_mosdepth_summary(path: str) -> dict[str, float]:
+    """Mean depth over the target regions (``total_region``), else over the whole genome."""
+    rows = {}
+    lines = Path(path).read_text().splitlines()
+    header = lines[0].split("\t")
+    for line in lines[1:]:
+        fields = dict(zip(header, line.split("\t"), strict=False))
+        rows[fields["chrom"]] = float(fields["mean"])
+    mean = rows.get("total_region", rows.get("total"))
+    return {"mean_depth": round(mean, 2) if mean is not None else None}
+
+
+def read_salmon_mapping_rate(quant_dir: str) -> dict[str, float]:
+    meta = json.loads((Path(quant_dir) / "aux_info" / "meta_info.json").read_text())
+    return {"rna_mapping_rate": round(meta["percent_mapped"] / 100, 4)}
+
+
+def judge(metrics: dict[str, float | None], thresholds: dict) -> tuple[str, list[str]]:
+    """``(status, reasons)``: fail beats warn beats pass; a missing metric is not judged."""
+    rank = {"pass": 0, "warn": 1, "fail": 2}
+    status, reasons = "pass", []
+    for metric, (key, direction) in CHECKS.items():
+        value = metrics.get(metric)
+        if value is None or key not in thresholds:
+            continue
+        for level in ("fail", "warn"):
+            limit = thresholds[key][level]
+            if value < limit if direction == "min" else value > limit:
+                sign = "<" if direction == "min" else ">"
+                reasons.append(f"{level}:{metric}={value:g}{sign}{limit:g}")
+                status = max(status, level, key=rank.get)
+                break
+    return status, reasons
+
+
+def summarise_sample(sample: str, meta: dict, fastp: list[str], stats: str | None,
+                     mosdepth: str | None, salmon: str | None,
+                     thresholds: dict) -> dict:
+    metrics: dict[str, float | None] = {column: None for column in QC_COLUMNS[5:]}
+    metrics.update(read_fastp(fastp))
+    if stats:
+        metrics.update(read_samtools_stats(stats))
+    if mosdepth:
+        metrics.update(read_mosdepth_summary(mosdepth))
+    if salmon:
+        metrics.update(read_salmon_mapping_rate(salmon))
+    status, reasons = judge(metrics, thresholds)
+    return {
+        "sample": sample,
+        "patient": meta["patient"],
+        "type": meta["type"],
+        "status": status,
+        "reasons": ";".join(reasons),
+        **metrics,
+    }

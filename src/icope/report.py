@@ -1,0 +1,133 @@
+"""Per-patient report: one JSON document, rendered as self-contained HTML (inline CSS, no
+scripts, fonts or images from the network) so it opens on an offline HPC node."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, StrictUndefined, select_autoescape
+
+from icope import __version__
+from icope.expression import gene_expression
+from icope.variants import read_variants
+
+REPORT_SCHEMA_VERSION = 1
+
+SOMATIC_FIELDS = [
+    "sample", "normal_sample", "chrom", "pos", "ref", "alt", "variant_type", "filter", "gene",
+    "consequence", "protein_change", "tumour_depth", "tumour_af", "normal_depth", "normal_af",
+    "gnomad_af", "id",
+]
+GERMLINE_FIELDS = [
+    "sample", "chrom", "pos", "ref", "alt", "variant_type", "id", "genotype", "depth", "vaf",
+    "gene", "transcript", "consequence", "protein_change", "gnomad_af", "filter", "panel_filter",
+]
+
+
+def _clean(value):
+    """JSON-safe scalars: NaN and pandas missing values become null."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        return _clean(value.item())
+    return value
+
+
+def _records(frame: pd.DataFrame, fields: list[str]) -> list[dict]:
+    return [{f: _clean(row[f]) for f in fields} for row in frame.to_dict("records")]
+
+
+def secondary_findings_policy(consents: list[bool]) -> str:
+    if consents and all(consents):
+        return (
+            "The family consented to secondary findings; this report is limited to the "
+            "configured panel and contains no findings outside it."
+        )
+    return (
+        "No consent for secondary findings: only genes of the configured panel are reported."
+    )
+
+
+def build_report(patient: str, samples: dict, inputs: dict, sources: dict,
+                 panel_config: dict) -> dict:
+    """Assemble the report document from the pipeline's result files."""
+    own = {name: meta for name, meta in samples.items() if meta["patient"] == patient}
+    qc = pd.read_csv(inputs["qc"], sep="\t")
+    qc = qc[qc["sample"].isin(own)]
+    panel_genes = pd.read_csv(inputs["panel_genes"], sep="\t")
+    panel_table = pd.read_csv(inputs["panel"], sep="\t", dtype={"id": str})
+    findings = panel_table[panel_table["panel_filter"] == "PASS"]
+    gene_table = pd.read_csv(inputs["genes"], sep="\t")
+    versions = pd.read_csv(inputs["versions"], sep="\t")
+
+    somatic = []
+    somatic_counts = {}
+    for path in inputs["somatic"]:
+        tumour = Path(path).name.removesuffix(".vcf.gz")
+        normal = own[tumour]["normal"] or ""
+        rows = read_variants(path, patient, "somatic", normal)
+        somatic_counts[tumour] = {
+            "candidates": len(rows),
+            "pass": sum(r.filter == "PASS" for r in rows),
+            "tumour_only": own[tumour]["tumour_only"],
+        }
+        somatic += [r.as_dict() for r in rows if r.filter == "PASS"]
+
+    expression = []
+    for path in inputs["expression"]:
+        sample = Path(path).parent.name
+        table = gene_expression(path, gene_table, sample, set(panel_genes["gene"]))
+        expression += _records(table[table["in_panel"]], list(table.columns))
+
+    return {
+        "schema_version": REPORT_SCHEMA_VERSION,
+        "patient": patient,
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "pipeline": {"name": "icope", "version": __version__},
+        "annotation_sources": sources,
+        "software_versions": versions.to_dict("records"),
+        "secondary_findings_policy": secondary_findings_policy(
+            [m["secondary_findings_consent"] for m in own.values()]
+        ),
+        "samples": [{"sample": name, **meta} for name, meta in sorted(own.items())],
+        "qc": _records(qc, list(qc.columns)),
+        "panel": {
+            "name": panel_config["name"],
+            "genes": sorted(panel_genes["gene"]),
+            "max_population_af": panel_config["max_population_af"],
+            "consequences": panel_config["consequences"],
+        },
+        "germline_findings": _records(findings, GERMLINE_FIELDS),
+        "germline_panel_variants": _records(panel_table, GERMLINE_FIELDS),
+        "somatic_counts": somatic_counts,
+        "somatic_variants": [{f: _clean(v[f]) for f in SOMATIC_FIELDS} for v in somatic],
+        "expression": expression,
+    }
+
+
+def render_html(report: dict) -> str:
+    template_text = resources.files("icope").joinpath("templates/report.html.j2").read_text()
+    env = Environment(autoescape=select_autoescape(default=True), undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["num"] = _format_number
+    return env.from_string(template_text).render(r=report)
+
+
+def _format_number(value, digits: int = 3) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+def write_report(report: dict, json_path: str, html_path: str) -> None:
+    Path(json_path).write_text(json.dumps(report, indent=2, sort_keys=False) + "\n")
+    Path(html_path).write_text(render_html(report))

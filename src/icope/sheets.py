@@ -1,0 +1,289 @@
+"""Sample and unit sheets: read, validate at the door, and hand the workflow trusted records.
+
+Every problem is reported with the sheet's path, the line in that file (the header is line 1),
+the column and the bad value. All problems are
+collected before raising, so a user fixes a sheet in one pass.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from enum import Enum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+#: IDs end up in file names, read groups and shell commands.
+SAFE_ID = r"^[A-Za-z0-9_-]+$"
+
+SAMPLE_COLUMNS = ["patient", "sample", "type", "sex", "secondary_findings_consent", "tumour_only"]
+UNIT_COLUMNS = ["sample", "unit", "fq1", "fq2", "bam", "platform", "library"]
+
+_TRUE = {"yes", "true", "1", "y"}
+_FALSE = {"no", "false", "0", "n", ""}
+
+
+class SheetError(ValueError):
+    """One or more sheet problems; ``problems`` holds one message per bad cell."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class SampleType(str, Enum):
+    normal = "normal"
+    tumour = "tumour"
+    rna = "rna"
+
+
+class Sex(str, Enum):
+    female = "female"
+    male = "male"
+    unknown = "unknown"
+
+
+def _as_bool(value: object) -> bool:
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError("must be yes or no")
+
+
+class Sample(BaseModel):
+    """One biological sample of one patient."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    patient: str = Field(pattern=SAFE_ID)
+    sample: str = Field(pattern=SAFE_ID)
+    type: SampleType
+    sex: Sex = Sex.unknown
+    secondary_findings_consent: bool = False
+    tumour_only: bool = False
+
+    @field_validator("sex", mode="before")
+    @classmethod
+    def _blank_sex(cls, value: object) -> object:
+        return value.strip().lower() or "unknown" if isinstance(value, str) else value
+
+    @field_validator("secondary_findings_consent", "tumour_only", mode="before")
+    @classmethod
+    def _yes_no(cls, value: object) -> bool:
+        return _as_bool(value)
+
+
+class Unit(BaseModel):
+    """One sequencing unit (lane / run) of a sample: a FASTQ pair or an existing BAM/CRAM."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sample: str = Field(pattern=SAFE_ID)
+    unit: str = Field(pattern=SAFE_ID)
+    fq1: Path | None = None
+    fq2: Path | None = None
+    bam: Path | None = None
+    platform: str = Field(default="ILLUMINA", pattern=SAFE_ID)
+    library: str | None = Field(default=None, pattern=SAFE_ID)
+
+    @field_validator("fq1", "fq2", "bam", "library", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("platform", mode="before")
+    @classmethod
+    def _default_platform(cls, value: object) -> object:
+        return "ILLUMINA" if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def read_group(self) -> str:
+        """SAM @RG line for bwa ``-R`` (tab-escaped as bwa expects)."""
+        library = self.library or self.sample
+        return (
+            f"@RG\\tID:{self.sample}.{self.unit}\\tSM:{self.sample}\\tLB:{library}"
+            f"\\tPL:{self.platform}\\tPU:{self.unit}"
+        )
+
+
+def _read_tsv(path: Path) -> list[tuple[int, dict[str, str]]]:
+    if not path.is_file():
+        raise SheetError([f"{path}: sheet not found"])
+    with open(path, newline="") as handle:
+        rows = [
+            (lineno, row)
+            for lineno, row in enumerate(csv.reader(handle, delimiter="\t"), start=1)
+            if row and not row[0].startswith("#")
+        ]
+    if not rows:
+        raise SheetError([f"{path}: sheet is empty"])
+    header = [h.strip() for h in rows[0][1]]
+    records = []
+    for lineno, row in rows[1:]:
+        if len(row) != len(header):
+            raise SheetError(
+                [f"{path}, line {lineno}: {len(row)} fields but the header has {len(header)}"]
+            )
+        records.append((lineno, {k: v.strip() for k, v in zip(header, row, strict=True)}))
+    return records
+
+
+def _describe(error: dict) -> str:
+    field = ".".join(str(p) for p in error["loc"]) or "row"
+    value = error.get("input")
+    if error["type"] == "string_pattern_mismatch":
+        reason = "only letters, digits, '_' and '-' are allowed"
+    elif error["type"] == "extra_forbidden":
+        reason = "unknown column"
+    elif error["type"] == "enum":
+        reason = f"must be one of {error['ctx']['expected']}"
+    else:
+        reason = error["msg"].removeprefix("Value error, ")
+    return f"field '{field}': {reason} (got {value!r})"
+
+
+def _validate_rows(path: Path, model: type[BaseModel],
+                   records: list[tuple[int, dict[str, str]]]):
+    problems, items = [], []
+    for lineno, record in records:
+        cleaned = {k: v for k, v in record.items() if v != "" or k in ("fq1", "fq2", "bam")}
+        try:
+            items.append((lineno, model(**cleaned)))
+        except ValidationError as exc:
+            problems += [f"{path}, line {lineno}: {_describe(e)}" for e in exc.errors()]
+    return problems, items
+
+
+def resolve(path: Path, base: Path) -> Path:
+    """Relative data paths in sheets are relative to the data directory."""
+    return path if path.is_absolute() else base / path
+
+
+class SampleSheet:
+    """Validated samples and units with the lookups the workflow needs."""
+
+    def __init__(self, samples: list[Sample], units: list[Unit]):
+        self.samples = {s.sample: s for s in samples}
+        self.units = units
+
+    @property
+    def patients(self) -> list[str]:
+        return sorted({s.patient for s in self.samples.values()})
+
+    def of_patient(self, patient: str, kind: SampleType | str) -> list[Sample]:
+        return [
+            s
+            for s in self.samples.values()
+            if s.patient == patient and s.type == SampleType(kind)
+        ]
+
+    def of_type(self, kind: SampleType | str) -> list[Sample]:
+        return [s for s in self.samples.values() if s.type == SampleType(kind)]
+
+    def units_of(self, sample: str) -> list[Unit]:
+        return [u for u in self.units if u.sample == sample]
+
+    def unit(self, sample: str, unit: str) -> Unit:
+        return next(u for u in self.units if u.sample == sample and u.unit == unit)
+
+    def tumour_normal_pairs(self) -> list[tuple[Sample, Sample]]:
+        pairs = []
+        for tumour in self.of_type(SampleType.tumour):
+            normals = self.of_patient(tumour.patient, SampleType.normal)
+            if normals:
+                pairs.append((tumour, normals[0]))
+        return pairs
+
+    def dna_samples(self) -> list[Sample]:
+        return [s for s in self.samples.values() if s.type != SampleType.rna]
+
+
+def load_sample_sheet(samples_path: str | Path, units_path: str | Path,
+                      data_dir: str | Path) -> SampleSheet:
+    """Read and validate both sheets; raise :class:`SheetError` listing every problem."""
+    samples_path, units_path, data_dir = Path(samples_path), Path(units_path), Path(data_dir)
+    sample_rows = _read_tsv(samples_path)
+    unit_rows = _read_tsv(units_path)
+    problems, sample_items = _validate_rows(samples_path, Sample, sample_rows)
+    unit_problems, unit_items = _validate_rows(units_path, Unit, unit_rows)
+    problems += unit_problems
+
+    seen: dict[str, int] = {}
+    for lineno, s in sample_items:
+        if s.sample in seen:
+            problems.append(
+                f"{samples_path}, line {lineno}: field 'sample': duplicate sample "
+                f"{s.sample!r} (first on line {seen[s.sample]})"
+            )
+        seen.setdefault(s.sample, lineno)
+    samples = [s for _, s in sample_items]
+    by_patient: dict[str, list[tuple[int, Sample]]] = {}
+    for lineno, s in sample_items:
+        by_patient.setdefault(s.patient, []).append((lineno, s))
+    for patient, members in sorted(by_patient.items()):
+        types = [s.type for _, s in members]
+        if types.count(SampleType.normal) > 1:
+            problems.append(
+                f"{samples_path}: patient {patient!r} has {types.count(SampleType.normal)} "
+                "normal samples; one normal per patient is supported"
+            )
+        for lineno, s in members:
+            if (s.type == SampleType.tumour and SampleType.normal not in types
+                    and not s.tumour_only):
+                problems.append(
+                    f"{samples_path}, line {lineno}: field 'tumour_only': patient {patient!r} "
+                    f"has tumour {s.sample!r} but no normal sample; set tumour_only to yes "
+                    "to analyse it unmatched"
+                )
+            if s.tumour_only and s.type != SampleType.tumour:
+                problems.append(
+                    f"{samples_path}, line {lineno}: field 'tumour_only': only a tumour sample "
+                    "can be tumour-only"
+                )
+
+    unit_keys: dict[tuple[str, str], int] = {}
+    for lineno, u in unit_items:
+        where = f"{units_path}, line {lineno}"
+        if u.sample not in seen:
+            problems.append(f"{where}: field 'sample': {u.sample!r} is not in {samples_path}")
+        key = (u.sample, u.unit)
+        if key in unit_keys:
+            problems.append(
+                f"{where}: field 'unit': duplicate unit {u.unit!r} of sample {u.sample!r} "
+                f"(first on line {unit_keys[key]})"
+            )
+        unit_keys.setdefault(key, lineno)
+        has_fastq = u.fq1 is not None or u.fq2 is not None
+        if has_fastq and u.bam is not None:
+            problems.append(f"{where}: field 'bam': give either fq1/fq2 or bam, not both")
+        elif not has_fastq and u.bam is None:
+            problems.append(f"{where}: field 'fq1': no reads given (fq1 + fq2, or bam)")
+        elif has_fastq and (u.fq1 is None or u.fq2 is None):
+            missing = "fq1" if u.fq1 is None else "fq2"
+            problems.append(f"{where}: field '{missing}': paired-end reads need both fq1 and fq2")
+        for name in ("fq1", "fq2", "bam"):
+            value = getattr(u, name)
+            if value is None:
+                continue
+            full = resolve(value, data_dir)
+            if not full.is_file():
+                problems.append(f"{where}: field '{name}': file not found: {full}")
+            elif not os.access(full, os.R_OK):
+                problems.append(f"{where}: field '{name}': file not readable: {full}")
+    for sample in samples:
+        if sample.sample in seen and not any(u.sample == sample.sample for _, u in unit_items):
+            problems.append(
+                f"{samples_path}, line {seen[sample.sample]}: field 'sample': sample "
+                f"{sample.sample!r} has no units in {units_path}"
+            )
+    if problems:
+        raise SheetError(problems)
+    units = [
+        u.model_copy(update={k: resolve(getattr(u, k), data_dir) for k in ("fq1", "fq2", "bam")
+                             if getattr(u, k) is not None})
+        for _, u in unit_items
+    ]
+    return SampleSheet(samples, units)

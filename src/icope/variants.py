@@ -1,0 +1,221 @@
+"""Annotated VCFs as flat variant rows: one shape for panel tables, reports and cohort tables."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+from cyvcf2 import VCF
+
+#: Column order of every variant table the pipeline writes (panel, cohort).
+VARIANT_COLUMNS = [
+    "patient",
+    "sample",
+    "origin",
+    "normal_sample",
+    "chrom",
+    "pos",
+    "ref",
+    "alt",
+    "variant_type",
+    "id",
+    "qual",
+    "filter",
+    "genotype",
+    "depth",
+    "alt_depth",
+    "vaf",
+    "tumour_depth",
+    "tumour_af",
+    "normal_depth",
+    "normal_af",
+    "gene",
+    "transcript",
+    "biotype",
+    "consequence",
+    "protein_change",
+    "dna_change",
+    "all_genes",
+    "gnomad_af",
+]
+
+#: bcftools csq consequence terms, most severe first.
+CONSEQUENCE_SEVERITY = [
+    "stop_gained",
+    "frameshift",
+    "splice_acceptor",
+    "splice_donor",
+    "stop_lost",
+    "start_lost",
+    "inframe_altering",
+    "inframe_insertion",
+    "inframe_deletion",
+    "missense",
+    "splice_region",
+    "start_retained",
+    "stop_retained",
+    "synonymous",
+    "coding_sequence",
+    "5_prime_utr",
+    "3_prime_utr",
+    "non_coding",
+    "intron",
+    "intergenic",
+]
+_RANK = {term: i for i, term in enumerate(CONSEQUENCE_SEVERITY)}
+
+
+@dataclass
+class Consequence:
+    consequence: str
+    gene: str
+    transcript: str = ""
+    biotype: str = ""
+    protein_change: str = ""
+    dna_change: str = ""
+
+    @property
+    def terms(self) -> list[str]:
+        return self.consequence.lstrip("*").split("&")
+
+    @property
+    def rank(self) -> int:
+        return min((_RANK.get(t, len(_RANK)) for t in self.terms), default=len(_RANK))
+
+
+def parse_bcsq(value: str | None) -> list[Consequence]:
+    """Parse a bcftools csq BCSQ INFO value (comma-separated, pipe-delimited entries).
+
+    >>> [c.gene for c in parse_bcsq("missense|CCT8L2|ENST1|protein_coding|-|320W>320R|21594A>G")]
+    ['CCT8L2']
+    """
+    if not value:
+        return []
+    result = []
+    for entry in value.split(","):
+        if entry.startswith("@"):  # points at another record carrying the joint consequence
+            continue
+        parts = entry.split("|") + [""] * 7
+        result.append(Consequence(parts[0], parts[1], parts[2], parts[3], parts[5], parts[6]))
+    return result
+
+
+def worst_consequence(consequences: list[Consequence]) -> Consequence | None:
+    """The most severe consequence; ties go to the first (annotation order)."""
+    return min(consequences, key=lambda c: c.rank) if consequences else None
+
+
+@dataclass
+class VariantRow:
+    patient: str
+    sample: str
+    origin: str
+    chrom: str
+    pos: int
+    ref: str
+    alt: str
+    normal_sample: str = ""
+    variant_type: str = ""
+    id: str = ""
+    qual: float | None = None
+    filter: str = "PASS"
+    genotype: str = ""
+    depth: int | None = None
+    alt_depth: int | None = None
+    vaf: float | None = None
+    tumour_depth: int | None = None
+    tumour_af: float | None = None
+    normal_depth: int | None = None
+    normal_af: float | None = None
+    gene: str = ""
+    transcript: str = ""
+    biotype: str = ""
+    consequence: str = ""
+    protein_change: str = ""
+    dna_change: str = ""
+    all_genes: str = ""
+    gnomad_af: float | None = None
+    extra: dict = field(default_factory=dict, repr=False)
+
+    def as_dict(self) -> dict:
+        row = asdict(self)
+        row.pop("extra")
+        return {key: row[key] for key in VARIANT_COLUMNS}
+
+
+def _number(value) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, tuple | list):
+        value = value[0] if value else None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else float(f"{number:.6g}")
+
+
+def _variant_type(ref: str, alt: str) -> str:
+    if len(ref) == len(alt) == 1:
+        return "SNV"
+    if len(ref) == len(alt):
+        return "MNV"
+    return "indel"
+
+
+def _genotype(gt: list) -> str:
+    alleles = ["." if a < 0 else str(a) for a in gt[:-1]]
+    return ("|" if gt[-1] else "/").join(alleles)
+
+
+def read_variants(path: str, patient: str, origin: str, normal_sample: str = "") -> list[VariantRow]:
+    """Read an annotated germline (one sample) or somatic (tumour[, normal]) VCF."""
+    rows = []
+    vcf = VCF(path)
+    samples = vcf.samples
+    for v in vcf:
+        alt = v.ALT[0] if v.ALT else "."
+        consequences = parse_bcsq(v.INFO.get("BCSQ"))
+        worst = worst_consequence(consequences)
+        row = VariantRow(
+            patient=patient,
+            sample=samples[0] if samples else "",
+            origin=origin,
+            normal_sample=normal_sample,
+            chrom=v.CHROM,
+            pos=v.POS,
+            ref=v.REF,
+            alt=alt,
+            variant_type=_variant_type(v.REF, alt),
+            id=v.ID or "",
+            qual=None if v.QUAL is None else round(float(v.QUAL), 2),
+            filter=v.FILTER or "PASS",
+            gnomad_af=_number(v.INFO.get("gnomAD_AF")),
+            all_genes=",".join(sorted({c.gene for c in consequences if c.gene})),
+        )
+        if worst is not None:
+            row.gene, row.transcript, row.biotype = worst.gene, worst.transcript, worst.biotype
+            row.consequence, row.protein_change = worst.consequence, worst.protein_change
+            row.dna_change = worst.dna_change
+        if samples:
+            row.genotype = _genotype(v.genotypes[0])
+            ad = v.format("AD")
+            if ad is not None and ad.shape[1] >= 2:
+                ref_n, alt_n = int(max(ad[0][0], 0)), int(max(ad[0][1], 0))
+                row.depth, row.alt_depth = ref_n + alt_n, alt_n
+                row.vaf = round(alt_n / row.depth, 4) if row.depth else None
+            elif v.format("DP") is not None:
+                row.depth = int(v.format("DP")[0][0])
+        if origin == "somatic":
+            row.tumour_depth = _int(v.INFO.get("TDP"))
+            row.tumour_af = _number(v.INFO.get("TAF"))
+            row.normal_depth = _int(v.INFO.get("NDP"))
+            row.normal_af = _number(v.INFO.get("NAF"))
+        rows.append(row)
+    vcf.close()
+    return rows
+
+
+def _int(value) -> int | None:
+    number = _number(value)
+    return None if number is None else int(number)

@@ -1,0 +1,75 @@
+"""Alignment: bwa mem per unit with full read groups, lanes merged, duplicates marked."""
+
+
+rule bam_to_fastq:
+    input:
+        unit_bam,
+    output:
+        r1=temp("results/reads_from_bam/{sample}/{unit}_R1.fastq.gz"),
+        r2=temp("results/reads_from_bam/{sample}/{unit}_R2.fastq.gz"),
+    log:
+        "logs/reads_from_bam/{sample}/{unit}.log",
+    benchmark:
+        "benchmarks/bam_to_fastq/{sample}/{unit}.tsv"
+    threads: 2
+    resources:
+        mem_mb=mem_mb(4000),
+        runtime=runtime_min(120),
+    conda:
+        "../../envs/samtools.yaml"
+    shell:
+        "(samtools collate -u -O -@ {threads} {input} $(mktemp -u) "
+        " | samtools fastq -F 0x900 -1 {output.r1} -2 {output.r2} -0 /dev/null -s /dev/null "
+        "   -c 6 -) 2> {log}"
+
+
+rule bwa_mem:
+    input:
+        unpack(trimmed_unit),
+        index=BWA_INDEX,
+    output:
+        temp("results/alignment/units/{sample}/{unit}.bam"),
+    params:
+        read_group=read_group,
+        index=GENOME,
+    log:
+        "logs/bwa_mem/{sample}/{unit}.log",
+    benchmark:
+        "benchmarks/bwa_mem/{sample}/{unit}.tsv"
+    threads: 2
+    resources:
+        mem_mb=mem_mb(12000),
+        runtime=runtime_min(240),
+    conda:
+        "../../envs/bwa.yaml"
+    shell:
+        "(bwa mem -t {threads} -R '{params.read_group}' {params.index} {input.r1} {input.r2} "
+        " | samtools fixmate -m -u - - "
+        " | samtools sort -@ {threads} -m 1G -T $(mktemp -u) -o {output} -) 2> {log}"
+
+
+rule merge_markdup:
+    input:
+        bams=unit_alignments,
+        fasta=GENOME,
+    output:
+        aln=f"results/alignment/{{sample}}.{ALIGN_EXT}",
+        idx=f"results/alignment/{{sample}}.{ALIGN_EXT}.{INDEX_EXT}",
+        stats="results/qc/markdup/{sample}.markdup.txt",
+    params:
+        fmt=ALIGN_EXT,
+    log:
+        "logs/merge_markdup/{sample}.log",
+    benchmark:
+        "benchmarks/merge_markdup/{sample}.tsv"
+    threads: 2
+    resources:
+        mem_mb=mem_mb(4000),
+        runtime=runtime_min(120),
+    conda:
+        "../../envs/samtools.yaml"
+    shell:
+        "(samtools merge -u -@ {threads} -o - {input.bams} "
+        " | samtools markdup -@ {threads} -f {output.stats} -O {params.fmt} "
+        "   --reference {input.fasta} -T $(mktemp -u) - {output.aln} "
+        " && samtools index -@ {threads} {output.aln}) 2> {log}"

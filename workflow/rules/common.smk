@@ -1,0 +1,295 @@
+"""Validation at the door and the input functions every stage uses.
+
+Everything here runs when Snakemake parses the workflow, before any job: a bad config, sheet
+or data file stops the run with one message naming the file, line and field, and nothing is
+written to results/.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+from snakemake.utils import validate
+
+WORKFLOW_DIR = Path(workflow.basedir)
+sys.path.insert(0, str(WORKFLOW_DIR / "src"))
+# Rule scripts run in their own interpreter (possibly a conda env): let them find the package.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(WORKFLOW_DIR / "src"), os.environ.get("PYTHONPATH")) if p
+)
+
+from icope.datafiles import DataError, check_manifest, resolve_data_dir  # noqa: E402
+from icope.sheets import SheetError, load_sample_sheet  # noqa: E402
+
+
+wildcard_constraints:
+    sample="[A-Za-z0-9_-]+",
+    unit="[A-Za-z0-9_-]+",
+    patient="[A-Za-z0-9_-]+",
+    tumour="[A-Za-z0-9_-]+",
+    known="dbsnp|gnomad",
+    origin="germline|somatic",
+
+
+def _stop(message):
+    raise WorkflowError(f"icope: invalid input\n{message}")
+
+
+validate(config, WORKFLOW_DIR / "workflow" / "schemas" / "config.schema.yaml")
+
+try:
+    DATA_DIR = resolve_data_dir(config["data_dir"], WORKFLOW_DIR)
+    if config.get("data_manifest"):
+        check_manifest(config["data_manifest"], DATA_DIR)
+    SHEET = load_sample_sheet(config["samples"], config["units"], DATA_DIR)
+except (DataError, SheetError) as exc:
+    _stop(exc)
+
+
+def data_path(relative):
+    """A reference/known-site path from the config: relative ones live under data_dir."""
+    path = Path(relative)
+    return str(path if path.is_absolute() else DATA_DIR / path)
+
+
+def _require_files(section, paths):
+    missing = [f"config {section}: file not found: {p}" for p in paths if not Path(p).is_file()]
+    if missing:
+        _stop("\n".join(missing))
+
+
+REF = config["reference"]
+KNOWN = {
+    name: data_path(REF["known_sites"][name])
+    for name in ("dbsnp", "gnomad")
+    if REF["known_sites"].get(name)
+}
+_require_files(
+    "reference",
+    [data_path(REF["fasta"]), data_path(REF["annotation"])]
+    + list(KNOWN.values())
+    + ([data_path(REF["targets"])] if REF.get("targets") else []),
+)
+_require_files("panel.genes", [config["panel"]["genes"]])
+
+ALIGN_EXT = config["alignment"]["format"]
+INDEX_EXT = "bai" if ALIGN_EXT == "bam" else "crai"
+
+GENOME = "results/reference/genome.fa"
+BWA_INDEX = multiext(GENOME, ".amb", ".ann", ".bwt", ".pac", ".sa")
+
+
+# --- resources ---------------------------------------------------------------------------
+
+
+def mem_mb(base):
+    """Memory that grows with each retry, for steps SLURM may kill for memory."""
+
+    def _mem(wildcards, attempt):
+        return base * attempt
+
+    return _mem
+
+
+def runtime_min(base):
+    def _runtime(wildcards, attempt):
+        return base * attempt
+
+    return _runtime
+
+
+# --- samples and units --------------------------------------------------------------------
+
+
+def patient_of(sample):
+    return SHEET.samples[sample].patient
+
+
+def normal_of(tumour):
+    normals = SHEET.of_patient(patient_of(tumour), "normal")
+    return normals[0].sample if normals else None
+
+
+def unit_reads(wildcards):
+    """Raw reads of one unit: its FASTQ pair, or the pair extracted from its BAM/CRAM."""
+    unit = SHEET.unit(wildcards.sample, wildcards.unit)
+    if unit.bam is not None:
+        return {
+            "r1": f"results/reads_from_bam/{wildcards.sample}/{wildcards.unit}_R1.fastq.gz",
+            "r2": f"results/reads_from_bam/{wildcards.sample}/{wildcards.unit}_R2.fastq.gz",
+        }
+    return {"r1": str(unit.fq1), "r2": str(unit.fq2)}
+
+
+def unit_bam(wildcards):
+    return str(SHEET.unit(wildcards.sample, wildcards.unit).bam)
+
+
+def read_group(wildcards):
+    return SHEET.unit(wildcards.sample, wildcards.unit).read_group
+
+
+def unit_alignments(wildcards):
+    return [
+        f"results/alignment/units/{wildcards.sample}/{u.unit}.bam"
+        for u in SHEET.units_of(wildcards.sample)
+    ]
+
+
+def trimmed_unit(wildcards):
+    prefix = f"results/trimmed/{wildcards.sample}/{wildcards.unit}"
+    return {"r1": f"{prefix}_R1.fastq.gz", "r2": f"{prefix}_R2.fastq.gz"}
+
+
+def trimmed_reads(wildcards):
+    units = SHEET.units_of(wildcards.sample)
+    return {
+        "r1": [f"results/trimmed/{wildcards.sample}/{u.unit}_R1.fastq.gz" for u in units],
+        "r2": [f"results/trimmed/{wildcards.sample}/{u.unit}_R2.fastq.gz" for u in units],
+    }
+
+
+def qc_inputs(wildcards):
+    """Every per-sample QC file: fastp for all units, alignment QC for DNA, salmon for RNA."""
+    dna = [s.sample for s in SHEET.dna_samples()]
+    return {
+        "fastp": [f"results/qc/fastp/{u.sample}.{u.unit}.fastp.json" for u in SHEET.units],
+        "stats": [f"results/qc/samtools/{s}.stats" for s in dna],
+        "flagstat": [f"results/qc/samtools/{s}.flagstat" for s in dna],
+        "markdup": [f"results/qc/markdup/{s}.markdup.txt" for s in dna],
+        "mosdepth": [f"results/qc/mosdepth/{s}.mosdepth.summary.txt" for s in dna],
+        "mosdepth_dist": [f"results/qc/mosdepth/{s}.mosdepth.region.dist.txt" for s in dna],
+        "salmon": [f"results/rna/{s.sample}/salmon" for s in SHEET.of_type("rna")],
+    }
+
+
+def alignment(sample):
+    return f"results/alignment/{sample}.{ALIGN_EXT}"
+
+
+def alignment_index(sample):
+    return f"{alignment(sample)}.{INDEX_EXT}"
+
+
+def pair_alignments(wildcards):
+    normal = normal_of(wildcards.tumour)
+    files = {"tumour": alignment(wildcards.tumour), "tumour_idx": alignment_index(wildcards.tumour)}
+    if normal:
+        files |= {"normal": alignment(normal), "normal_idx": alignment_index(normal)}
+    return files
+
+
+def sample_alignment(wildcards):
+    return {"bam": alignment(wildcards.sample), "idx": alignment_index(wildcards.sample)}
+
+
+def known_site(wildcards):
+    return KNOWN[wildcards.known]
+
+
+def pair_normal_name(wildcards):
+    """The matched normal's sample name, or '' for a tumour-only analysis."""
+    return normal_of(wildcards.tumour) or ""
+
+
+def pair_normal_bam(wildcards):
+    normal = normal_of(wildcards.tumour)
+    return alignment(normal) if normal else ""
+
+
+def annotation_input(wildcards):
+    return f"results/{wildcards.origin}/{wildcards.sample}.vcf.gz"
+
+
+def annotation_columns():
+    """`file::columns` for each configured source, as bcftools annotate -a/-c take them."""
+    columns = {
+        "dbsnp": "ID",
+        "gnomad": f"INFO/gnomAD_AF:=INFO/{REF['known_sites'].get('gnomad_af_field', 'AF')}",
+    }
+    return [f"results/reference/known/{name}.vcf.gz::{columns[name]}" for name in sorted(KNOWN)]
+
+
+def targets_bed():
+    if REF.get("targets"):
+        return data_path(REF["targets"])
+    return "results/reference/genome.bed"
+
+
+def annotation_sources():
+    """Versions of every annotation source, recorded in each output that uses them."""
+    known = REF["known_sites"]
+    return {
+        "reference": REF["name"],
+        "annotation": f"{REF['annotation']} ({REF.get('annotation_version', 'version not set')})",
+        "dbsnp": known.get("dbsnp_version", "not configured") if KNOWN.get("dbsnp") else "none",
+        "gnomad": known.get("gnomad_version", "not configured") if KNOWN.get("gnomad") else "none",
+        "panel": config["panel"]["name"],
+    }
+
+
+# --- per patient ---------------------------------------------------------------------------
+
+
+def patient_inputs(wildcards):
+    """Everything a patient's report is built from; absent sample types give no input."""
+    normals = SHEET.of_patient(wildcards.patient, "normal")
+    tumours = SHEET.of_patient(wildcards.patient, "tumour")
+    rnas = SHEET.of_patient(wildcards.patient, "rna")
+    return {
+        "qc": "results/qc/qc_summary.tsv",
+        "panel": f"results/patients/{wildcards.patient}/germline_panel.tsv",
+        "genes": "results/reference/genes.tsv",
+        "panel_genes": "results/reference/panel_genes.tsv",
+        "versions": "results/versions.tsv",
+        "germline": [f"results/annotation/germline/{s.sample}.vcf.gz" for s in normals],
+        "somatic": [f"results/annotation/somatic/{s.sample}.vcf.gz" for s in tumours],
+        "expression": [f"results/rna/{s.sample}/quant.genes.sf" for s in rnas],
+    }
+
+
+def patient_germline(wildcards):
+    normals = SHEET.of_patient(wildcards.patient, "normal")
+    return [f"results/annotation/germline/{s.sample}.vcf.gz" for s in normals]
+
+
+def cohort_inputs(wildcards):
+    return {
+        "germline": [
+            f"results/annotation/germline/{s.sample}.vcf.gz" for s in SHEET.of_type("normal")
+        ],
+        "somatic": [
+            f"results/annotation/somatic/{s.sample}.vcf.gz" for s in SHEET.of_type("tumour")
+        ],
+        "panels": [f"results/patients/{p}/germline_panel.tsv" for p in SHEET.patients],
+    }
+
+
+def sample_metadata():
+    """Patient, type, sex and consent of every sample, for reports (no file paths)."""
+    return {
+        name: {
+            "patient": s.patient,
+            "type": s.type.value,
+            "sex": s.sex.value,
+            "secondary_findings_consent": s.secondary_findings_consent,
+            "tumour_only": s.tumour_only,
+            "normal": normal_of(name) if s.type.value == "tumour" else None,
+        }
+        for name, s in SHEET.samples.items()
+    }
+
+
+def get_final_outputs():
+    outputs = [
+        "results/qc/qc_summary.tsv",
+        "results/qc/multiqc/multiqc_report.html",
+        "results/cohort/variants.tsv",
+        "results/cohort/variants.parquet",
+    ]
+    for patient in SHEET.patients:
+        outputs += [
+            f"results/patients/{patient}/report.html",
+            f"results/patients/{patient}/report.json",
+        ]
+    return outputs

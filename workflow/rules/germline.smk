@@ -1,0 +1,83 @@
+"""Germline small variants on each normal: called, normalised (left-aligned, multiallelics
+split), soft-filtered, bgzipped and indexed."""
+
+
+rule germline_bcftools:
+    input:
+        unpack(sample_alignment),
+        fasta=GENOME,
+        fai=f"{GENOME}.fai",
+        targets=targets_bed(),
+    output:
+        temp("results/germline/raw/{sample}.bcftools.bcf"),
+    params:
+        min_mapq=config["alignment"]["min_mapq_for_calling"],
+    log:
+        "logs/germline/{sample}.bcftools.log",
+    benchmark:
+        "benchmarks/germline/{sample}.bcftools.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(4000),
+        runtime=runtime_min(240),
+    conda:
+        "../../envs/bcftools.yaml"
+    shell:
+        "(bcftools mpileup -f {input.fasta} -R {input.targets} -q {params.min_mapq} -Q 20 "
+        "  -a FORMAT/AD,FORMAT/DP -Ou {input.bam} "
+        " | bcftools call -m -v -Ob -o {output}) 2> {log}"
+
+
+rule germline_freebayes:
+    input:
+        unpack(sample_alignment),
+        fasta=GENOME,
+        fai=f"{GENOME}.fai",
+        targets=targets_bed(),
+    output:
+        temp("results/germline/raw/{sample}.freebayes.bcf"),
+    params:
+        min_mapq=config["alignment"]["min_mapq_for_calling"],
+    log:
+        "logs/germline/{sample}.freebayes.log",
+    benchmark:
+        "benchmarks/germline/{sample}.freebayes.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(4000),
+        runtime=runtime_min(240),
+    conda:
+        "../../envs/freebayes.yaml"
+    shell:
+        "(freebayes -f {input.fasta} -t {input.targets} --min-mapping-quality {params.min_mapq} "
+        "  --min-base-quality 20 {input.bam} "
+        " | bcftools view -Ob -o {output}) 2> {log}"
+
+
+rule germline_normalise:
+    input:
+        calls=f"results/germline/raw/{{sample}}.{config['germline']['caller']}.bcf",
+        fasta=GENOME,
+    output:
+        vcf="results/germline/{sample}.vcf.gz",
+        tbi="results/germline/{sample}.vcf.gz.tbi",
+    params:
+        min_qual=config["germline"]["min_qual"],
+        min_depth=config["germline"]["min_depth"],
+    log:
+        "logs/germline/{sample}.normalise.log",
+    benchmark:
+        "benchmarks/germline/{sample}.normalise.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(2000),
+        runtime=runtime_min(60),
+    conda:
+        "../../envs/bcftools.yaml"
+    shell:
+        "(bcftools norm -f {input.fasta} -m -any -a --atom-overlaps . -Ou {input.calls} "
+        " | bcftools norm -f {input.fasta} -d exact -Ou "
+        " | bcftools view -e 'ALT=\"*\"' -Ou "
+        " | bcftools filter -s LowQual -e 'QUAL<{params.min_qual}' -Ou "
+        " | bcftools filter -s LowDepth -e 'INFO/DP<{params.min_depth}' -Oz -o {output.vcf} "
+        " && tabix -p vcf {output.vcf}) 2> {log}"

@@ -1,0 +1,118 @@
+"""Read QC and trimming, alignment QC, MultiQC and the pass/warn/fail summary."""
+
+
+rule fastp:
+    input:
+        unpack(unit_reads),
+    output:
+        r1=temp("results/trimmed/{sample}/{unit}_R1.fastq.gz"),
+        r2=temp("results/trimmed/{sample}/{unit}_R2.fastq.gz"),
+        json="results/qc/fastp/{sample}.{unit}.fastp.json",
+        html="results/qc/fastp/{sample}.{unit}.fastp.html",
+    params:
+        min_length=config["trimming"]["min_length"],
+        extra=config["trimming"]["extra"],
+    log:
+        "logs/fastp/{sample}/{unit}.log",
+    benchmark:
+        "benchmarks/fastp/{sample}/{unit}.tsv"
+    threads: 2
+    resources:
+        mem_mb=mem_mb(2000),
+        runtime=runtime_min(60),
+    conda:
+        "../../envs/fastp.yaml"
+    shell:
+        "fastp --in1 {input.r1} --in2 {input.r2} --out1 {output.r1} --out2 {output.r2} "
+        "--detect_adapter_for_pe --length_required {params.min_length} --thread {threads} "
+        "--json {output.json} --html {output.html} {params.extra} 2> {log}"
+
+
+rule samtools_stats:
+    input:
+        unpack(sample_alignment),
+        fasta=GENOME,
+    output:
+        stats="results/qc/samtools/{sample}.stats",
+        flagstat="results/qc/samtools/{sample}.flagstat",
+    log:
+        "logs/samtools_stats/{sample}.log",
+    benchmark:
+        "benchmarks/samtools_stats/{sample}.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(2000),
+        runtime=runtime_min(60),
+    conda:
+        "../../envs/samtools.yaml"
+    shell:
+        "(samtools stats --reference {input.fasta} {input.bam} > {output.stats} && "
+        " samtools flagstat {input.bam} > {output.flagstat}) 2> {log}"
+
+
+rule mosdepth:
+    input:
+        unpack(sample_alignment),
+        fasta=GENOME,
+        targets=targets_bed(),
+    output:
+        summary="results/qc/mosdepth/{sample}.mosdepth.summary.txt",
+        dist="results/qc/mosdepth/{sample}.mosdepth.region.dist.txt",
+        regions="results/qc/mosdepth/{sample}.regions.bed.gz",
+        thresholds="results/qc/mosdepth/{sample}.thresholds.bed.gz",
+    params:
+        prefix="results/qc/mosdepth/{sample}",
+    log:
+        "logs/mosdepth/{sample}.log",
+    benchmark:
+        "benchmarks/mosdepth/{sample}.tsv"
+    threads: 2
+    resources:
+        mem_mb=mem_mb(4000),
+        runtime=runtime_min(60),
+    conda:
+        "../../envs/mosdepth.yaml"
+    shell:
+        "mosdepth --threads {threads} --no-per-base --by {input.targets} "
+        "--thresholds 10,20,30 --fasta {input.fasta} {params.prefix} {input.bam} 2> {log}"
+
+
+rule qc_summary:
+    input:
+        unpack(qc_inputs),
+    output:
+        "results/qc/qc_summary.tsv",
+    params:
+        thresholds=config["qc"],
+        samples=sample_metadata(),
+    log:
+        "logs/qc/qc_summary.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/qc_summary.py"
+
+
+rule multiqc:
+    input:
+        unpack(qc_inputs),
+    output:
+        report="results/qc/multiqc/multiqc_report.html",
+        data=directory("results/qc/multiqc/multiqc_report_data"),
+    log:
+        "logs/qc/multiqc.log",
+    benchmark:
+        "benchmarks/qc/multiqc.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(4000),
+        runtime=runtime_min(60),
+    conda:
+        "../../envs/multiqc.yaml"
+    shell:
+        "multiqc --force --no-ansi --outdir results/qc/multiqc "
+        "--filename multiqc_report.html {input} &> {log}"

@@ -1,0 +1,170 @@
+"""Reference bundle: the genome and every index the tools need, built here, never shipped."""
+
+
+rule genome_fasta:
+    input:
+        data_path(REF["fasta"]),
+    output:
+        fasta=GENOME,
+        fai=f"{GENOME}.fai",
+        dict="results/reference/genome.dict",
+    log:
+        "logs/reference/genome_fasta.log",
+    benchmark:
+        "benchmarks/reference/genome_fasta.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    conda:
+        "../../envs/samtools.yaml"
+    shell:
+        "(if [[ {input} == *.gz ]]; then zcat {input}; else cat {input}; fi > {output.fasta}; "
+        " samtools faidx {output.fasta}; "
+        " samtools dict {output.fasta} -o {output.dict}) 2> {log}"
+
+
+rule genome_bed:
+    input:
+        fai=f"{GENOME}.fai",
+    output:
+        "results/reference/genome.bed",
+    log:
+        "logs/reference/genome_bed.log",
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        "../../envs/samtools.yaml"
+    shell:
+        "awk -v OFS='\\t' '{{print $1, 0, $2}}' {input.fai} > {output} 2> {log}"
+
+
+rule bwa_index:
+    input:
+        GENOME,
+    output:
+        BWA_INDEX,
+    log:
+        "logs/reference/bwa_index.log",
+    benchmark:
+        "benchmarks/reference/bwa_index.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(8000),
+        runtime=runtime_min(120),
+    conda:
+        "../../envs/bwa.yaml"
+    shell:
+        "bwa index {input} 2> {log}"
+
+
+rule annotation_tables:
+    input:
+        annotation=data_path(REF["annotation"]),
+    output:
+        gff3="results/reference/annotation.csq.gff3",
+        genes="results/reference/genes.tsv",
+        tx2gene="results/reference/tx2gene.tsv",
+    log:
+        "logs/reference/annotation_tables.log",
+    benchmark:
+        "benchmarks/reference/annotation_tables.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(4000),
+        runtime=30,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/annotation_tables.py"
+
+
+rule transcriptome:
+    input:
+        fasta=GENOME,
+        fai=f"{GENOME}.fai",
+        annotation=data_path(REF["annotation"]),
+    output:
+        "results/reference/transcripts.fa",
+    log:
+        "logs/reference/transcriptome.log",
+    benchmark:
+        "benchmarks/reference/transcriptome.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(4000),
+        runtime=30,
+    conda:
+        "../../envs/gffread.yaml"
+    shell:
+        "gffread -w {output} -g {input.fasta} {input.annotation} 2> {log}"
+
+
+rule salmon_index:
+    input:
+        transcripts="results/reference/transcripts.fa",
+        genome=GENOME,
+        fai=f"{GENOME}.fai",
+    output:
+        directory("results/reference/salmon_index"),
+    params:
+        decoys=config["rna"]["salmon_decoys"],
+    log:
+        "logs/reference/salmon_index.log",
+    benchmark:
+        "benchmarks/reference/salmon_index.tsv"
+    threads: 2
+    resources:
+        mem_mb=mem_mb(16000),
+        runtime=runtime_min(120),
+    conda:
+        "../../envs/salmon.yaml"
+    shell:
+        "(tmp=$(mktemp -d); trap 'rm -rf $tmp' EXIT; "
+        " if [ {params.decoys} = True ]; then "
+        "   cut -f1 {input.fai} > $tmp/decoys.txt; "
+        "   cat {input.transcripts} {input.genome} > $tmp/gentrome.fa; "
+        "   salmon index -t $tmp/gentrome.fa -d $tmp/decoys.txt -i {output} -p {threads}; "
+        " else salmon index -t {input.transcripts} -i {output} -p {threads}; fi) &> {log}"
+
+
+rule known_sites:
+    input:
+        known_site,
+    output:
+        vcf="results/reference/known/{known}.vcf.gz",
+        tbi="results/reference/known/{known}.vcf.gz.tbi",
+    log:
+        "logs/reference/known_sites_{known}.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=60,
+    conda:
+        "../../envs/bcftools.yaml"
+    shell:
+        "(ln -sf $(realpath {input}) {output.vcf}; "
+        " if [ -e {input}.tbi ]; then ln -sf $(realpath {input}).tbi {output.tbi}; "
+        " else tabix -f -p vcf {output.vcf}; fi) 2> {log}"
+
+
+rule panel_genes:
+    input:
+        panel=config["panel"]["genes"],
+        genes="results/reference/genes.tsv",
+    output:
+        "results/reference/panel_genes.tsv",
+    params:
+        name=config["panel"]["name"],
+    log:
+        "logs/reference/panel_genes.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../../envs/python.yaml"
+    script:
+        "../../scripts/panel_genes.py"

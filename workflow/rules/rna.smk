@@ -1,0 +1,30 @@
+"""RNA quantification: salmon selective alignment on the trimmed tumour RNA reads,
+transcript and gene level."""
+
+
+rule salmon_quant:
+    input:
+        unpack(trimmed_reads),
+        index="results/reference/salmon_index",
+        tx2gene="results/reference/tx2gene.tsv",
+    output:
+        quant=directory("results/rna/{sample}/salmon"),
+        transcripts="results/rna/{sample}/quant.sf",
+        genes="results/rna/{sample}/quant.genes.sf",
+    params:
+        library_type=config["rna"]["library_type"],
+    log:
+        "logs/salmon/{sample}.log",
+    benchmark:
+        "benchmarks/salmon/{sample}.tsv"
+    threads: 2
+    resources:
+        mem_mb=mem_mb(8000),
+        runtime=runtime_min(120),
+    conda:
+        "../../envs/salmon.yaml"
+    shell:
+        "(salmon quant -i {input.index} -l {params.library_type} -1 {input.r1} -2 {input.r2} "
+        "  --validateMappings --geneMap {input.tx2gene} -p {threads} -o {output.quant} "
+        " && cp {output.quant}/quant.sf {output.transcripts} "
+        " && cp {output.quant}/quant.genes.sf {output.genes}) &> {log}"

@@ -3,9 +3,9 @@
 from icope.annotation import read_annotation, write_csq_gff3, write_gene_table, write_tx2gene
 from icope.rulelog import rule_log
 
-with rule_log(snakemake.log[0]) as log:  # noqa: F821
-    model = read_annotation(snakemake.input.annotation)  # noqa: F821
-    n = write_csq_gff3(model, snakemake.output.gff3)  # noqa: F821
-    write_gene_table(model, snakemake.output.genes)  # noqa: F821
-    write_tx2gene(model, snakemake.output.tx2gene)  # noqa: F821
+with rule_log(snakemake.log[0]) as log:
+    model = read_annotation(snakemake.input.annotation)
+    n = write_csq_gff3(model, snakemake.output.gff3)
+    write_gene_table(model, snakemake.output.genes)
+    write_tx2gene(model, snakemake.output.tx2gene)
     log.info("%d genes, %d transcripts written for bcftools csq", len(model.genes), n)

@@ -6,20 +6,20 @@ from icope.panel import PANEL_TABLE_COLUMNS, germline_panel_table
 from icope.rulelog import rule_log
 from icope.variants import read_variants
 
-with rule_log(snakemake.log[0]) as log:  # noqa: F821
-    panel = pd.read_csv(snakemake.input.panel, sep="\t")  # noqa: F821
+with rule_log(snakemake.log[0]) as log:
+    panel = pd.read_csv(snakemake.input.panel, sep="\t")
     rows = []
-    for path in snakemake.input.germline:  # noqa: F821
-        rows += read_variants(path, snakemake.params.patient, "germline")  # noqa: F821
+    for path in snakemake.input.germline:
+        rows += read_variants(path, snakemake.params.patient, "germline")
     table = (
         germline_panel_table(
             rows,
             panel,
-            snakemake.params.max_af,  # noqa: F821
-            set(snakemake.params.consequences),  # noqa: F821
+            snakemake.params.max_af,
+            set(snakemake.params.consequences),
         )
         if rows
         else pd.DataFrame(columns=PANEL_TABLE_COLUMNS)
     )
-    table.to_csv(snakemake.output[0], sep="\t", index=False, na_rep="")  # noqa: F821
+    table.to_csv(snakemake.output[0], sep="\t", index=False, na_rep="")
     log.info("%d panel variants, %d PASS", len(table), (table["panel_filter"] == "PASS").sum())

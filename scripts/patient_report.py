@@ -3,13 +3,13 @@
 from icope.report import build_report, write_report
 from icope.rulelog import rule_log
 
-with rule_log(snakemake.log[0]):  # noqa: F821
-    inputs = {key: snakemake.input[key] for key in snakemake.input.keys()}  # noqa: F821
+with rule_log(snakemake.log[0]):
+    inputs = dict(snakemake.input.items())
     report = build_report(
-        snakemake.params.patient,  # noqa: F821
-        snakemake.params.samples,  # noqa: F821
+        snakemake.params.patient,
+        snakemake.params.samples,
         inputs,
-        snakemake.params.sources,  # noqa: F821
-        snakemake.params.panel,  # noqa: F821
+        snakemake.params.sources,
+        snakemake.params.panel,
     )
-    write_report(report, snakemake.output.json, snakemake.output.html)  # noqa: F821
+    write_report(report, snakemake.output.json, snakemake.output.html)

@@ -12,10 +12,10 @@ def _for(paths, sample, suffix):
     return next((p for p in paths if Path(p).name == f"{sample}{suffix}"), None)
 
 
-with rule_log(snakemake.log[0]):  # noqa: F821
-    inp = snakemake.input  # noqa: F821
+with rule_log(snakemake.log[0]):
+    inp = snakemake.input
     rows = []
-    for sample, meta in snakemake.params.samples.items():  # noqa: F821
+    for sample, meta in snakemake.params.samples.items():
         rows.append(
             summarise_sample(
                 sample,
@@ -24,9 +24,12 @@ with rule_log(snakemake.log[0]):  # noqa: F821
                 stats=_for(inp.stats, sample, ".stats"),
                 mosdepth=_for(inp.mosdepth, sample, ".mosdepth.summary.txt"),
                 salmon=next((p for p in inp.salmon if Path(p).parent.name == sample), None),
-                thresholds=snakemake.params.thresholds,  # noqa: F821
+                thresholds=snakemake.params.thresholds,
             )
         )
     pd.DataFrame(rows, columns=QC_COLUMNS).to_csv(
-        snakemake.output[0], sep="\t", index=False, na_rep=""  # noqa: F821
+        snakemake.output[0],
+        sep="\t",
+        index=False,
+        na_rep="",
     )

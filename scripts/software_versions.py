@@ -5,5 +5,5 @@ import pandas as pd
 from icope.rulelog import rule_log
 from icope.versions import collect_versions
 
-with rule_log(snakemake.log[0]):  # noqa: F821
-    pd.DataFrame(collect_versions()).to_csv(snakemake.output[0], sep="\t", index=False)  # noqa: F821
+with rule_log(snakemake.log[0]):
+    pd.DataFrame(collect_versions()).to_csv(snakemake.output[0], sep="\t", index=False)

@@ -182,8 +182,15 @@ def read_annotation(path: str | Path) -> AnnotationModel:
             continue
         tx = model.transcripts.get(tx_id)
         if tx is None:
-            tx = Transcript(tx_id, gene_id, chrom, strand, biotype=_first(
-                attrs, "transcript_biotype", "transcript_type", default=gene_biotype))
+            tx = Transcript(
+                tx_id,
+                gene_id,
+                chrom,
+                strand,
+                biotype=_first(
+                    attrs, "transcript_biotype", "transcript_type", default=gene_biotype
+                ),
+            )
             model.transcripts[tx_id] = tx
         if fmt == "gtf" and gene_id not in model.genes:
             model.genes[gene_id] = Gene(
@@ -227,9 +234,7 @@ def coding_segments(tx: Transcript) -> list[tuple[int, int, int]]:
     """
     if not tx.cds:
         return []
-    first_phase = (
-        min(tx.cds)[2] if tx.strand == "+" else max(tx.cds, key=lambda c: c[1])[2]
-    )
+    first_phase = min(tx.cds)[2] if tx.strand == "+" else max(tx.cds, key=lambda c: c[1])[2]
     segments = _merge_intervals([(s, e) for s, e, _ in tx.cds] + tx.stop_codons)
     ordered = segments if tx.strand == "+" else list(reversed(segments))
     result = []
@@ -257,7 +262,7 @@ def _utrs(tx: Transcript, cds: list[tuple[int, int, int]]) -> list[tuple[str, in
 
 
 def write_csq_gff3(model: AnnotationModel, out: str | Path) -> int:
-    """Write the Ensembl GFF3 dialect that ``bcftools csq -g`` reads. Returns transcripts written."""
+    """Write the Ensembl GFF3 dialect ``bcftools csq -g`` reads; return transcripts written."""
     lines = ["##gff-version 3"]
     by_gene: dict[str, list[Transcript]] = {}
     for tx in model.transcripts.values():
@@ -270,8 +275,17 @@ def write_csq_gff3(model: AnnotationModel, out: str | Path) -> int:
             continue
         lines.append(
             "\t".join(
-                [gene.chrom, "icope", "gene", str(gene.start), str(gene.end), ".", gene.strand,
-                 ".", f"ID=gene:{gene.gene_id};Name={gene.name};biotype={gene.biotype}"]
+                [
+                    gene.chrom,
+                    "icope",
+                    "gene",
+                    str(gene.start),
+                    str(gene.end),
+                    ".",
+                    gene.strand,
+                    ".",
+                    f"ID=gene:{gene.gene_id};Name={gene.name};biotype={gene.biotype}",
+                ]
             )
         )
         for tx in sorted(txs, key=lambda t: (t.span(), t.transcript_id)):
@@ -279,9 +293,18 @@ def write_csq_gff3(model: AnnotationModel, out: str | Path) -> int:
             tags = f";tag={','.join(tx.tags)}" if tx.tags else ""
             lines.append(
                 "\t".join(
-                    [tx.chrom, "icope", "transcript", str(start), str(end), ".", tx.strand, ".",
-                     f"ID=transcript:{tx.transcript_id};Parent=gene:{gene.gene_id};"
-                     f"Name={tx.name or tx.transcript_id};biotype={tx.biotype}{tags}"]
+                    [
+                        tx.chrom,
+                        "icope",
+                        "transcript",
+                        str(start),
+                        str(end),
+                        ".",
+                        tx.strand,
+                        ".",
+                        f"ID=transcript:{tx.transcript_id};Parent=gene:{gene.gene_id};"
+                        f"Name={tx.name or tx.transcript_id};biotype={tx.biotype}{tags}",
+                    ]
                 )
             )
             parent = f"Parent=transcript:{tx.transcript_id}"
@@ -304,8 +327,9 @@ def write_gene_table(model: AnnotationModel, out: str | Path) -> None:
     """One row per gene: id, name, 1-based inclusive span, strand, biotype (TSV)."""
     rows = ["\t".join(GENE_TABLE_COLUMNS)]
     for g in sorted(model.genes.values(), key=lambda g: (g.chrom, g.start, g.gene_id)):
-        rows.append("\t".join([g.gene_id, g.name, g.chrom, str(g.start), str(g.end), g.strand,
-                               g.biotype]))
+        rows.append(
+            "\t".join([g.gene_id, g.name, g.chrom, str(g.start), str(g.end), g.strand, g.biotype])
+        )
     Path(out).write_text("\n".join(rows) + "\n")
 
 

@@ -13,8 +13,9 @@ COHORT_COLUMNS = [*VARIANT_COLUMNS, "panel_filter", "reference", "annotation_sou
 _KEY = ["sample", "chrom", "pos", "ref", "alt"]
 
 
-def cohort_table(germline: list[str], somatic: list[str], panels: list[str], samples: dict,
-                 sources: dict) -> pd.DataFrame:
+def cohort_table(
+    germline: list[str], somatic: list[str], panels: list[str], samples: dict, sources: dict
+) -> pd.DataFrame:
     """Collect calls from annotated VCFs; ``panel_filter`` is set for germline panel calls."""
     rows = []
     for origin, paths in (("germline", germline), ("somatic", somatic)):

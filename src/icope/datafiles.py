@@ -57,7 +57,8 @@ def read_manifest(manifest: str | Path) -> list[tuple[str, str]]:
         parts = line.split(maxsplit=1)
         if len(parts) != 2 or len(parts[0]) != 32:
             raise DataError(f"{manifest}, line {lineno}: expected '<md5>  <relative path>'")
-        entries.append((parts[0].lower(), parts[1].strip()))
+        # `md5sum -b` marks binary mode with a '*' before the path
+        entries.append((parts[0].lower(), parts[1].strip().removeprefix("*")))
     return entries
 
 

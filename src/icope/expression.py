@@ -7,8 +7,9 @@ import pandas as pd
 EXPRESSION_COLUMNS = ["sample", "gene_id", "gene", "biotype", "tpm", "num_reads", "in_panel"]
 
 
-def gene_expression(quant_genes: str, gene_table: pd.DataFrame, sample: str,
-                    panel_genes: set[str]) -> pd.DataFrame:
+def gene_expression(
+    quant_genes: str, gene_table: pd.DataFrame, sample: str, panel_genes: set[str]
+) -> pd.DataFrame:
     """Read salmon's ``quant.genes.sf`` and name each gene from the annotation's gene table."""
     quant = pd.read_csv(quant_genes, sep="\t")
     names = gene_table.set_index("gene_id")[["gene_name", "biotype"]]

@@ -90,8 +90,9 @@ def read_panel(path: str | Path) -> list[PanelGene]:
     return list(genes.values())
 
 
-def resolve_panel(panel: list[PanelGene], gene_table: pd.DataFrame, panel_name: str,
-                  panel_path: str = "panel") -> pd.DataFrame:
+def resolve_panel(
+    panel: list[PanelGene], gene_table: pd.DataFrame, panel_name: str, panel_path: str = "panel"
+) -> pd.DataFrame:
     """Match every panel gene to the annotation by symbol, or by Ensembl ID when given.
 
     Raises :class:`PanelError` naming every gene that is not in the annotation.
@@ -148,13 +149,15 @@ PANEL_TABLE_COLUMNS = [*VARIANT_COLUMNS, "panel_gene", "panel_filter"]
 
 def panel_genes_at(row: VariantRow, panel: pd.DataFrame) -> list[str]:
     """Panel genes whose annotated span contains the variant's first base."""
-    hits = panel[(panel["chrom"] == row.chrom) & (panel["start"] <= row.pos)
-                 & (panel["end"] >= row.pos)]
+    hits = panel[
+        (panel["chrom"] == row.chrom) & (panel["start"] <= row.pos) & (panel["end"] >= row.pos)
+    ]
     return sorted(hits["gene"])
 
 
-def germline_panel_table(rows: list[VariantRow], panel: pd.DataFrame, max_af: float,
-                         consequences: set[str]) -> pd.DataFrame:
+def germline_panel_table(
+    rows: list[VariantRow], panel: pd.DataFrame, max_af: float, consequences: set[str]
+) -> pd.DataFrame:
     """Germline variants inside panel genes, each with ``panel_filter`` = PASS or the reasons."""
     records = []
     for row in rows:

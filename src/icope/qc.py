@@ -97,9 +97,15 @@ def judge(metrics: dict[str, float | None], thresholds: dict) -> tuple[str, list
     return status, reasons
 
 
-def summarise_sample(sample: str, meta: dict, fastp: list[str], stats: str | None,
-                     mosdepth: str | None, salmon: str | None,
-                     thresholds: dict) -> dict:
+def summarise_sample(
+    sample: str,
+    meta: dict,
+    fastp: list[str],
+    stats: str | None,
+    mosdepth: str | None,
+    salmon: str | None,
+    thresholds: dict,
+) -> dict:
     metrics: dict[str, float | None] = {column: None for column in QC_COLUMNS[5:]}
     metrics.update(read_fastp(fastp))
     if stats:

@@ -19,13 +19,42 @@ from icope.variants import read_variants
 REPORT_SCHEMA_VERSION = 1
 
 SOMATIC_FIELDS = [
-    "sample", "normal_sample", "chrom", "pos", "ref", "alt", "variant_type", "filter", "gene",
-    "consequence", "protein_change", "tumour_depth", "tumour_af", "normal_depth", "normal_af",
-    "gnomad_af", "id",
+    "sample",
+    "normal_sample",
+    "chrom",
+    "pos",
+    "ref",
+    "alt",
+    "variant_type",
+    "filter",
+    "gene",
+    "consequence",
+    "protein_change",
+    "tumour_depth",
+    "tumour_af",
+    "normal_depth",
+    "normal_af",
+    "gnomad_af",
+    "id",
 ]
 GERMLINE_FIELDS = [
-    "sample", "chrom", "pos", "ref", "alt", "variant_type", "id", "genotype", "depth", "vaf",
-    "gene", "transcript", "consequence", "protein_change", "gnomad_af", "filter", "panel_filter",
+    "sample",
+    "chrom",
+    "pos",
+    "ref",
+    "alt",
+    "variant_type",
+    "id",
+    "genotype",
+    "depth",
+    "vaf",
+    "gene",
+    "transcript",
+    "consequence",
+    "protein_change",
+    "gnomad_af",
+    "filter",
+    "panel_filter",
 ]
 
 
@@ -50,13 +79,12 @@ def secondary_findings_policy(consents: list[bool]) -> str:
             "The family consented to secondary findings; this report is limited to the "
             "configured panel and contains no findings outside it."
         )
-    return (
-        "No consent for secondary findings: only genes of the configured panel are reported."
-    )
+    return "No consent for secondary findings: only genes of the configured panel are reported."
 
 
-def build_report(patient: str, samples: dict, inputs: dict, sources: dict,
-                 panel_config: dict) -> dict:
+def build_report(
+    patient: str, samples: dict, inputs: dict, sources: dict, panel_config: dict
+) -> dict:
     """Assemble the report document from the pipeline's result files."""
     own = {name: meta for name, meta in samples.items() if meta["patient"] == patient}
     qc = pd.read_csv(inputs["qc"], sep="\t")
@@ -114,8 +142,12 @@ def build_report(patient: str, samples: dict, inputs: dict, sources: dict,
 
 def render_html(report: dict) -> str:
     template_text = resources.files("icope").joinpath("templates/report.html.j2").read_text()
-    env = Environment(autoescape=select_autoescape(default=True), undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["num"] = _format_number
     return env.from_string(template_text).render(r=report)
 

@@ -10,8 +10,12 @@ import sys
 @contextlib.contextmanager
 def rule_log(path: str):
     with open(path, "w") as handle, contextlib.redirect_stderr(handle):
-        logging.basicConfig(stream=handle, level=logging.INFO,
-                            format="%(asctime)s %(levelname)s %(message)s", force=True)
+        logging.basicConfig(
+            stream=handle,
+            level=logging.INFO,
+            format="%(asctime)s %(levelname)s %(message)s",
+            force=True,
+        )
         try:
             yield logging.getLogger("icope")
         except Exception:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -32,13 +32,13 @@ class SheetError(ValueError):
         super().__init__("\n".join(problems))
 
 
-class SampleType(str, Enum):
+class SampleType(StrEnum):
     normal = "normal"
     tumour = "tumour"
     rna = "rna"
 
 
-class Sex(str, Enum):
+class Sex(StrEnum):
     female = "female"
     male = "male"
     unknown = "unknown"
@@ -145,8 +145,7 @@ def _describe(error: dict) -> str:
     return f"field '{field}': {reason} (got {value!r})"
 
 
-def _validate_rows(path: Path, model: type[BaseModel],
-                   records: list[tuple[int, dict[str, str]]]):
+def _validate_rows(path: Path, model: type[BaseModel], records: list[tuple[int, dict[str, str]]]):
     problems, items = [], []
     for lineno, record in records:
         cleaned = {k: v for k, v in record.items() if v != "" or k in ("fq1", "fq2", "bam")}
@@ -175,9 +174,7 @@ class SampleSheet:
 
     def of_patient(self, patient: str, kind: SampleType | str) -> list[Sample]:
         return [
-            s
-            for s in self.samples.values()
-            if s.patient == patient and s.type == SampleType(kind)
+            s for s in self.samples.values() if s.patient == patient and s.type == SampleType(kind)
         ]
 
     def of_type(self, kind: SampleType | str) -> list[Sample]:
@@ -201,8 +198,9 @@ class SampleSheet:
         return [s for s in self.samples.values() if s.type != SampleType.rna]
 
 
-def load_sample_sheet(samples_path: str | Path, units_path: str | Path,
-                      data_dir: str | Path) -> SampleSheet:
+def load_sample_sheet(
+    samples_path: str | Path, units_path: str | Path, data_dir: str | Path
+) -> SampleSheet:
     """Read and validate both sheets; raise :class:`SheetError` listing every problem."""
     samples_path, units_path, data_dir = Path(samples_path), Path(units_path), Path(data_dir)
     sample_rows = _read_tsv(samples_path)
@@ -211,38 +209,43 @@ def load_sample_sheet(samples_path: str | Path, units_path: str | Path,
     unit_problems, unit_items = _validate_rows(units_path, Unit, unit_rows)
     problems += unit_problems
 
+    # Cross-row checks use the raw IDs, so one bad cell elsewhere in a row does not cause
+    # false "no normal" or "unknown sample" errors.
     seen: dict[str, int] = {}
-    for lineno, s in sample_items:
-        if s.sample in seen:
+    for lineno, record in sample_rows:
+        name = record.get("sample", "")
+        if name in seen:
             problems.append(
                 f"{samples_path}, line {lineno}: field 'sample': duplicate sample "
-                f"{s.sample!r} (first on line {seen[s.sample]})"
+                f"{name!r} (first on line {seen[name]})"
             )
-        seen.setdefault(s.sample, lineno)
-    samples = [s for _, s in sample_items]
-    by_patient: dict[str, list[tuple[int, Sample]]] = {}
-    for lineno, s in sample_items:
-        by_patient.setdefault(s.patient, []).append((lineno, s))
-    for patient, members in sorted(by_patient.items()):
-        types = [s.type for _, s in members]
-        if types.count(SampleType.normal) > 1:
+        seen.setdefault(name, lineno)
+    types_of: dict[str, list[str]] = {}
+    for _, record in sample_rows:
+        types_of.setdefault(record.get("patient", ""), []).append(record.get("type", ""))
+    for patient, types in sorted(types_of.items()):
+        if types.count("normal") > 1:
             problems.append(
-                f"{samples_path}: patient {patient!r} has {types.count(SampleType.normal)} "
+                f"{samples_path}: patient {patient!r} has {types.count('normal')} "
                 "normal samples; one normal per patient is supported"
             )
-        for lineno, s in members:
-            if (s.type == SampleType.tumour and SampleType.normal not in types
-                    and not s.tumour_only):
-                problems.append(
-                    f"{samples_path}, line {lineno}: field 'tumour_only': patient {patient!r} "
-                    f"has tumour {s.sample!r} but no normal sample; set tumour_only to yes "
-                    "to analyse it unmatched"
-                )
-            if s.tumour_only and s.type != SampleType.tumour:
-                problems.append(
-                    f"{samples_path}, line {lineno}: field 'tumour_only': only a tumour sample "
-                    "can be tumour-only"
-                )
+    for lineno, s in sample_items:
+        if (
+            s.type == SampleType.tumour
+            and "normal" not in types_of[s.patient]
+            and not s.tumour_only
+        ):
+            problems.append(
+                f"{samples_path}, line {lineno}: field 'tumour_only': patient {s.patient!r} "
+                f"has tumour {s.sample!r} but no normal sample; set tumour_only to yes "
+                "to analyse it unmatched"
+            )
+        if s.tumour_only and s.type != SampleType.tumour:
+            problems.append(
+                f"{samples_path}, line {lineno}: field 'tumour_only': only a tumour sample "
+                "can be tumour-only"
+            )
+    samples = [s for _, s in sample_items]
 
     unit_keys: dict[tuple[str, str], int] = {}
     for lineno, u in unit_items:
@@ -273,8 +276,9 @@ def load_sample_sheet(samples_path: str | Path, units_path: str | Path,
                 problems.append(f"{where}: field '{name}': file not found: {full}")
             elif not os.access(full, os.R_OK):
                 problems.append(f"{where}: field '{name}': file not readable: {full}")
+    unit_samples = {record.get("sample", "") for _, record in unit_rows}
     for sample in samples:
-        if sample.sample in seen and not any(u.sample == sample.sample for _, u in unit_items):
+        if sample.sample not in unit_samples:
             problems.append(
                 f"{samples_path}, line {seen[sample.sample]}: field 'sample': sample "
                 f"{sample.sample!r} has no units in {units_path}"
@@ -282,8 +286,13 @@ def load_sample_sheet(samples_path: str | Path, units_path: str | Path,
     if problems:
         raise SheetError(problems)
     units = [
-        u.model_copy(update={k: resolve(getattr(u, k), data_dir) for k in ("fq1", "fq2", "bam")
-                             if getattr(u, k) is not None})
+        u.model_copy(
+            update={
+                k: resolve(getattr(u, k), data_dir)
+                for k in ("fq1", "fq2", "bam")
+                if getattr(u, k) is not None
+            }
+        )
         for _, u in unit_items
     ]
     return SampleSheet(samples, units)

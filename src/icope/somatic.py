@@ -45,7 +45,7 @@ def fisher_greater(t_alt: int, t_ref: int, n_alt: int, n_ref: int) -> float:
     """One-sided Fisher exact p that the tumour alt fraction exceeds the normal's.
 
     >>> round(fisher_greater(10, 10, 0, 20), 6)
-    0.000342
+    0.000218
     >>> fisher_greater(0, 10, 0, 10)
     1.0
     """
@@ -58,7 +58,8 @@ def fisher_greater(t_alt: int, t_ref: int, n_alt: int, n_ref: int) -> float:
     p = 0.0
     for x in range(t_alt, min(alt_total, tumour_total) + 1):
         p += math.exp(
-            _log_choose(alt_total, x) + _log_choose(total - alt_total, tumour_total - x)
+            _log_choose(alt_total, x)
+            + _log_choose(total - alt_total, tumour_total - x)
             - denominator
         )
     return min(1.0, p)
@@ -77,8 +78,9 @@ class AlleleCounts:
         return self.alt / self.depth if self.depth else 0.0
 
 
-def judge(tumour: AlleleCounts, normal: AlleleCounts | None,
-          thresholds: SomaticThresholds) -> tuple[list[str], float]:
+def judge(
+    tumour: AlleleCounts, normal: AlleleCounts | None, thresholds: SomaticThresholds
+) -> tuple[list[str], float]:
     """Return the FILTER reasons (empty = PASS) and the Fisher p for one candidate allele."""
     reasons = []
     if tumour.depth < thresholds.min_tumour_depth:
@@ -116,8 +118,9 @@ def _counts(record, sample: str, allele: int) -> AlleleCounts:
     )
 
 
-def _header(template: pysam.VariantHeader, tumour: str, normal: str | None,
-            source: str) -> pysam.VariantHeader:
+def _header(
+    template: pysam.VariantHeader, tumour: str, normal: str | None, source: str
+) -> pysam.VariantHeader:
     header = pysam.VariantHeader()
     for contig in template.contigs.values():
         header.contigs.add(contig.name, length=contig.length)
@@ -151,8 +154,14 @@ def _header(template: pysam.VariantHeader, tumour: str, normal: str | None,
     return header
 
 
-def call_somatic(pileup_path: str, out_path: str, tumour: str, normal: str | None,
-                 thresholds: SomaticThresholds, method: str = "pileup_fisher") -> dict[str, int]:
+def call_somatic(
+    pileup_path: str,
+    out_path: str,
+    tumour: str,
+    normal: str | None,
+    thresholds: SomaticThresholds,
+    method: str = "pileup_fisher",
+) -> dict[str, int]:
     """Score every ALT allele of an mpileup BCF/VCF and write the somatic VCF (bgzipped).
 
     Returns counts: candidates written and PASS calls.
@@ -171,7 +180,9 @@ def call_somatic(pileup_path: str, out_path: str, tumour: str, normal: str | Non
                     n = _counts(record, normal, allele_index) if normal else None
                     reasons, p = judge(t, n, thresholds)
                     new = out.new_record(
-                        contig=record.contig, start=record.start, alleles=(record.ref, alt),
+                        contig=record.contig,
+                        start=record.start,
+                        alleles=(record.ref, alt),
                         filter=reasons or ["PASS"],
                     )
                     new.info["TDP"] = t.depth

@@ -168,7 +168,9 @@ def _genotype(gt: list) -> str:
     return ("|" if gt[-1] else "/").join(alleles)
 
 
-def read_variants(path: str, patient: str, origin: str, normal_sample: str = "") -> list[VariantRow]:
+def read_variants(
+    path: str, patient: str, origin: str, normal_sample: str = ""
+) -> list[VariantRow]:
     """Read an annotated germline (one sample) or somatic (tumour[, normal]) VCF."""
     rows = []
     vcf = VCF(path)

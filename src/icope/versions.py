@@ -25,8 +25,9 @@ def tool_version(tool: str) -> str:
     command, pattern = TOOLS[tool]
     if shutil.which(command[0]) is None:
         return "not found"
-    result = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=60,
-                            check=False)
+    result = subprocess.run(
+        command, capture_output=True, text=True, errors="replace", timeout=60, check=False
+    )
     match = re.search(pattern, result.stdout + result.stderr, re.MULTILINE)
     return match.group(1) if match else "unknown"
 

@@ -101,8 +101,7 @@ def test_check_manifest_ok(tmp_path):
     data = _data(tmp_path)
     manifest = tmp_path / "manifest.md5"
     manifest.write_text(
-        f"# md5 of the test data\n{ALPHA_MD5}  a.txt\n\n"
-        f"{BETA_MD5.upper()}  sub/b.txt\n"
+        f"# md5 of the test data\n{ALPHA_MD5}  a.txt\n\n{BETA_MD5.upper()}  sub/b.txt\n"
     )
     assert read_manifest(manifest) == [
         (_md5("alpha\n"), "a.txt"),

@@ -11,12 +11,12 @@ rule bam_to_fastq:
         "logs/reads_from_bam/{sample}/{unit}.log",
     benchmark:
         "benchmarks/bam_to_fastq/{sample}/{unit}.tsv"
+    conda:
+        "../../envs/samtools.yaml"
     threads: 2
     resources:
         mem_mb=mem_mb(4000),
         runtime=runtime_min(120),
-    conda:
-        "../../envs/samtools.yaml"
     shell:
         "(samtools collate -u -O -@ {threads} {input} $(mktemp -u) "
         " | samtools fastq -F 0x900 -1 {output.r1} -2 {output.r2} -0 /dev/null -s /dev/null "
@@ -29,19 +29,19 @@ rule bwa_mem:
         index=BWA_INDEX,
     output:
         temp("results/alignment/units/{sample}/{unit}.bam"),
-    params:
-        read_group=read_group,
-        index=GENOME,
     log:
         "logs/bwa_mem/{sample}/{unit}.log",
     benchmark:
         "benchmarks/bwa_mem/{sample}/{unit}.tsv"
+    conda:
+        "../../envs/bwa.yaml"
     threads: 2
     resources:
         mem_mb=mem_mb(12000),
         runtime=runtime_min(240),
-    conda:
-        "../../envs/bwa.yaml"
+    params:
+        read_group=read_group,
+        index=bwa_prefix,
     shell:
         "(bwa mem -t {threads} -R '{params.read_group}' {params.index} {input.r1} {input.r2} "
         " | samtools fixmate -m -u - - "
@@ -56,18 +56,18 @@ rule merge_markdup:
         aln=f"results/alignment/{{sample}}.{ALIGN_EXT}",
         idx=f"results/alignment/{{sample}}.{ALIGN_EXT}.{INDEX_EXT}",
         stats="results/qc/markdup/{sample}.markdup.txt",
-    params:
-        fmt=ALIGN_EXT,
     log:
         "logs/merge_markdup/{sample}.log",
     benchmark:
         "benchmarks/merge_markdup/{sample}.tsv"
+    conda:
+        "../../envs/samtools.yaml"
     threads: 2
     resources:
         mem_mb=mem_mb(4000),
         runtime=runtime_min(120),
-    conda:
-        "../../envs/samtools.yaml"
+    params:
+        fmt=ALIGN_EXT,
     shell:
         "(samtools merge -u -@ {threads} -o - {input.bams} "
         " | samtools markdup -@ {threads} -f {output.stats} -O {params.fmt} "

@@ -10,18 +10,18 @@ rule annotate:
     output:
         vcf="results/annotation/{origin}/{sample}.vcf.gz",
         tbi="results/annotation/{origin}/{sample}.vcf.gz.tbi",
-    params:
-        sources=annotation_columns(),
     log:
         "logs/annotation/{origin}/{sample}.log",
     benchmark:
         "benchmarks/annotation/{origin}/{sample}.tsv"
+    conda:
+        "../../envs/bcftools.yaml"
     threads: 1
     resources:
         mem_mb=mem_mb(4000),
         runtime=runtime_min(120),
-    conda:
-        "../../envs/bcftools.yaml"
+    params:
+        sources=annotation_columns(),
     shell:
         # bcftools annotate -a needs an indexed input, so each source gets its own pass.
         "(tmp=$(mktemp -d); trap 'rm -rf $tmp' EXIT; current={input.vcf}; i=0; "

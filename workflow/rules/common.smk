@@ -13,10 +13,8 @@ from snakemake.utils import validate
 
 WORKFLOW_DIR = Path(workflow.basedir)
 sys.path.insert(0, str(WORKFLOW_DIR / "src"))
-# Rule scripts run in their own interpreter (possibly a conda env): let them find the package.
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in (str(WORKFLOW_DIR / "src"), os.environ.get("PYTHONPATH")) if p
-)
+# Rule scripts find the package through the scripts/icope symlink: Snakemake puts a local
+# script's own directory on its sys.path, also inside a conda env.
 
 from icope.datafiles import DataError, check_manifest, resolve_data_dir  # noqa: E402
 from icope.sheets import SheetError, load_sample_sheet  # noqa: E402
@@ -53,7 +51,9 @@ def data_path(relative):
 
 
 def _require_files(section, paths):
-    missing = [f"config {section}: file not found: {p}" for p in paths if not Path(p).is_file()]
+    missing = [
+        f"config {section}: file not found: {p}" for p in paths if not Path(p).is_file()
+    ]
     if missing:
         _stop("\n".join(missing))
 
@@ -125,6 +125,11 @@ def unit_bam(wildcards):
     return str(SHEET.unit(wildcards.sample, wildcards.unit).bam)
 
 
+def bwa_prefix(wildcards, input):
+    """The index prefix bwa expects, derived from the index files themselves."""
+    return os.path.splitext(input.index[0])[0]
+
+
 def read_group(wildcards):
     return SHEET.unit(wildcards.sample, wildcards.unit).read_group
 
@@ -144,8 +149,12 @@ def trimmed_unit(wildcards):
 def trimmed_reads(wildcards):
     units = SHEET.units_of(wildcards.sample)
     return {
-        "r1": [f"results/trimmed/{wildcards.sample}/{u.unit}_R1.fastq.gz" for u in units],
-        "r2": [f"results/trimmed/{wildcards.sample}/{u.unit}_R2.fastq.gz" for u in units],
+        "r1": [
+            f"results/trimmed/{wildcards.sample}/{u.unit}_R1.fastq.gz" for u in units
+        ],
+        "r2": [
+            f"results/trimmed/{wildcards.sample}/{u.unit}_R2.fastq.gz" for u in units
+        ],
     }
 
 
@@ -153,12 +162,16 @@ def qc_inputs(wildcards):
     """Every per-sample QC file: fastp for all units, alignment QC for DNA, salmon for RNA."""
     dna = [s.sample for s in SHEET.dna_samples()]
     return {
-        "fastp": [f"results/qc/fastp/{u.sample}.{u.unit}.fastp.json" for u in SHEET.units],
+        "fastp": [
+            f"results/qc/fastp/{u.sample}.{u.unit}.fastp.json" for u in SHEET.units
+        ],
         "stats": [f"results/qc/samtools/{s}.stats" for s in dna],
         "flagstat": [f"results/qc/samtools/{s}.flagstat" for s in dna],
         "markdup": [f"results/qc/markdup/{s}.markdup.txt" for s in dna],
         "mosdepth": [f"results/qc/mosdepth/{s}.mosdepth.summary.txt" for s in dna],
-        "mosdepth_dist": [f"results/qc/mosdepth/{s}.mosdepth.region.dist.txt" for s in dna],
+        "mosdepth_dist": [
+            f"results/qc/mosdepth/{s}.mosdepth.region.dist.txt" for s in dna
+        ],
         "salmon": [f"results/rna/{s.sample}/salmon" for s in SHEET.of_type("rna")],
     }
 
@@ -173,14 +186,20 @@ def alignment_index(sample):
 
 def pair_alignments(wildcards):
     normal = normal_of(wildcards.tumour)
-    files = {"tumour": alignment(wildcards.tumour), "tumour_idx": alignment_index(wildcards.tumour)}
+    files = {
+        "tumour": alignment(wildcards.tumour),
+        "tumour_idx": alignment_index(wildcards.tumour),
+    }
     if normal:
         files |= {"normal": alignment(normal), "normal_idx": alignment_index(normal)}
     return files
 
 
 def sample_alignment(wildcards):
-    return {"bam": alignment(wildcards.sample), "idx": alignment_index(wildcards.sample)}
+    return {
+        "bam": alignment(wildcards.sample),
+        "idx": alignment_index(wildcards.sample),
+    }
 
 
 def known_site(wildcards):
@@ -207,7 +226,10 @@ def annotation_columns():
         "dbsnp": "ID",
         "gnomad": f"INFO/gnomAD_AF:=INFO/{REF['known_sites'].get('gnomad_af_field', 'AF')}",
     }
-    return [f"results/reference/known/{name}.vcf.gz::{columns[name]}" for name in sorted(KNOWN)]
+    return [
+        f"results/reference/known/{name}.vcf.gz::{columns[name]}"
+        for name in sorted(KNOWN)
+    ]
 
 
 def targets_bed():
@@ -222,8 +244,16 @@ def annotation_sources():
     return {
         "reference": REF["name"],
         "annotation": f"{REF['annotation']} ({REF.get('annotation_version', 'version not set')})",
-        "dbsnp": known.get("dbsnp_version", "not configured") if KNOWN.get("dbsnp") else "none",
-        "gnomad": known.get("gnomad_version", "not configured") if KNOWN.get("gnomad") else "none",
+        "dbsnp": (
+            known.get("dbsnp_version", "not configured")
+            if KNOWN.get("dbsnp")
+            else "none"
+        ),
+        "gnomad": (
+            known.get("gnomad_version", "not configured")
+            if KNOWN.get("gnomad")
+            else "none"
+        ),
         "panel": config["panel"]["name"],
     }
 
@@ -256,10 +286,12 @@ def patient_germline(wildcards):
 def cohort_inputs(wildcards):
     return {
         "germline": [
-            f"results/annotation/germline/{s.sample}.vcf.gz" for s in SHEET.of_type("normal")
+            f"results/annotation/germline/{s.sample}.vcf.gz"
+            for s in SHEET.of_type("normal")
         ],
         "somatic": [
-            f"results/annotation/somatic/{s.sample}.vcf.gz" for s in SHEET.of_type("tumour")
+            f"results/annotation/somatic/{s.sample}.vcf.gz"
+            for s in SHEET.of_type("tumour")
         ],
         "panels": [f"results/patients/{p}/germline_panel.tsv" for p in SHEET.patients],
     }

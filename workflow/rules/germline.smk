@@ -10,18 +10,18 @@ rule germline_bcftools:
         targets=targets_bed(),
     output:
         temp("results/germline/raw/{sample}.bcftools.bcf"),
-    params:
-        min_mapq=config["alignment"]["min_mapq_for_calling"],
     log:
         "logs/germline/{sample}.bcftools.log",
     benchmark:
         "benchmarks/germline/{sample}.bcftools.tsv"
+    conda:
+        "../../envs/bcftools.yaml"
     threads: 1
     resources:
         mem_mb=mem_mb(4000),
         runtime=runtime_min(240),
-    conda:
-        "../../envs/bcftools.yaml"
+    params:
+        min_mapq=config["alignment"]["min_mapq_for_calling"],
     shell:
         "(bcftools mpileup -f {input.fasta} -R {input.targets} -q {params.min_mapq} -Q 20 "
         "  -a FORMAT/AD,FORMAT/DP -Ou {input.bam} "
@@ -36,18 +36,18 @@ rule germline_freebayes:
         targets=targets_bed(),
     output:
         temp("results/germline/raw/{sample}.freebayes.bcf"),
-    params:
-        min_mapq=config["alignment"]["min_mapq_for_calling"],
     log:
         "logs/germline/{sample}.freebayes.log",
     benchmark:
         "benchmarks/germline/{sample}.freebayes.tsv"
+    conda:
+        "../../envs/freebayes.yaml"
     threads: 1
     resources:
         mem_mb=mem_mb(4000),
         runtime=runtime_min(240),
-    conda:
-        "../../envs/freebayes.yaml"
+    params:
+        min_mapq=config["alignment"]["min_mapq_for_calling"],
     shell:
         "(freebayes -f {input.fasta} -t {input.targets} --min-mapping-quality {params.min_mapq} "
         "  --min-base-quality 20 {input.bam} "
@@ -61,19 +61,19 @@ rule germline_normalise:
     output:
         vcf="results/germline/{sample}.vcf.gz",
         tbi="results/germline/{sample}.vcf.gz.tbi",
-    params:
-        min_qual=config["germline"]["min_qual"],
-        min_depth=config["germline"]["min_depth"],
     log:
         "logs/germline/{sample}.normalise.log",
     benchmark:
         "benchmarks/germline/{sample}.normalise.tsv"
+    conda:
+        "../../envs/bcftools.yaml"
     threads: 1
     resources:
         mem_mb=mem_mb(2000),
         runtime=runtime_min(60),
-    conda:
-        "../../envs/bcftools.yaml"
+    params:
+        min_qual=config["germline"]["min_qual"],
+        min_depth=config["germline"]["min_depth"],
     shell:
         "(bcftools norm -f {input.fasta} -m -any -a --atom-overlaps . -Ou {input.calls} "
         " | bcftools norm -f {input.fasta} -d exact -Ou "

@@ -8,17 +8,17 @@ rule germline_panel:
         panel="results/reference/panel_genes.tsv",
     output:
         "results/patients/{patient}/germline_panel.tsv",
-    params:
-        patient="{patient}",
-        max_af=config["panel"]["max_population_af"],
-        consequences=config["panel"]["consequences"],
     log:
         "logs/panel/{patient}.log",
+    conda:
+        "../../envs/python.yaml"
     threads: 1
     resources:
         mem_mb=mem_mb(2000),
         runtime=30,
-    conda:
-        "../../envs/python.yaml"
+    params:
+        patient="{patient}",
+        max_af=config["panel"]["max_population_af"],
+        consequences=config["panel"]["consequences"],
     script:
         "../../scripts/germline_panel.py"

@@ -9,19 +9,19 @@ rule fastp:
         r2=temp("results/trimmed/{sample}/{unit}_R2.fastq.gz"),
         json="results/qc/fastp/{sample}.{unit}.fastp.json",
         html="results/qc/fastp/{sample}.{unit}.fastp.html",
-    params:
-        min_length=config["trimming"]["min_length"],
-        extra=config["trimming"]["extra"],
     log:
         "logs/fastp/{sample}/{unit}.log",
     benchmark:
         "benchmarks/fastp/{sample}/{unit}.tsv"
+    conda:
+        "../../envs/fastp.yaml"
     threads: 2
     resources:
         mem_mb=mem_mb(2000),
         runtime=runtime_min(60),
-    conda:
-        "../../envs/fastp.yaml"
+    params:
+        min_length=config["trimming"]["min_length"],
+        extra=config["trimming"]["extra"],
     shell:
         "fastp --in1 {input.r1} --in2 {input.r2} --out1 {output.r1} --out2 {output.r2} "
         "--detect_adapter_for_pe --length_required {params.min_length} --thread {threads} "
@@ -39,12 +39,12 @@ rule samtools_stats:
         "logs/samtools_stats/{sample}.log",
     benchmark:
         "benchmarks/samtools_stats/{sample}.tsv"
+    conda:
+        "../../envs/samtools.yaml"
     threads: 1
     resources:
         mem_mb=mem_mb(2000),
         runtime=runtime_min(60),
-    conda:
-        "../../envs/samtools.yaml"
     shell:
         "(samtools stats --reference {input.fasta} {input.bam} > {output.stats} && "
         " samtools flagstat {input.bam} > {output.flagstat}) 2> {log}"
@@ -60,18 +60,18 @@ rule mosdepth:
         dist="results/qc/mosdepth/{sample}.mosdepth.region.dist.txt",
         regions="results/qc/mosdepth/{sample}.regions.bed.gz",
         thresholds="results/qc/mosdepth/{sample}.thresholds.bed.gz",
-    params:
-        prefix="results/qc/mosdepth/{sample}",
     log:
         "logs/mosdepth/{sample}.log",
     benchmark:
         "benchmarks/mosdepth/{sample}.tsv"
+    conda:
+        "../../envs/mosdepth.yaml"
     threads: 2
     resources:
         mem_mb=mem_mb(4000),
         runtime=runtime_min(60),
-    conda:
-        "../../envs/mosdepth.yaml"
+    params:
+        prefix="results/qc/mosdepth/{sample}",
     shell:
         "mosdepth --threads {threads} --no-per-base --by {input.targets} "
         "--thresholds 10,20,30 --fasta {input.fasta} {params.prefix} {input.bam} 2> {log}"
@@ -82,17 +82,17 @@ rule qc_summary:
         unpack(qc_inputs),
     output:
         "results/qc/qc_summary.tsv",
-    params:
-        thresholds=config["qc"],
-        samples=sample_metadata(),
     log:
         "logs/qc/qc_summary.log",
+    conda:
+        "../../envs/python.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        "../../envs/python.yaml"
+    params:
+        thresholds=config["qc"],
+        samples=sample_metadata(),
     script:
         "../../scripts/qc_summary.py"
 
@@ -107,12 +107,12 @@ rule multiqc:
         "logs/qc/multiqc.log",
     benchmark:
         "benchmarks/qc/multiqc.tsv"
+    conda:
+        "../../envs/multiqc.yaml"
     threads: 1
     resources:
         mem_mb=mem_mb(4000),
         runtime=runtime_min(60),
-    conda:
-        "../../envs/multiqc.yaml"
     shell:
         "multiqc --force --no-ansi --outdir results/qc/multiqc "
         "--filename multiqc_report.html {input} &> {log}"

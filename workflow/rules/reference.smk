@@ -12,12 +12,12 @@ rule genome_fasta:
         "logs/reference/genome_fasta.log",
     benchmark:
         "benchmarks/reference/genome_fasta.tsv"
+    conda:
+        "../../envs/samtools.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=30,
-    conda:
-        "../../envs/samtools.yaml"
     shell:
         "(if [[ {input} == *.gz ]]; then zcat {input}; else cat {input}; fi > {output.fasta}; "
         " samtools faidx {output.fasta}; "
@@ -31,12 +31,12 @@ rule genome_bed:
         "results/reference/genome.bed",
     log:
         "logs/reference/genome_bed.log",
+    conda:
+        "../../envs/samtools.yaml"
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
-    conda:
-        "../../envs/samtools.yaml"
     shell:
         "awk -v OFS='\\t' '{{print $1, 0, $2}}' {input.fai} > {output} 2> {log}"
 
@@ -50,12 +50,12 @@ rule bwa_index:
         "logs/reference/bwa_index.log",
     benchmark:
         "benchmarks/reference/bwa_index.tsv"
+    conda:
+        "../../envs/bwa.yaml"
     threads: 1
     resources:
         mem_mb=mem_mb(8000),
         runtime=runtime_min(120),
-    conda:
-        "../../envs/bwa.yaml"
     shell:
         "bwa index {input} 2> {log}"
 
@@ -71,12 +71,12 @@ rule annotation_tables:
         "logs/reference/annotation_tables.log",
     benchmark:
         "benchmarks/reference/annotation_tables.tsv"
+    conda:
+        "../../envs/python.yaml"
     threads: 1
     resources:
         mem_mb=mem_mb(4000),
         runtime=30,
-    conda:
-        "../../envs/python.yaml"
     script:
         "../../scripts/annotation_tables.py"
 
@@ -92,12 +92,12 @@ rule transcriptome:
         "logs/reference/transcriptome.log",
     benchmark:
         "benchmarks/reference/transcriptome.tsv"
+    conda:
+        "../../envs/gffread.yaml"
     threads: 1
     resources:
         mem_mb=mem_mb(4000),
         runtime=30,
-    conda:
-        "../../envs/gffread.yaml"
     shell:
         "gffread -w {output} -g {input.fasta} {input.annotation} 2> {log}"
 
@@ -109,18 +109,18 @@ rule salmon_index:
         fai=f"{GENOME}.fai",
     output:
         directory("results/reference/salmon_index"),
-    params:
-        decoys=config["rna"]["salmon_decoys"],
     log:
         "logs/reference/salmon_index.log",
     benchmark:
         "benchmarks/reference/salmon_index.tsv"
+    conda:
+        "../../envs/salmon.yaml"
     threads: 2
     resources:
         mem_mb=mem_mb(16000),
         runtime=runtime_min(120),
-    conda:
-        "../../envs/salmon.yaml"
+    params:
+        decoys=config["rna"]["salmon_decoys"],
     shell:
         "(tmp=$(mktemp -d); trap 'rm -rf $tmp' EXIT; "
         " if [ {params.decoys} = True ]; then "
@@ -138,12 +138,12 @@ rule known_sites:
         tbi="results/reference/known/{known}.vcf.gz.tbi",
     log:
         "logs/reference/known_sites_{known}.log",
+    conda:
+        "../../envs/bcftools.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=60,
-    conda:
-        "../../envs/bcftools.yaml"
     shell:
         "(ln -sf $(realpath {input}) {output.vcf}; "
         " if [ -e {input}.tbi ]; then ln -sf $(realpath {input}).tbi {output.tbi}; "
@@ -156,15 +156,15 @@ rule panel_genes:
         genes="results/reference/genes.tsv",
     output:
         "results/reference/panel_genes.tsv",
-    params:
-        name=config["panel"]["name"],
     log:
         "logs/reference/panel_genes.log",
+    conda:
+        "../../envs/python.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        "../../envs/python.yaml"
+    params:
+        name=config["panel"]["name"],
     script:
         "../../scripts/panel_genes.py"

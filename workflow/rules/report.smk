@@ -6,12 +6,12 @@ rule software_versions:
         "results/versions.tsv",
     log:
         "logs/versions.log",
+    conda:
+        "../../envs/python.yaml"
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
-    conda:
-        "../../envs/python.yaml"
     script:
         "../../scripts/software_versions.py"
 
@@ -22,21 +22,21 @@ rule patient_report:
     output:
         json="results/patients/{patient}/report.json",
         html="results/patients/{patient}/report.html",
+    log:
+        "logs/report/{patient}.log",
+    benchmark:
+        "benchmarks/report/{patient}.tsv"
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(2000),
+        runtime=30,
     params:
         patient="{patient}",
         samples=sample_metadata(),
         sources=annotation_sources(),
         panel=config["panel"],
-    log:
-        "logs/report/{patient}.log",
-    benchmark:
-        "benchmarks/report/{patient}.tsv"
-    threads: 1
-    resources:
-        mem_mb=mem_mb(2000),
-        runtime=30,
-    conda:
-        "../../envs/python.yaml"
     script:
         "../../scripts/patient_report.py"
 
@@ -47,18 +47,18 @@ rule cohort_tables:
     output:
         tsv="results/cohort/variants.tsv",
         parquet="results/cohort/variants.parquet",
-    params:
-        samples=sample_metadata(),
-        sources=annotation_sources(),
     log:
         "logs/cohort/cohort_tables.log",
     benchmark:
         "benchmarks/cohort/cohort_tables.tsv"
+    conda:
+        "../../envs/python.yaml"
     threads: 1
     resources:
         mem_mb=mem_mb(4000),
         runtime=60,
-    conda:
-        "../../envs/python.yaml"
+    params:
+        samples=sample_metadata(),
+        sources=annotation_sources(),
     script:
         "../../scripts/cohort_tables.py"

@@ -11,18 +11,18 @@ rule salmon_quant:
         quant=directory("results/rna/{sample}/salmon"),
         transcripts="results/rna/{sample}/quant.sf",
         genes="results/rna/{sample}/quant.genes.sf",
-    params:
-        library_type=config["rna"]["library_type"],
     log:
         "logs/salmon/{sample}.log",
     benchmark:
         "benchmarks/salmon/{sample}.tsv"
+    conda:
+        "../../envs/salmon.yaml"
     threads: 2
     resources:
         mem_mb=mem_mb(8000),
         runtime=runtime_min(120),
-    conda:
-        "../../envs/salmon.yaml"
+    params:
+        library_type=config["rna"]["library_type"],
     shell:
         "(salmon quant -i {input.index} -l {params.library_type} -1 {input.r1} -2 {input.r2} "
         "  --validateMappings --geneMap {input.tx2gene} -p {threads} -o {output.quant} "

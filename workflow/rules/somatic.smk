@@ -10,21 +10,21 @@ rule somatic_pileup:
         targets=targets_bed(),
     output:
         temp("results/somatic/pileup/{tumour}.bcf"),
+    log:
+        "logs/somatic/{tumour}.pileup.log",
+    benchmark:
+        "benchmarks/somatic/{tumour}.pileup.tsv"
+    conda:
+        "../../envs/bcftools.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(4000),
+        runtime=runtime_min(480),
     params:
         min_mapq=config["alignment"]["min_mapq_for_calling"],
         min_bq=config["somatic"]["min_base_quality"],
         min_alt=config["somatic"]["min_tumour_alt_reads"],
         normal=pair_normal_bam,
-    log:
-        "logs/somatic/{tumour}.pileup.log",
-    benchmark:
-        "benchmarks/somatic/{tumour}.pileup.tsv"
-    threads: 1
-    resources:
-        mem_mb=mem_mb(4000),
-        runtime=runtime_min(480),
-    conda:
-        "../../envs/bcftools.yaml"
     shell:
         # Deep panels and amplicons exceed mpileup's default of 250 reads per file.
         "(bcftools mpileup -f {input.fasta} -R {input.targets} -q {params.min_mapq} "
@@ -39,19 +39,19 @@ rule somatic_call:
     output:
         vcf="results/somatic/{tumour}.vcf.gz",
         tbi="results/somatic/{tumour}.vcf.gz.tbi",
-    params:
-        tumour="{tumour}",
-        normal=pair_normal_name,
-        thresholds=config["somatic"],
     log:
         "logs/somatic/{tumour}.call.log",
     benchmark:
         "benchmarks/somatic/{tumour}.call.tsv"
+    conda:
+        "../../envs/python.yaml"
     threads: 1
     resources:
         mem_mb=mem_mb(2000),
         runtime=runtime_min(120),
-    conda:
-        "../../envs/python.yaml"
+    params:
+        tumour="{tumour}",
+        normal=pair_normal_name,
+        thresholds=config["somatic"],
     script:
         "../../scripts/somatic_call.py"

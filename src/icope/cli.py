@@ -1,0 +1,81 @@
+"""Command-line tools around the workflow: check inputs before a run, convert annotations,
+re-render a report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+import yaml
+
+from icope import __version__
+from icope.annotation import read_annotation, write_csq_gff3, write_gene_table, write_tx2gene
+from icope.datafiles import DataError, check_manifest, resolve_data_dir
+from icope.report import render_html
+from icope.sheets import SheetError, load_sample_sheet
+
+WORKFLOW_DIR = Path(__file__).resolve().parents[2]
+
+
+@click.group()
+@click.version_option(__version__)
+def main() -> None:
+    """icope: childhood-cancer germline / somatic / RNA pipeline helpers."""
+
+
+@main.command()
+@click.option(
+    "--config",
+    "config_path",
+    default="config/config.yaml",
+    show_default=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Workflow config file.",
+)
+def validate(config_path: str) -> None:
+    """Check the data manifest and the sample sheets named in CONFIG, as the workflow does."""
+    config = yaml.safe_load(Path(config_path).read_text())
+    try:
+        data_dir = resolve_data_dir(config.get("data_dir", "auto"), WORKFLOW_DIR)
+        if config.get("data_manifest"):
+            checked = check_manifest(config["data_manifest"], data_dir)
+            click.echo(f"data manifest: {checked} files match")
+        sheet = load_sample_sheet(config["samples"], config["units"], data_dir)
+    except (DataError, SheetError) as exc:
+        click.echo(f"invalid input:\n{exc}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"{len(sheet.samples)} samples, {len(sheet.units)} units, "
+        f"{len(sheet.patients)} patients, {len(sheet.tumour_normal_pairs())} tumour/normal pairs"
+    )
+
+
+@main.command()
+@click.argument("annotation", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--gff3",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: Ensembl-style GFF3 for bcftools csq.",
+)
+@click.option("--genes", type=click.Path(dir_okay=False), help="Output: gene table (TSV).")
+@click.option("--tx2gene", type=click.Path(dir_okay=False), help="Output: transcript-gene map.")
+def annotation(annotation: str, gff3: str, genes: str | None, tx2gene: str | None) -> None:
+    """Convert a GTF/GFF3 ANNOTATION into the files the pipeline's tools read."""
+    model = read_annotation(annotation)
+    written = write_csq_gff3(model, gff3)
+    if genes:
+        write_gene_table(model, genes)
+    if tx2gene:
+        write_tx2gene(model, tx2gene)
+    click.echo(f"{len(model.genes)} genes, {written} transcripts")
+
+
+@main.command()
+@click.argument("report_json", type=click.Path(exists=True, dir_okay=False))
+@click.argument("html", type=click.Path(dir_okay=False))
+def render(report_json: str, html: str) -> None:
+    """Render a patient REPORT_JSON as self-contained HTML."""
+    Path(html).write_text(render_html(json.loads(Path(report_json).read_text())))

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import click
+import jsonschema
 import yaml
 
 from icope import __version__
@@ -37,13 +38,20 @@ def main() -> None:
 def validate(config_path: str) -> None:
     """Check the data manifest and the sample sheets named in CONFIG, as the workflow does."""
     config = yaml.safe_load(Path(config_path).read_text())
+    schema = yaml.safe_load((WORKFLOW_DIR / "workflow/schemas/config.schema.yaml").read_text())
+    try:
+        jsonschema.validate(config, schema)
+    except jsonschema.ValidationError as exc:
+        field = ".".join(str(p) for p in exc.absolute_path) or "(top level)"
+        click.echo(f"invalid input:\n{config_path}: field '{field}': {exc.message}", err=True)
+        sys.exit(1)
     try:
         data_dir = resolve_data_dir(config.get("data_dir", "auto"), WORKFLOW_DIR)
         if config.get("data_manifest"):
             checked = check_manifest(config["data_manifest"], data_dir)
             click.echo(f"data manifest: {checked} files match")
         sheet = load_sample_sheet(config["samples"], config["units"], data_dir)
-    except (DataError, SheetError) as exc:
+    except (DataError, SheetError, FileNotFoundError) as exc:
         click.echo(f"invalid input:\n{exc}", err=True)
         sys.exit(1)
     click.echo(

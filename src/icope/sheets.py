@@ -186,13 +186,21 @@ class SampleSheet:
     def unit(self, sample: str, unit: str) -> Unit:
         return next(u for u in self.units if u.sample == sample and u.unit == unit)
 
+    def normal_of(self, tumour: str) -> str | None:
+        """The tumour's matched normal; None when it is analysed tumour-only, as the sheet
+        asks, even if the patient has a normal."""
+        sample = self.samples[tumour]
+        if sample.type != SampleType.tumour or sample.tumour_only:
+            return None
+        normals = self.of_patient(sample.patient, SampleType.normal)
+        return normals[0].sample if normals else None
+
     def tumour_normal_pairs(self) -> list[tuple[Sample, Sample]]:
-        pairs = []
-        for tumour in self.of_type(SampleType.tumour):
-            normals = self.of_patient(tumour.patient, SampleType.normal)
-            if normals:
-                pairs.append((tumour, normals[0]))
-        return pairs
+        return [
+            (tumour, self.samples[normal])
+            for tumour in self.of_type(SampleType.tumour)
+            if (normal := self.normal_of(tumour.sample))
+        ]
 
     def dna_samples(self) -> list[Sample]:
         return [s for s in self.samples.values() if s.type != SampleType.rna]

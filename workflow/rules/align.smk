@@ -3,7 +3,8 @@
 
 rule bam_to_fastq:
     input:
-        unit_bam,
+        aln=unit_bam,
+        fasta=GENOME,
     output:
         r1=temp("results/reads_from_bam/{sample}/{unit}_R1.fastq.gz"),
         r2=temp("results/reads_from_bam/{sample}/{unit}_R2.fastq.gz"),
@@ -18,7 +19,7 @@ rule bam_to_fastq:
         mem_mb=mem_mb(4000),
         runtime=runtime_min(120),
     shell:
-        "(samtools collate -u -O -@ {threads} {input} $(mktemp -u) "
+        "(samtools collate -u -O -@ {threads} --reference {input.fasta} {input.aln} $(mktemp -u) "
         " | samtools fastq -F 0x900 -1 {output.r1} -2 {output.r2} -0 /dev/null -s /dev/null "
         "   -c 6 -) 2> {log}"
 

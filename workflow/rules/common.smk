@@ -106,8 +106,8 @@ def patient_of(sample):
 
 
 def normal_of(tumour):
-    normals = SHEET.of_patient(patient_of(tumour), "normal")
-    return normals[0].sample if normals else None
+    """The matched normal, or None for a tumour analysed unmatched (tumour_only)."""
+    return SHEET.normal_of(tumour)
 
 
 def unit_reads(wildcards):

@@ -1,0 +1,72 @@
+"""Configurations other than the default: reanalysis from an existing BAM, CRAM output,
+freebayes as the germline caller."""
+
+from __future__ import annotations
+
+import pysam
+import pytest
+import yaml
+
+from .conftest import REPO, make_run_dir, snakemake
+
+pytestmark = pytest.mark.workflow
+
+EXISTING_BAM = "nf-core-test-datasets_chr22/dna/NA12878.chr22.bam"
+
+
+def test_bam_unit_cram_output_and_freebayes(tmp_path):
+    run_dir = make_run_dir(tmp_path)
+    (run_dir / "config/samples.tsv").write_text(
+        "patient\tsample\ttype\tsex\tsecondary_findings_consent\ttumour_only\n"
+        "P001\tNA12878\tnormal\tfemale\tno\tno\n"
+    )
+    # The BAM is aligned to full GRCh38 (3,366 contigs): it is turned back into reads and
+    # realigned to the configured reference.
+    (run_dir / "config/units.tsv").write_text(
+        "sample\tunit\tfq1\tfq2\tbam\tplatform\tlibrary\n"
+        f"NA12878\tNYGC1\t\t\t{EXISTING_BAM}\tILLUMINA\t\n"
+    )
+    config_path = run_dir / "config/config.yaml"
+    config = yaml.safe_load(config_path.read_text())
+    config["alignment"]["format"] = "cram"
+    config["germline"]["caller"] = "freebayes"
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+
+    snakemake(run_dir, "--cores", "2", "results/germline/NA12878.vcf.gz")
+
+    cram = run_dir / "results/alignment/NA12878.cram"
+    assert (run_dir / "results/alignment/NA12878.cram.crai").exists()
+    with pysam.AlignmentFile(
+        str(cram), reference_filename=str(run_dir / "results/reference/genome.fa")
+    ) as aln:
+        assert aln.is_cram
+        read_groups = aln.header.to_dict()["RG"]
+        assert read_groups == [
+            {
+                "ID": "NA12878.NYGC1",
+                "SM": "NA12878",
+                "LB": "NA12878",
+                "PL": "ILLUMINA",
+                "PU": "NYGC1",
+            }
+        ]
+        assert [sq["SN"] for sq in aln.header.to_dict()["SQ"]] == ["chr22"]
+        assert sum(not read.is_unmapped for read in aln.fetch("chr22")) > 9000
+
+    calls = {
+        (r.pos, r.ref, r.alts[0])
+        for r in pysam.VariantFile(str(run_dir / "results/germline/NA12878.vcf.gz"))
+        if "PASS" in r.filter
+    }
+    truth = pysam.VariantFile(
+        str(REPO.parent / "shared/data/derived_nf-core_chr22/truth/NA12878_GIAB.chr22_local.vcf.gz")
+    )
+    snvs = [
+        (r.pos, r.ref, r.alts[0])
+        for r in truth
+        if len(r.alts) == 1 and len(r.ref) == len(r.alts[0]) == 1
+    ]
+    found = sum(k in calls for k in snvs)
+    assert found / len(snvs) >= 0.95, f"freebayes found {found}/{len(snvs)} GIAB SNVs"
+    header = pysam.VariantFile(str(run_dir / "results/germline/NA12878.vcf.gz")).header
+    assert "freebayes" in str(header).lower()

@@ -4,10 +4,11 @@ import pandas as pd
 
 from icope.panel import PANEL_TABLE_COLUMNS, germline_panel_table
 from icope.rulelog import rule_log
+from icope.tables import read_tsv
 from icope.variants import read_variants
 
 with rule_log(snakemake.log[0]) as log:
-    panel = pd.read_csv(snakemake.input.panel, sep="\t")
+    panel = read_tsv(snakemake.input.panel)
     rows = []
     for path in snakemake.input.germline:
         rows += read_variants(path, snakemake.params.patient, "germline")

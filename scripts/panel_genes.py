@@ -1,12 +1,11 @@
 """Rule panel_genes: resolve every panel gene in the annotation (unknown genes are an error)."""
 
-import pandas as pd
-
 from icope.panel import read_panel, resolve_panel
 from icope.rulelog import rule_log
+from icope.tables import read_tsv
 
 with rule_log(snakemake.log[0]) as log:
-    genes = pd.read_csv(snakemake.input.genes, sep="\t")
+    genes = read_tsv(snakemake.input.genes)
     panel = read_panel(snakemake.input.panel)
     table = resolve_panel(panel, genes, snakemake.params.name, snakemake.input.panel)
     table.to_csv(snakemake.output[0], sep="\t", index=False)

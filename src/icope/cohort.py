@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from icope.tables import read_tsv
 from icope.variants import VARIANT_COLUMNS, read_variants
 
 COHORT_COLUMNS = [*VARIANT_COLUMNS, "panel_filter", "reference", "annotation_sources"]
@@ -27,7 +28,7 @@ def cohort_table(
                 for r in read_variants(path, meta["patient"], origin, meta.get("normal") or "")
             ]
     table = pd.DataFrame(rows, columns=VARIANT_COLUMNS)
-    panel_frames = [pd.read_csv(p, sep="\t", dtype={"id": str}) for p in panels]
+    panel_frames = [read_tsv(p) for p in panels]
     panel_frames = [f for f in panel_frames if not f.empty]
     if panel_frames:
         panel = pd.concat(panel_frames)[_KEY + ["panel_filter"]].assign(origin="germline")

@@ -11,7 +11,7 @@ def gene_expression(
     quant_genes: str, gene_table: pd.DataFrame, sample: str, panel_genes: set[str]
 ) -> pd.DataFrame:
     """Read salmon's ``quant.genes.sf`` and name each gene from the annotation's gene table."""
-    quant = pd.read_csv(quant_genes, sep="\t")
+    quant = pd.read_csv(quant_genes, sep="\t", dtype={"Name": str})
     names = gene_table.set_index("gene_id")[["gene_name", "biotype"]]
     merged = quant.merge(names, left_on="Name", right_index=True, how="left")
     table = pd.DataFrame(

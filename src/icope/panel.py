@@ -87,6 +87,8 @@ def read_panel(path: str | Path) -> list[PanelGene]:
         for line in lines:
             symbol = line.split("\t")[0].strip()
             genes.setdefault(symbol, PanelGene(symbol))
+    if not genes:
+        raise PanelError(f"{path}: panel has a header but no genes")
     return list(genes.values())
 
 

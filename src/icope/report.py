@@ -14,6 +14,7 @@ from jinja2 import Environment, StrictUndefined, select_autoescape
 
 from icope import __version__
 from icope.expression import gene_expression
+from icope.tables import read_tsv
 from icope.variants import read_variants
 
 REPORT_SCHEMA_VERSION = 1
@@ -87,13 +88,13 @@ def build_report(
 ) -> dict:
     """Assemble the report document from the pipeline's result files."""
     own = {name: meta for name, meta in samples.items() if meta["patient"] == patient}
-    qc = pd.read_csv(inputs["qc"], sep="\t")
+    qc = read_tsv(inputs["qc"])
     qc = qc[qc["sample"].isin(own)]
-    panel_genes = pd.read_csv(inputs["panel_genes"], sep="\t")
-    panel_table = pd.read_csv(inputs["panel"], sep="\t", dtype={"id": str})
+    panel_genes = read_tsv(inputs["panel_genes"])
+    panel_table = read_tsv(inputs["panel"])
     findings = panel_table[panel_table["panel_filter"] == "PASS"]
-    gene_table = pd.read_csv(inputs["genes"], sep="\t")
-    versions = pd.read_csv(inputs["versions"], sep="\t")
+    gene_table = read_tsv(inputs["genes"])
+    versions = read_tsv(inputs["versions"])
 
     somatic = []
     somatic_counts = {}

@@ -202,12 +202,14 @@ def read_variants(
         if samples:
             row.genotype = _genotype(v.genotypes[0])
             ad = v.format("AD")
-            if ad is not None and ad.shape[1] >= 2:
-                ref_n, alt_n = int(max(ad[0][0], 0)), int(max(ad[0][1], 0))
+            dp = v.format("DP")
+            # cyvcf2 gives missing integers as large negative numbers
+            if ad is not None and ad.shape[1] >= 2 and ad[0][0] >= 0 and ad[0][1] >= 0:
+                ref_n, alt_n = int(ad[0][0]), int(ad[0][1])
                 row.depth, row.alt_depth = ref_n + alt_n, alt_n
                 row.vaf = round(alt_n / row.depth, 4) if row.depth else None
-            elif v.format("DP") is not None:
-                row.depth = int(v.format("DP")[0][0])
+            elif dp is not None and dp[0][0] >= 0:
+                row.depth = int(dp[0][0])
         if origin == "somatic":
             row.tumour_depth = _int(v.INFO.get("TDP"))
             row.tumour_af = _number(v.INFO.get("TAF"))

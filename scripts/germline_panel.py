@@ -8,7 +8,7 @@ from icope.tables import read_tsv
 from icope.variants import read_variants
 
 with rule_log(snakemake.log[0]) as log:
-    panel = read_tsv(snakemake.input.panel)
+    panel = read_tsv(snakemake.input.panel) if snakemake.input.panel else None
     rows = []
     for path in snakemake.input.germline:
         rows += read_variants(path, snakemake.params.patient, "germline")
@@ -19,7 +19,7 @@ with rule_log(snakemake.log[0]) as log:
             snakemake.params.max_af,
             set(snakemake.params.consequences),
         )
-        if rows
+        if rows and panel is not None
         else pd.DataFrame(columns=PANEL_TABLE_COLUMNS)
     )
     table.to_csv(snakemake.output[0], sep="\t", index=False, na_rep="")

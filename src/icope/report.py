@@ -18,6 +18,8 @@ from icope.tables import read_tsv
 from icope.variants import read_variants
 
 REPORT_SCHEMA_VERSION = 1
+#: genes shown in the expression section when no panel is configured
+TOP_GENES = 20
 
 SOMATIC_FIELDS = [
     "sample",
@@ -84,16 +86,21 @@ def secondary_findings_policy(consents: list[bool]) -> str:
 
 
 def build_report(
-    patient: str, samples: dict, inputs: dict, sources: dict, panel_config: dict
+    patient: str, samples: dict, inputs: dict, sources: dict, panel_config: dict | None
 ) -> dict:
-    """Assemble the report document from the pipeline's result files."""
+    """Assemble the report document from the pipeline's result files.
+
+    Without a panel (``panel_config`` None) the report has no panel section and shows the
+    most expressed genes instead of the panel genes' expression.
+    """
     own = {name: meta for name, meta in samples.items() if meta["patient"] == patient}
     qc = read_tsv(inputs["qc"])
     qc = qc[qc["sample"].isin(own)]
-    panel_genes = read_tsv(inputs["panel_genes"])
+    panel_genes = read_tsv(inputs["panel_genes"]) if inputs.get("panel_genes") else None
+    panel_gene_names = set(panel_genes["gene"]) if panel_genes is not None else set()
     panel_table = read_tsv(inputs["panel"])
     findings = panel_table[panel_table["panel_filter"] == "PASS"]
-    gene_table = read_tsv(inputs["genes"])
+    gene_table = read_tsv(inputs["genes"]) if inputs.get("genes") else None
     versions = read_tsv(inputs["versions"])
 
     somatic = []
@@ -112,8 +119,9 @@ def build_report(
     expression = []
     for path in inputs["expression"]:
         sample = Path(path).parent.name
-        table = gene_expression(path, gene_table, sample, set(panel_genes["gene"]))
-        expression += _records(table[table["in_panel"]], list(table.columns))
+        table = gene_expression(path, gene_table, sample, panel_gene_names)
+        shown = table[table["in_panel"]] if panel_genes is not None else table.head(TOP_GENES)
+        expression += _records(shown, list(table.columns))
 
     return {
         "schema_version": REPORT_SCHEMA_VERSION,
@@ -127,12 +135,16 @@ def build_report(
         ),
         "samples": [{"sample": name, **meta} for name, meta in sorted(own.items())],
         "qc": _records(qc, list(qc.columns)),
-        "panel": {
-            "name": panel_config["name"],
-            "genes": sorted(panel_genes["gene"]),
-            "max_population_af": panel_config["max_population_af"],
-            "consequences": panel_config["consequences"],
-        },
+        "panel": (
+            {
+                "name": panel_config["name"],
+                "genes": sorted(panel_gene_names),
+                "max_population_af": panel_config["max_population_af"],
+                "consequences": panel_config["consequences"],
+            }
+            if panel_config
+            else None
+        ),
         "germline_findings": _records(findings, GERMLINE_FIELDS),
         "germline_panel_variants": _records(panel_table, GERMLINE_FIELDS),
         "somatic_counts": somatic_counts,

@@ -5,7 +5,7 @@ rule annotate:
     input:
         vcf=annotation_input,
         fasta=GENOME,
-        gff3="results/reference/annotation.csq.gff3",
+        gff3=csq_annotation(),
         known=expand("results/reference/known/{known}.vcf.gz", known=sorted(KNOWN)),
     output:
         vcf="results/annotation/{origin}/{sample}.vcf.gz",
@@ -29,6 +29,8 @@ rule annotate:
         "   bcftools annotate -a ${{source%%::*}} -c ${{source##*::}} $current "
         "     -Oz -o $tmp/step$i.vcf.gz && tabix -p vcf $tmp/step$i.vcf.gz; "
         "   current=$tmp/step$i.vcf.gz; done; "
-        " bcftools csq -f {input.fasta} -g {input.gff3} --local-csq --phase a "
-        "   -Oz -o {output.vcf} $current "
+        " if [ -n '{input.gff3}' ]; then "
+        "   bcftools csq -f {input.fasta} -g {input.gff3} --local-csq --phase a "
+        "     -Oz -o {output.vcf} $current; "
+        " else bcftools view -Oz -o {output.vcf} $current; fi "
         " && tabix -p vcf {output.vcf}) 2> {log}"

@@ -64,13 +64,23 @@ KNOWN = {
     for name in ("dbsnp", "gnomad")
     if REF["known_sites"].get(name)
 }
+# A reference without gene annotation (e.g. a benchmark segment) is allowed: calls are then
+# written without consequences, and neither a panel nor RNA samples can be analysed.
+ANNOTATION = data_path(REF["annotation"]) if REF.get("annotation") else None
+PANEL = config.get("panel")
+if ANNOTATION is None and PANEL:
+    _stop("config panel: a gene panel needs reference.annotation to resolve its genes")
+if ANNOTATION is None and SHEET.of_type("rna"):
+    _stop("config reference.annotation: RNA samples need a gene annotation to quantify")
 _require_files(
     "reference",
-    [data_path(REF["fasta"]), data_path(REF["annotation"])]
+    [data_path(REF["fasta"])]
+    + ([ANNOTATION] if ANNOTATION else [])
     + list(KNOWN.values())
     + ([data_path(REF["targets"])] if REF.get("targets") else []),
 )
-_require_files("panel.genes", [config["panel"]["genes"]])
+if PANEL:
+    _require_files("panel.genes", [PANEL["genes"]])
 
 ALIGN_EXT = config["alignment"]["format"]
 INDEX_EXT = "bai" if ALIGN_EXT == "bam" else "crai"
@@ -216,6 +226,19 @@ def pair_normal_bam(wildcards):
     return alignment(normal) if normal else ""
 
 
+def csq_annotation():
+    """The converted annotation bcftools csq reads, when the reference has one."""
+    return "results/reference/annotation.csq.gff3" if ANNOTATION else []
+
+
+def panel_genes_table():
+    return "results/reference/panel_genes.tsv" if PANEL else []
+
+
+def panel_setting(key):
+    return PANEL[key] if PANEL else None
+
+
 def annotation_input(wildcards):
     return f"results/{wildcards.origin}/{wildcards.sample}.vcf.gz"
 
@@ -243,7 +266,11 @@ def annotation_sources():
     known = REF["known_sites"]
     return {
         "reference": REF["name"],
-        "annotation": f"{REF['annotation']} ({REF.get('annotation_version', 'version not set')})",
+        "annotation": (
+            f"{REF['annotation']} ({REF.get('annotation_version', 'version not set')})"
+            if ANNOTATION
+            else "none"
+        ),
         "dbsnp": (
             known.get("dbsnp_version", "not configured")
             if KNOWN.get("dbsnp")
@@ -254,7 +281,7 @@ def annotation_sources():
             if KNOWN.get("gnomad")
             else "none"
         ),
-        "panel": config["panel"]["name"],
+        "panel": PANEL["name"] if PANEL else "none",
     }
 
 
@@ -269,8 +296,8 @@ def patient_inputs(wildcards):
     return {
         "qc": "results/qc/qc_summary.tsv",
         "panel": f"results/patients/{wildcards.patient}/germline_panel.tsv",
-        "genes": "results/reference/genes.tsv",
-        "panel_genes": "results/reference/panel_genes.tsv",
+        "genes": "results/reference/genes.tsv" if ANNOTATION else [],
+        "panel_genes": "results/reference/panel_genes.tsv" if PANEL else [],
         "versions": "results/versions.tsv",
         "germline": [f"results/annotation/germline/{s.sample}.vcf.gz" for s in normals],
         "somatic": [f"results/annotation/somatic/{s.sample}.vcf.gz" for s in tumours],

@@ -5,7 +5,7 @@ protein-altering, into one table per patient."""
 rule germline_panel:
     input:
         germline=patient_germline,
-        panel="results/reference/panel_genes.tsv",
+        panel=panel_genes_table(),
     output:
         "results/patients/{patient}/germline_panel.tsv",
     log:
@@ -18,7 +18,7 @@ rule germline_panel:
         runtime=30,
     params:
         patient="{patient}",
-        max_af=config["panel"]["max_population_af"],
-        consequences=config["panel"]["consequences"],
+        max_af=panel_setting("max_population_af"),
+        consequences=panel_setting("consequences"),
     script:
         "../../scripts/germline_panel.py"

@@ -62,7 +62,7 @@ rule bwa_index:
 
 rule annotation_tables:
     input:
-        annotation=data_path(REF["annotation"]),
+        annotation=ANNOTATION or [],
     output:
         gff3="results/reference/annotation.csq.gff3",
         genes="results/reference/genes.tsv",
@@ -85,7 +85,7 @@ rule transcriptome:
     input:
         fasta=GENOME,
         fai=f"{GENOME}.fai",
-        annotation=data_path(REF["annotation"]),
+        annotation=ANNOTATION or [],
     output:
         "results/reference/transcripts.fa",
     log:
@@ -152,7 +152,7 @@ rule known_sites:
 
 rule panel_genes:
     input:
-        panel=config["panel"]["genes"],
+        panel=panel_setting("genes") or [],
         genes="results/reference/genes.tsv",
     output:
         "results/reference/panel_genes.tsv",
@@ -165,6 +165,6 @@ rule panel_genes:
         mem_mb=1000,
         runtime=10,
     params:
-        name=config["panel"]["name"],
+        name=panel_setting("name"),
     script:
         "../../scripts/panel_genes.py"

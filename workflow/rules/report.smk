@@ -36,7 +36,7 @@ rule patient_report:
         patient="{patient}",
         samples=sample_metadata(),
         sources=annotation_sources(),
-        panel=config["panel"],
+        panel=PANEL,
     script:
         "../../scripts/patient_report.py"
 

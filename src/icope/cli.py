@@ -13,9 +13,12 @@ import yaml
 
 from icope import __version__
 from icope.annotation import read_annotation, write_csq_gff3, write_gene_table, write_tx2gene
+from icope.bench import bench
+from icope.benchrun import germline_command
 from icope.datafiles import DataError, check_manifest, resolve_data_dir
 from icope.report import render_html
 from icope.sheets import SheetError, load_sample_sheet
+from icope.simulate import simulate_command
 
 WORKFLOW_DIR = Path(__file__).resolve().parents[2]
 
@@ -24,6 +27,11 @@ WORKFLOW_DIR = Path(__file__).resolve().parents[2]
 @click.version_option(__version__)
 def main() -> None:
     """icope: childhood-cancer germline / somatic / RNA pipeline helpers."""
+
+
+bench.add_command(germline_command)
+main.add_command(bench)
+main.add_command(simulate_command)
 
 
 @main.command()

@@ -1,21 +1,20 @@
-"""Rule somatic_call: score tumour/normal pileup counts into the somatic VCF."""
+"""Rule somatic_method_call: score one method's tumour/normal candidates."""
 
 import pysam
 
 from icope.rulelog import rule_log
-from icope.somatic import SomaticThresholds, call_somatic
+from icope.somatic import SomaticThresholds, call_method
 
 with rule_log(snakemake.log[0]) as log:
-    keys = SomaticThresholds.__dataclass_fields__
-    thresholds = SomaticThresholds(
-        **{k: v for k, v in snakemake.params.thresholds.items() if k in keys}
-    )
-    counts = call_somatic(
+    counts = call_method(
+        snakemake.params.method,
         snakemake.input[0],
         snakemake.output.vcf,
         snakemake.params.tumour,
         snakemake.params.normal or None,
-        thresholds,
+        SomaticThresholds.from_config(snakemake.params.thresholds),
     )
     pysam.tabix_index(snakemake.output.vcf, preset="vcf", force=True)
-    log.info("%(candidates)d candidates, %(pass)d PASS", counts)
+    log.info(
+        "%s: %d candidates, %d PASS", snakemake.params.method, counts["candidates"], counts["pass"]
+    )

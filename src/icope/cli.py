@@ -14,7 +14,7 @@ import yaml
 from icope import __version__
 from icope.annotation import read_annotation, write_csq_gff3, write_gene_table, write_tx2gene
 from icope.bench import bench
-from icope.benchrun import germline_command
+from icope.benchrun import germline_command, somatic_command
 from icope.datafiles import DataError, check_manifest, resolve_data_dir
 from icope.report import render_html
 from icope.sheets import SheetError, load_sample_sheet
@@ -30,6 +30,7 @@ def main() -> None:
 
 
 bench.add_command(germline_command)
+bench.add_command(somatic_command)
 main.add_command(bench)
 main.add_command(simulate_command)
 

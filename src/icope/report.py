@@ -3,6 +3,7 @@ scripts, fonts or images from the network) so it opens on an offline HPC node.""
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from datetime import UTC, datetime
@@ -116,6 +117,21 @@ def build_report(
         }
         somatic += [r.as_dict() for r in rows if r.filter == "PASS"]
 
+    structural_variants = []
+    for path in inputs.get("sv", []):
+        table = read_tsv(path)
+        structural_variants += _records(table[table["filter"] == "PASS"], list(table.columns))
+
+    copy_number = {}
+    for path in inputs.get("cnv_segments", []):
+        tumour = Path(path).name.removesuffix(".segments.tsv")
+        segments = read_tsv(path)
+        plot = next((p for p in inputs.get("cnv_plots", []) if Path(p).parent.name == tumour), None)
+        copy_number[tumour] = {
+            "segments": _records(segments, list(segments.columns)),
+            "plot": str(plot) if plot else None,
+        }
+
     expression = []
     for path in inputs["expression"]:
         sample = Path(path).parent.name
@@ -149,8 +165,17 @@ def build_report(
         "germline_panel_variants": _records(panel_table, GERMLINE_FIELDS),
         "somatic_counts": somatic_counts,
         "somatic_variants": [{f: _clean(v[f]) for f in SOMATIC_FIELDS} for v in somatic],
+        "copy_number": copy_number,
+        "structural_variants": structural_variants,
         "expression": expression,
     }
+
+
+def _data_uri(path: str | None) -> str | None:
+    """A PNG as a data URI, so the HTML stays one self-contained file."""
+    if not path or not Path(path).is_file():
+        return None
+    return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode()
 
 
 def render_html(report: dict) -> str:
@@ -162,7 +187,8 @@ def render_html(report: dict) -> str:
         lstrip_blocks=True,
     )
     env.filters["num"] = _format_number
-    return env.from_string(template_text).render(r=report)
+    images = {t: _data_uri(cn.get("plot")) for t, cn in report.get("copy_number", {}).items()}
+    return env.from_string(template_text).render(r=report, images=images)
 
 
 def _format_number(value, digits: int = 3) -> str:

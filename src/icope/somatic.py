@@ -1,30 +1,75 @@
-"""Pileup-based paired somatic caller.
+"""Paired somatic SNV/indel calling: two methods and their consensus.
 
-Input: ``bcftools mpileup -a FORMAT/AD,FORMAT/DP,FORMAT/ADF,FORMAT/ADR`` over the tumour and
-(optionally) the matched normal. For every alternative allele the tumour and normal read
-counts are compared with a one-sided Fisher exact test (is the allele enriched in the
-tumour?), in the spirit of VarScan 2's somatic mode. Every candidate is written, with a FILTER
-that says why a rejected one was rejected, and standard tumour/normal depth and allele-fraction
-fields (FORMAT GT:DP:AD:AF; INFO TDP, TAF, NDP, NAF) that downstream reporters read as they are.
+Both methods score each candidate allele with the same likelihood model, in the spirit of
+MuTect: a tumour log-odds (TLOD) that the allele is present in the tumour at its observed
+fraction rather than being sequencing error, and a normal log-odds (NLOD) that the normal is
+homozygous reference rather than heterozygous (i.e. that the allele is not germline). They
+differ in how candidates and read counts are obtained:
+
+``pileup``
+    ``bcftools mpileup`` allele counts of tumour and normal (per-base, no local realignment
+    beyond BAQ), fixed error rate, strand and mapping quality from the I16 field.
+``freebayes``
+    ``freebayes`` called jointly on tumour and normal as pooled samples (haplotype-based
+    candidates, so indels and complex alleles are realigned; the approach bcbio-nextgen used),
+    per-sample allele observations AO/RO, error rate from the alt base qualities (QA/AO),
+    strand (SAF/SAR) and mapping quality (MQM) of the alt observations.
+
+Every candidate is written with a FILTER that says why a rejected one was rejected, and
+standard fields downstream reporters read as they are: FORMAT GT:DP:AD:AF per sample and INFO
+TDP, TAF, NDP, NAF. :func:`consensus` merges the methods' calls, records which methods called
+and which passed each allele, and adds the filters that need the whole call set or an
+external resource (near an indel, population allele frequency).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pysam
 
-#: FILTER ids and their human-readable descriptions, in the order they are tested.
+#: FILTER ids and their human-readable descriptions.
 FILTERS = {
     "LowTumourDepth": "Tumour depth below min_tumour_depth",
     "LowNormalDepth": "Normal depth below min_normal_depth",
     "LowAltReads": "Fewer than min_tumour_alt_reads tumour reads support the allele",
     "LowTumourAF": "Tumour allele fraction below min_tumour_af",
     "NormalEvidence": "Normal allele fraction above max_normal_af (germline or contamination)",
-    "NotEnriched": "Fisher exact p (tumour vs normal) above max_fisher_p",
-    "StrandBias": "All tumour alt reads on one strand (with at least 6 alt reads)",
+    "LowTLOD": "Tumour log-odds (allele vs sequencing error) below min_tlod",
+    "GermlineRisk": "Normal log-odds (hom-ref vs het) below min_nlod: normal too thin to "
+    "exclude a germline variant",
+    "StrandBias": "At least 6 tumour alt reads, all on one strand",
+    "LowMapQ": "Mean mapping quality of the alt reads below min_mapq",
+    "NearIndel": "SNV within near_indel_bp of an indel candidate",
+    "PopulationAF": "Population allele frequency (gnomAD) above max_population_af",
+    "SingleMethod": "Passed by fewer than min_methods calling methods",
 }
+
+SOMATIC_INFO = [
+    ("TDP", 1, "Integer", "Tumour read depth (ref + alt reads)"),
+    ("TAF", 1, "Float", "Tumour allele fraction of ALT"),
+    ("NDP", 1, "Integer", "Normal read depth (ref + alt reads)"),
+    ("NAF", 1, "Float", "Normal allele fraction of ALT"),
+    ("TLOD", 1, "Float", "Tumour log10 odds: ALT at observed fraction vs sequencing error"),
+    ("NLOD", 1, "Float", "Normal log10 odds: homozygous reference vs heterozygous"),
+    ("FISHER_P", 1, "Float", "One-sided Fisher exact p, ALT enriched in tumour vs normal"),
+    ("ALT_MQ", 1, "Float", "Mean mapping quality of reads supporting ALT"),
+    ("SOMATIC", 0, "Flag", "Somatic candidate from a tumour/normal pair"),
+    ("UNMATCHED", 0, "Flag", "Tumour-only call: no matched normal was used"),
+    ("METHODS", ".", "String", "Somatic calling methods that reported the allele"),
+    ("PASS_METHODS", ".", "String", "Methods whose own filters the allele passed"),
+    ("POP_AF", 1, "Float", "Population allele frequency used by the PopulationAF filter"),
+    ("INDEL", 0, "Flag", "Indel"),
+]
+FORMATS = [
+    ("GT", 1, "String", "Genotype"),
+    ("DP", 1, "Integer", "Read depth (ref + alt reads)"),
+    ("AD", "R", "Integer", "Allelic depths for the REF and ALT alleles"),
+    ("AF", "A", "Float", "Allele fraction of ALT"),
+]
 
 
 @dataclass(frozen=True)
@@ -34,7 +79,21 @@ class SomaticThresholds:
     min_tumour_alt_reads: int = 4
     min_tumour_af: float = 0.03
     max_normal_af: float = 0.05
-    max_fisher_p: float = 0.01
+    min_tlod: float = 6.3
+    min_nlod: float = 2.2
+    error_rate: float = 0.001
+    min_mapq: float = 30.0
+    near_indel_bp: int = 10
+    max_population_af: float = 0.001
+    min_methods: int = 1
+
+    @classmethod
+    def from_config(cls, settings: dict) -> SomaticThresholds:
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in settings.items() if k in known})
+
+
+# --- statistics ---------------------------------------------------------------------------
 
 
 def _log_choose(n: int, k: int) -> float:
@@ -65,88 +124,191 @@ def fisher_greater(t_alt: int, t_ref: int, n_alt: int, n_ref: int) -> float:
     return min(1.0, p)
 
 
+def allele_log_likelihood(alt: int, ref: int, fraction: float, error: float) -> float:
+    """log10 P(reads | allele fraction), each read wrong with probability ``error``."""
+    p_alt = fraction * (1 - error) + (1 - fraction) * error / 3
+    p_ref = fraction * error / 3 + (1 - fraction) * (1 - error)
+    return alt * math.log10(p_alt) + ref * math.log10(p_ref)
+
+
+def tumour_lod(alt: int, ref: int, error: float) -> float:
+    """log10 odds that the allele is present at its observed fraction vs absent (error only).
+
+    >>> round(tumour_lod(6, 54, 0.001), 2)
+    12.4
+    >>> tumour_lod(0, 60, 0.001)
+    0.0
+    """
+    if alt == 0:
+        return 0.0
+    fraction = alt / (alt + ref)
+    return allele_log_likelihood(alt, ref, fraction, error) - allele_log_likelihood(
+        alt, ref, 0.0, error
+    )
+
+
+def normal_lod(alt: int, ref: int, error: float) -> float:
+    """log10 odds that the normal is homozygous reference rather than heterozygous.
+
+    >>> round(normal_lod(0, 30, 0.001), 2)
+    9.03
+    """
+    return allele_log_likelihood(alt, ref, 0.0, error) - allele_log_likelihood(alt, ref, 0.5, error)
+
+
+# --- candidates -----------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class AlleleCounts:
-    depth: int
     ref: int
     alt: int
-    alt_forward: int = 0
-    alt_reverse: int = 0
+    alt_forward: int | None = None
+    alt_reverse: int | None = None
+
+    @property
+    def depth(self) -> int:
+        return self.ref + self.alt
 
     @property
     def af(self) -> float:
         return self.alt / self.depth if self.depth else 0.0
 
 
-def judge(
-    tumour: AlleleCounts, normal: AlleleCounts | None, thresholds: SomaticThresholds
-) -> tuple[list[str], float]:
-    """Return the FILTER reasons (empty = PASS) and the Fisher p for one candidate allele."""
+@dataclass
+class Candidate:
+    """One ALT allele at one site with tumour (and normal) read counts."""
+
+    chrom: str
+    pos: int  # 1-based
+    ref: str
+    alt: str
+    tumour: AlleleCounts
+    normal: AlleleCounts | None
+    alt_mapq: float | None = None
+    error: float = 0.001
+    reasons: list[str] = field(default_factory=list)
+    stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, int, str, str]:
+        return (self.chrom, self.pos, self.ref, self.alt)
+
+    @property
+    def is_indel(self) -> bool:
+        return len(self.ref) != len(self.alt)
+
+
+def judge(candidate: Candidate, thresholds: SomaticThresholds) -> list[str]:
+    """Set and return the FILTER reasons (empty = PASS) and the statistics of a candidate."""
+    t, n = candidate.tumour, candidate.normal
+    error = max(candidate.error, thresholds.error_rate)
     reasons = []
-    if tumour.depth < thresholds.min_tumour_depth:
+    if t.depth < thresholds.min_tumour_depth:
         reasons.append("LowTumourDepth")
-    if normal is not None and normal.depth < thresholds.min_normal_depth:
-        reasons.append("LowNormalDepth")
-    if tumour.alt < thresholds.min_tumour_alt_reads:
+    if t.alt < thresholds.min_tumour_alt_reads:
         reasons.append("LowAltReads")
-    if tumour.af < thresholds.min_tumour_af:
+    if t.af < thresholds.min_tumour_af:
         reasons.append("LowTumourAF")
-    p = 1.0
-    if normal is not None:
-        if normal.af > thresholds.max_normal_af:
+    tlod = tumour_lod(t.alt, t.ref, error)
+    if tlod < thresholds.min_tlod:
+        reasons.append("LowTLOD")
+    stats = {"TLOD": round(tlod, 2)}
+    if n is not None:
+        if n.depth < thresholds.min_normal_depth:
+            reasons.append("LowNormalDepth")
+        if n.af > thresholds.max_normal_af:
             reasons.append("NormalEvidence")
-        p = fisher_greater(tumour.alt, tumour.ref, normal.alt, normal.ref)
-        if p > thresholds.max_fisher_p:
-            reasons.append("NotEnriched")
-    if tumour.alt >= 6 and min(tumour.alt_forward, tumour.alt_reverse) == 0:
+        nlod = normal_lod(n.alt, n.ref, error)
+        if nlod < thresholds.min_nlod:
+            reasons.append("GermlineRisk")
+        stats["NLOD"] = round(nlod, 2)
+        stats["FISHER_P"] = float(f"{fisher_greater(t.alt, t.ref, n.alt, n.ref):.3g}")
+    strands = (t.alt_forward, t.alt_reverse)
+    if None not in strands and t.alt >= 6 and min(strands) == 0:
         reasons.append("StrandBias")
-    return reasons, p
+    if candidate.alt_mapq is not None and candidate.alt_mapq < thresholds.min_mapq:
+        reasons.append("LowMapQ")
+    candidate.reasons, candidate.stats = reasons, stats
+    return reasons
 
 
-def _counts(record, sample: str, allele: int) -> AlleleCounts:
-    fmt = record.samples[sample]
-    ad = [x or 0 for x in fmt["AD"]]
-    adf = [x or 0 for x in fmt.get("ADF", [0] * len(ad))] if "ADF" in record.format else None
-    adr = [x or 0 for x in fmt.get("ADR", [0] * len(ad))] if "ADR" in record.format else None
-    # Depth as the sum of allele counts: mpileup's FORMAT/DP also counts filtered bases.
-    return AlleleCounts(
-        depth=sum(ad),
-        ref=ad[0],
-        alt=ad[allele],
-        alt_forward=adf[allele] if adf else 0,
-        alt_reverse=adr[allele] if adr else 0,
-    )
+def _ints(values) -> list[int]:
+    return [0 if v is None else int(v) for v in values]
 
 
-def _header(
-    template: pysam.VariantHeader, tumour: str, normal: str | None, source: str
+def pileup_candidates(path: str, tumour: str, normal: str | None) -> Iterator[Candidate]:
+    """Candidates from ``bcftools mpileup -a FORMAT/AD,FORMAT/ADF,FORMAT/ADR`` output."""
+    with pysam.VariantFile(path) as pileup:
+        for record in pileup:
+            i16 = record.info.get("I16")
+            for index, alt in enumerate(record.alts or (), start=1):
+                if alt.startswith("<"):
+                    continue
+                fmt = record.samples[tumour]
+                ad, adf, adr = _ints(fmt["AD"]), _ints(fmt["ADF"]), _ints(fmt["ADR"])
+                if ad[index] == 0:
+                    continue
+                t = AlleleCounts(ad[0], ad[index], adf[index], adr[index])
+                n = None
+                if normal:
+                    n_ad = _ints(record.samples[normal]["AD"])
+                    n = AlleleCounts(n_ad[0], n_ad[index])
+                mapq = None
+                # I16 sums all non-reference reads of both samples: exact when the site has a
+                # single real ALT (mpileup always adds the symbolic <*>)
+                real_alts = [a for a in record.alts if not a.startswith("<")]
+                if i16 is not None and len(real_alts) == 1 and i16[2] + i16[3] > 0:
+                    mapq = i16[10] / (i16[2] + i16[3])
+                yield Candidate(record.contig, record.pos, record.ref, alt, t, n, mapq)
+
+
+def freebayes_candidates(path: str, tumour: str, normal: str | None) -> Iterator[Candidate]:
+    """Candidates from joint tumour/normal freebayes output split with ``bcftools norm -m -``.
+
+    The error rate is taken from the tumour's alt base qualities (QA/AO).
+    """
+    with pysam.VariantFile(path) as calls:
+        for record in calls:
+            alt = record.alts[0] if record.alts else None
+            if alt is None or alt.startswith("<") or alt == "*":
+                continue
+            fmt = record.samples[tumour]
+            ro, ao = int(fmt["RO"] or 0), int((fmt["AO"] or (0,))[0] or 0)
+            if ao == 0:
+                continue
+            saf = record.info.get("SAF", (None,))[0]
+            sar = record.info.get("SAR", (None,))[0]
+            qa = (fmt.get("QA") or (None,))[0]
+            error = 10 ** (-(qa / ao) / 10) if qa else 0.001
+            n = None
+            if normal:
+                nf = record.samples[normal]
+                n = AlleleCounts(int(nf["RO"] or 0), int((nf["AO"] or (0,))[0] or 0))
+            # SAF/SAR are summed over both samples; with the normal's alt reads near zero
+            # for somatic candidates they describe the tumour's alt reads.
+            t = AlleleCounts(ro, ao, saf, sar)
+            mapq = record.info.get("MQM", (None,))[0]
+            yield Candidate(record.contig, record.pos, record.ref, alt, t, n, mapq, error)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def somatic_header(
+    contigs, tumour: str, normal: str | None, source: str, extra_lines: list[str] = ()
 ) -> pysam.VariantHeader:
     header = pysam.VariantHeader()
-    for contig in template.contigs.values():
-        header.contigs.add(contig.name, length=contig.length)
+    for name, length in contigs:
+        header.contigs.add(name, length=length)
     header.add_line(f"##source={source}")
+    for line in extra_lines:
+        header.add_line(line)
     for fid, desc in FILTERS.items():
         header.filters.add(fid, None, None, desc)
-    infos = [
-        ("TDP", 1, "Integer", "Tumour read depth (sum of allele counts)"),
-        ("TAF", 1, "Float", "Tumour allele fraction of ALT"),
-        ("NDP", 1, "Integer", "Normal read depth (sum of allele counts)"),
-        ("NAF", 1, "Float", "Normal allele fraction of ALT"),
-        ("FISHER_P", 1, "Float", "One-sided Fisher exact p, ALT enriched in tumour vs normal"),
-        ("SOMATIC", 0, "Flag", "Candidate somatic variant"),
-        ("UNMATCHED", 0, "Flag", "Tumour-only call: no matched normal was available"),
-        ("METHODS", ".", "String", "Somatic calling methods supporting the call"),
-        ("INDEL", 0, "Flag", "Indel"),
-    ]
-    for iid, number, vtype, desc in infos:
+    for iid, number, vtype, desc in SOMATIC_INFO:
         header.info.add(iid, number, vtype, desc)
-    formats = [
-        ("GT", 1, "String", "Genotype"),
-        ("DP", 1, "Integer", "Read depth (sum of allele counts)"),
-        ("AD", "R", "Integer", "Allelic depths for the REF and ALT alleles"),
-        ("AF", "A", "Float", "Allele fraction of ALT"),
-    ]
-    for fid, number, vtype, desc in formats:
+    for fid, number, vtype, desc in FORMATS:
         header.formats.add(fid, number, vtype, desc)
     header.add_sample(tumour)
     if normal:
@@ -154,57 +316,204 @@ def _header(
     return header
 
 
-def call_somatic(
-    pileup_path: str,
+def _write(
+    out,
+    candidate: Candidate,
+    tumour: str,
+    normal: str | None,
+    methods: list[str],
+    passed: list[str],
+    extra_info: dict | None = None,
+) -> None:
+    record = out.new_record(
+        contig=candidate.chrom,
+        start=candidate.pos - 1,
+        alleles=(candidate.ref, candidate.alt),
+        filter=candidate.reasons or ["PASS"],
+    )
+    t, n = candidate.tumour, candidate.normal
+    record.info["TDP"] = t.depth
+    record.info["TAF"] = round(t.af, 4)
+    record.info["METHODS"] = tuple(methods)
+    if passed:
+        record.info["PASS_METHODS"] = tuple(passed)
+    if candidate.alt_mapq is not None:
+        record.info["ALT_MQ"] = round(float(candidate.alt_mapq), 1)
+    if candidate.is_indel:
+        record.info["INDEL"] = True
+    for key, value in candidate.stats.items():
+        record.info[key] = value
+    if n is not None:
+        record.info["NDP"] = n.depth
+        record.info["NAF"] = round(n.af, 4)
+        record.info["SOMATIC"] = True
+    else:
+        record.info["UNMATCHED"] = True
+    for key, value in (extra_info or {}).items():
+        record.info[key] = value
+    for name, counts, gt in ((tumour, t, (0, 1)), (normal, n, (0, 0))):
+        if counts is None or name is None:
+            continue
+        record.samples[name]["GT"] = gt
+        record.samples[name]["DP"] = counts.depth
+        record.samples[name]["AD"] = (counts.ref, counts.alt)
+        record.samples[name]["AF"] = (round(counts.af, 4),)
+    out.write(record)
+
+
+def call_method(
+    method: str,
+    input_path: str,
     out_path: str,
     tumour: str,
     normal: str | None,
     thresholds: SomaticThresholds,
-    method: str = "pileup_fisher",
 ) -> dict[str, int]:
-    """Score every ALT allele of an mpileup BCF/VCF and write the somatic VCF (bgzipped).
-
-    Returns counts: candidates written and PASS calls.
-    """
+    """Score one method's candidates and write its somatic VCF (bgzipped). Returns counts."""
+    reader = {"pileup": pileup_candidates, "freebayes": freebayes_candidates}[method]
+    with pysam.VariantFile(input_path) as template:
+        contigs = [(c.name, c.length) for c in template.header.contigs.values()]
+    header = somatic_header(contigs, tumour, normal, f"icope.somatic:{method}")
+    order = {name: i for i, (name, _) in enumerate(contigs)}
     counts = {"candidates": 0, "pass": 0}
-    with pysam.VariantFile(pileup_path) as pileup:
-        header = _header(pileup.header, tumour, normal, f"icope.somatic:{method}")
+    with pysam.VariantFile(out_path, "wz", header=header) as out:
+        for candidate in sorted(
+            reader(input_path, tumour, normal), key=lambda c: (order[c.chrom], c.pos, c.ref, c.alt)
+        ):
+            judge(candidate, thresholds)
+            passed = [] if candidate.reasons else [method]
+            _write(out, candidate, tumour, normal, [method], passed)
+            counts["candidates"] += 1
+            counts["pass"] += not candidate.reasons
+    return counts
+
+
+# --- consensus -------------------------------------------------------------------------------
+
+
+def _read_method_calls(path: str, tumour: str, normal: str | None) -> dict[tuple, Candidate]:
+    calls = {}
+    with pysam.VariantFile(path) as vcf:
+        for record in vcf:
+            t_ad = record.samples[tumour]["AD"]
+            t = AlleleCounts(int(t_ad[0]), int(t_ad[1]))
+            n = None
+            if normal:
+                n_ad = record.samples[normal]["AD"]
+                n = AlleleCounts(int(n_ad[0]), int(n_ad[1]))
+            reasons = [f for f in record.filter if f != "PASS"]
+            stats = {k: record.info[k] for k in ("TLOD", "NLOD", "FISHER_P") if k in record.info}
+            candidate = Candidate(
+                record.contig,
+                record.pos,
+                record.ref,
+                record.alts[0],
+                t,
+                n,
+                record.info.get("ALT_MQ"),
+                reasons=reasons,
+                stats=stats,
+            )
+            calls[candidate.key] = candidate
+    return calls
+
+
+def population_af(vcf: pysam.VariantFile | None, candidate: Candidate, field: str = "AF"):
+    """Allele frequency of the same allele in a population VCF, None when absent."""
+    if vcf is None:
+        return None
+    try:
+        records = vcf.fetch(candidate.chrom, candidate.pos - 1, candidate.pos)
+    except ValueError:
+        return None
+    for record in records:
+        if record.pos != candidate.pos or record.ref != candidate.ref:
+            continue
+        for index, alt in enumerate(record.alts or ()):
+            if alt == candidate.alt:
+                value = record.info.get(field)
+                if isinstance(value, tuple):
+                    value = value[index] if index < len(value) else None
+                return None if value is None else float(value)
+    return None
+
+
+def consensus(
+    method_vcfs: dict[str, str],
+    out_path: str,
+    tumour: str,
+    normal: str | None,
+    thresholds: SomaticThresholds,
+    population_vcf: str | None = None,
+    population_field: str = "AF",
+) -> dict[str, int]:
+    """Merge the methods' calls into one somatic VCF.
+
+    An allele passes when at least ``min_methods`` methods passed it and it is neither near an
+    indel candidate nor common in the population; read counts come from the first method (in
+    the given order) that reported it. Tumour-only calls (no normal) are marked UNMATCHED and
+    filtered by population frequency only, which is how likely germline variants are removed.
+    """
+    per_method = {m: _read_method_calls(p, tumour, normal) for m, p in method_vcfs.items()}
+    keys = list({k for calls in per_method.values() for k in calls})
+    indel_sites = [
+        (c.chrom, c.pos, c.pos + len(c.ref))
+        for calls in per_method.values()
+        for c in calls.values()
+        if c.is_indel and (c.tumour.alt >= 3 or (c.normal is not None and c.normal.alt >= 2))
+    ]
+    first = next(iter(method_vcfs.values()))
+    with pysam.VariantFile(first) as template:
+        contigs = [(c.name, c.length) for c in template.header.contigs.values()]
+    order = {name: i for i, (name, _) in enumerate(contigs)}
+    keys.sort(key=lambda k: (order.get(k[0], len(order)), k[1], k[2], k[3]))
+    header = somatic_header(
+        contigs,
+        tumour,
+        normal,
+        "icope.somatic:consensus",
+        [
+            f"##icope_somatic_methods={','.join(method_vcfs)}",
+            f"##icope_min_methods={thresholds.min_methods}",
+        ],
+    )
+    if population_vcf and not any(
+        Path(f"{population_vcf}.{ext}").exists() for ext in ("tbi", "csi")
+    ):
+        raise ValueError(f"{population_vcf}: population VCF needs a tabix (.tbi/.csi) index")
+    population = pysam.VariantFile(population_vcf) if population_vcf else None
+    counts = {"candidates": 0, "pass": 0}
+    try:
         with pysam.VariantFile(out_path, "wz", header=header) as out:
-            for record in pileup:
-                for allele_index, alt in enumerate(record.alts or (), start=1):
-                    if alt.startswith("<"):
-                        continue
-                    t = _counts(record, tumour, allele_index)
-                    if t.alt == 0:
-                        continue
-                    n = _counts(record, normal, allele_index) if normal else None
-                    reasons, p = judge(t, n, thresholds)
-                    new = out.new_record(
-                        contig=record.contig,
-                        start=record.start,
-                        alleles=(record.ref, alt),
-                        filter=reasons or ["PASS"],
-                    )
-                    new.info["TDP"] = t.depth
-                    new.info["TAF"] = round(t.af, 4)
-                    new.info["METHODS"] = (method,)
-                    if "INDEL" in record.info and record.info["INDEL"]:
-                        new.info["INDEL"] = True
-                    if n is not None:
-                        new.info["NDP"] = n.depth
-                        new.info["NAF"] = round(n.af, 4)
-                        new.info["FISHER_P"] = float(f"{p:.3g}")
-                        new.info["SOMATIC"] = True
-                    else:
-                        new.info["UNMATCHED"] = True
-                    for name, c, gt in ((tumour, t, (0, 1)), (normal, n, (0, 0))):
-                        if c is None:
-                            continue
-                        new.samples[name]["GT"] = gt
-                        new.samples[name]["DP"] = c.depth
-                        new.samples[name]["AD"] = (c.ref, c.alt)
-                        new.samples[name]["AF"] = (round(c.af, 4),)
-                    out.write(new)
-                    counts["candidates"] += 1
-                    counts["pass"] += not reasons
+            for key in keys:
+                reporting = [m for m in method_vcfs if key in per_method[m]]
+                passed = [m for m in reporting if not per_method[m][key].reasons]
+                base = per_method[reporting[0]][key]
+                if len(passed) >= thresholds.min_methods:
+                    reasons = []
+                else:
+                    reasons = sorted({r for m in reporting for r in per_method[m][key].reasons})
+                    if passed:
+                        reasons.append("SingleMethod")
+                if not base.is_indel and any(
+                    chrom == base.chrom
+                    and start - thresholds.near_indel_bp
+                    <= base.pos
+                    <= end + thresholds.near_indel_bp
+                    for chrom, start, end in indel_sites
+                ):
+                    reasons.append("NearIndel")
+                extra = {}
+                pop_af = population_af(population, base, population_field)
+                if pop_af is not None:
+                    extra["POP_AF"] = float(f"{pop_af:.4g}")
+                    if pop_af > thresholds.max_population_af:
+                        reasons.append("PopulationAF")
+                base.reasons = sorted(set(reasons), key=reasons.index)
+                _write(out, base, tumour, normal, reporting, passed, extra)
+                counts["candidates"] += 1
+                counts["pass"] += not base.reasons
+    finally:
+        if population is not None:
+            population.close()
     return counts

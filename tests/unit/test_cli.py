@@ -205,6 +205,8 @@ def test_render(runner, tmp_path):
         "somatic_counts": {},
         "somatic_variants": [],
         "expression": [],
+        "copy_number": {},
+        "structural_variants": [],
     }
     source, html = tmp_path / "report.json", tmp_path / "report.html"
     source.write_text(json.dumps(report))

@@ -121,6 +121,8 @@ def report() -> dict:
         "somatic_counts": {},
         "somatic_variants": [],
         "expression": [],
+        "copy_number": {},
+        "structural_variants": [],
     }
 
 

@@ -27,6 +27,7 @@ wildcard_constraints:
     tumour="[A-Za-z0-9_-]+",
     known="dbsnp|gnomad",
     origin="germline|somatic",
+    method="pileup|freebayes",
 
 
 def _stop(message):
@@ -205,6 +206,31 @@ def pair_alignments(wildcards):
     return files
 
 
+def cnv_tumours():
+    """Tumours with a matched normal (not tumour_only): copy number is analysed for those."""
+    return [s.sample for s in SHEET.of_type("tumour") if normal_of(s.sample)]
+
+
+def cnv_normal_reference(wildcards):
+    return f"results/cnv/reference/{normal_of(wildcards.tumour)}.cnn"
+
+
+def cnv_germline_calls(wildcards):
+    normal = normal_of(wildcards.tumour)
+    return {
+        "vcf": f"results/germline/{normal}.vcf.gz",
+        "tbi": f"results/germline/{normal}.vcf.gz.tbi",
+    }
+
+
+def cnv_outputs():
+    return [
+        f"results/cnv/{t}/{t}.{ext}"
+        for t in cnv_tumours()
+        for ext in ("cnr", "cns", "baf.tsv", "segments.tsv", "loh.bed", "cnv.png")
+    ]
+
+
 def sample_alignment(wildcards):
     return {
         "bam": alignment(wildcards.sample),
@@ -237,6 +263,18 @@ def panel_genes_table():
 
 def panel_setting(key):
     return PANEL[key] if PANEL else None
+
+
+def somatic_method_vcfs(wildcards):
+    return [
+        f"results/somatic/methods/{wildcards.tumour}.{method}.vcf.gz"
+        for method in config["somatic"]["methods"]
+    ]
+
+
+def population_vcf():
+    """The gnomAD VCF for the somatic population filter, when configured."""
+    return "results/reference/known/gnomad.vcf.gz" if "gnomad" in KNOWN else []
 
 
 def annotation_input(wildcards):
@@ -302,6 +340,17 @@ def patient_inputs(wildcards):
         "germline": [f"results/annotation/germline/{s.sample}.vcf.gz" for s in normals],
         "somatic": [f"results/annotation/somatic/{s.sample}.vcf.gz" for s in tumours],
         "expression": [f"results/rna/{s.sample}/quant.genes.sf" for s in rnas],
+        "sv": [f"results/sv/{s.sample}.tsv" for s in tumours],
+        "cnv_segments": [
+            f"results/cnv/{t}/{t}.segments.tsv"
+            for t in cnv_tumours()
+            if patient_of(t) == wildcards.patient
+        ],
+        "cnv_plots": [
+            f"results/cnv/{t}/{t}.cnv.png"
+            for t in cnv_tumours()
+            if patient_of(t) == wildcards.patient
+        ],
     }
 
 
@@ -346,6 +395,12 @@ def get_final_outputs():
         "results/cohort/variants.tsv",
         "results/cohort/variants.parquet",
     ]
+    for tumour in SHEET.of_type("tumour"):
+        outputs += [
+            f"results/sv/{tumour.sample}.vcf.gz",
+            f"results/sv/{tumour.sample}.tsv",
+        ]
+    outputs += cnv_outputs()
     for patient in SHEET.patients:
         outputs += [
             f"results/patients/{patient}/report.html",

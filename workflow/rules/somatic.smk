@@ -1,5 +1,6 @@
-"""Somatic small variants on each tumour: pileup allele counts of tumour and matched normal,
-scored per allele (Fisher exact, tumour vs normal) with readable FILTER reasons."""
+"""Somatic small variants on each tumour: two calling methods on tumour and matched normal
+(bcftools mpileup allele counts; freebayes joint calling), each scored with the same
+tumour/normal likelihood model, then a consensus with readable FILTER reasons."""
 
 
 rule somatic_pileup:
@@ -33,16 +34,49 @@ rule somatic_pileup:
         " | bcftools view -i 'FORMAT/AD[0:1]>={params.min_alt}' -Ob -o {output}) 2> {log}"
 
 
-rule somatic_call:
+rule somatic_freebayes:
     input:
-        "results/somatic/pileup/{tumour}.bcf",
+        unpack(pair_alignments),
+        fasta=GENOME,
+        fai=f"{GENOME}.fai",
+        targets=targets_bed(),
     output:
-        vcf="results/somatic/{tumour}.vcf.gz",
-        tbi="results/somatic/{tumour}.vcf.gz.tbi",
+        temp("results/somatic/freebayes/{tumour}.bcf"),
     log:
-        "logs/somatic/{tumour}.call.log",
+        "logs/somatic/{tumour}.freebayes.log",
     benchmark:
-        "benchmarks/somatic/{tumour}.call.tsv"
+        "benchmarks/somatic/{tumour}.freebayes.tsv"
+    conda:
+        "../../envs/freebayes.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(8000),
+        runtime=runtime_min(720),
+    params:
+        min_mapq=config["alignment"]["min_mapq_for_calling"],
+        min_bq=config["somatic"]["min_base_quality"],
+        min_af=config["somatic"]["min_tumour_af"],
+        normal=pair_normal_bam,
+    shell:
+        # Pooled-continuous: allele frequencies are not constrained to diploid genotypes.
+        "(freebayes -f {input.fasta} -t {input.targets} --pooled-discrete --pooled-continuous "
+        "  --genotype-qualities --allele-balance-priors-off --min-alternate-fraction "
+        "  {params.min_af} --min-alternate-count 2 --min-mapping-quality {params.min_mapq} "
+        "  --min-base-quality {params.min_bq} {input.tumour} {params.normal} "
+        " | bcftools norm -f {input.fasta} -m -any -a --atom-overlaps . -Ob -o {output}) "
+        "2> {log}"
+
+
+rule somatic_method_call:
+    input:
+        "results/somatic/{method}/{tumour}.bcf",
+    output:
+        vcf="results/somatic/methods/{tumour}.{method}.vcf.gz",
+        tbi="results/somatic/methods/{tumour}.{method}.vcf.gz.tbi",
+    log:
+        "logs/somatic/{tumour}.{method}.call.log",
+    benchmark:
+        "benchmarks/somatic/{tumour}.{method}.call.tsv"
     conda:
         "../../envs/python.yaml"
     threads: 1
@@ -50,8 +84,36 @@ rule somatic_call:
         mem_mb=mem_mb(2000),
         runtime=runtime_min(120),
     params:
+        method="{method}",
         tumour="{tumour}",
         normal=pair_normal_name,
         thresholds=config["somatic"],
     script:
         "../../scripts/somatic_call.py"
+
+
+rule somatic_consensus:
+    input:
+        methods=somatic_method_vcfs,
+        population=population_vcf(),
+    output:
+        vcf="results/somatic/{tumour}.vcf.gz",
+        tbi="results/somatic/{tumour}.vcf.gz.tbi",
+    log:
+        "logs/somatic/{tumour}.consensus.log",
+    benchmark:
+        "benchmarks/somatic/{tumour}.consensus.tsv"
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(2000),
+        runtime=runtime_min(60),
+    params:
+        methods=config["somatic"]["methods"],
+        tumour="{tumour}",
+        normal=pair_normal_name,
+        thresholds=config["somatic"],
+        population_field=REF["known_sites"].get("gnomad_af_field", "AF"),
+    script:
+        "../../scripts/somatic_consensus.py"

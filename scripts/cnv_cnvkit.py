@@ -1,0 +1,15 @@
+"""Rule cnvkit_tumour: CNVkit copy ratios (.cnr) and segments (.cns) of a tumour."""
+
+from icope.cnv import run_cnvkit
+from icope.rulelog import rule_log
+
+with rule_log(snakemake.log[0]) as log:
+    usable = run_cnvkit(
+        snakemake.input.tumour,
+        snakemake.input.reference,
+        snakemake.output.cnr,
+        snakemake.output.cns,
+        snakemake.threads,
+        snakemake.params.segment_method,
+    )
+    log.info("%d usable reference bins", usable)

@@ -1,0 +1,8 @@
+"""Rule cnv_het_sites: the normal's informative heterozygous SNPs for tumour BAF."""
+
+from icope.cnv import select_het_sites
+from icope.rulelog import rule_log
+
+with rule_log(snakemake.log[0]) as log:
+    n_sites = select_het_sites(snakemake.input.vcf, snakemake.params.normal, snakemake.output.vcf)
+    log.info("%d heterozygous SNPs of %s selected", n_sites, snakemake.params.normal)

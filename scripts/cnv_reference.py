@@ -1,0 +1,14 @@
+"""Rule cnvkit_reference: CNVkit copy-number reference from one normal (WGS bins)."""
+
+from icope.cnv import build_reference
+from icope.rulelog import rule_log
+
+with rule_log(snakemake.log[0]) as log:
+    bin_size = build_reference(
+        snakemake.input.bam,
+        snakemake.input.fasta,
+        snakemake.input.fai,
+        snakemake.output.reference,
+        snakemake.threads,
+    )
+    log.info("reference with %d bp bins written", bin_size)

@@ -1,0 +1,679 @@
+"""Copy number, allelic imbalance and loss of heterozygosity of a tumour against its normal.
+
+Three sources are combined per tumour:
+
+1. **Copy ratio** (CNVkit, WGS mode): read depth in fixed-size bins of the tumour against a
+   reference built from its matched normal, GC-corrected, segmented with circular binary
+   segmentation (CBS, R DNAcopy). Output ``.cnr`` (bins) and ``.cns`` (segments), log2 ratios.
+2. **B-allele frequency**: the normal's heterozygous germline SNPs (:func:`select_het_sites`)
+   are counted in the tumour (``bcftools mpileup -a AD``); the tumour BAF is alt/(ref+alt) and
+   the *mirrored* BAF ``|BAF - 0.5| + 0.5`` folds the two parental alleles together, so that
+   allelic imbalance shows as a value above 0.5 whichever allele is lost or gained.
+3. **Allele-specific segments** (:func:`allele_specific_segments`): each CNVkit segment is
+   split where the mirrored BAF of its SNPs changes sharply (to find copy-neutral LOH, which
+   has no log2 change), then classified from its log2 ratio and the median mirrored BAF.
+
+Coordinates of bins and segments are 0-based, half-open (BED, as CNVkit writes them); SNP
+positions are 1-based (VCF).
+
+Classification (:func:`classify_segment`, thresholds in :class:`CnvThresholds`):
+
+===================  =========================  ==============================================
+copy state (log2)    allelic state (BAF)        call
+===================  =========================  ==============================================
+<= loss_log2         imbalanced                 ``LOH_copy_loss`` (one parental copy lost)
+<= loss_log2         balanced / not assessable  ``loss``
+>= gain_log2         imbalanced                 ``allelic_imbalance`` (one allele gained)
+>= gain_log2         balanced / not assessable  ``gain``
+in between           imbalanced                 ``copy_neutral_LOH``
+in between           balanced / not assessable  ``neutral``
+too few bins         any                        ``not_assessable``
+===================  =========================  ==============================================
+
+A segment is *imbalanced* when its median mirrored BAF exceeds the value expected for a
+balanced heterozygous SNP at the observed depths (binomial noise alone pushes the mirrored BAF
+above 0.5: about ``0.5 + 0.674 * 0.5 / sqrt(depth)``) by at least ``imbalance_min_shift``, and
+*not assessable* with fewer than ``min_het_snps`` informative SNPs.
+
+With a known tumour purity ``p`` (normal cells diploid, log2 centred on a diploid genome) the
+total and minor copy number of the tumour cells follow from ``R = 2**log2`` and the mirrored BAF
+``b``: ``total = 2 (R - 1 + p) / p`` and ``major = (b (p total + 2 (1 - p)) - (1 - p)) / p``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pysam
+
+log = logging.getLogger("icope")
+
+# --- CNVkit ---------------------------------------------------------------------------------
+
+#: Bins per genome aimed at when choosing the bin size, and its bounds (bp). 5 kb bins on a
+#: 1 Mb segment; 10 kb bins (about 300,000) on a human genome, usual for 30-60x WGS.
+TARGET_BINS_PER_GENOME = 200
+MIN_BIN_SIZE = 1_000
+MAX_BIN_SIZE = 10_000
+#: CNVkit drops reference bins below this log2 depth or above this spread (cnvlib.params).
+CNVKIT_MIN_REF_LOG2 = -5.0
+CNVKIT_MAX_REF_SPREAD = 1.0
+#: Fewer usable reference bins than this and CNVkit is not run on the tumour: its GC/rolling
+#: median correction needs a window of several bins, and CBS needs more than a handful.
+MIN_USABLE_BINS = 20
+#: CBS (R DNAcopy) is CNVkit's default and best-validated method.
+SEGMENT_METHOD = "cbs"
+
+CNR_COLUMNS = ["chromosome", "start", "end", "gene", "depth", "log2", "weight"]
+CNS_COLUMNS = ["chromosome", "start", "end", "gene", "log2", "depth", "probes", "weight"]
+
+# --- germline heterozygous SNPs -------------------------------------------------------------
+
+#: A normal's SNP is used for BAF when heterozygous with this alt fraction and depth.
+NORMAL_VAF_RANGE = (0.3, 0.7)
+MIN_NORMAL_DEPTH = 10
+
+BAF_COLUMNS = [
+    "chrom",
+    "pos",
+    "ref",
+    "alt",
+    "normal_depth",
+    "normal_vaf",
+    "tumour_ref",
+    "tumour_alt",
+    "tumour_depth",
+    "baf",
+    "baf_mirrored",
+]
+
+SEGMENT_COLUMNS = [
+    "chrom",
+    "start",
+    "end",
+    "log2",
+    "n_bins",
+    "n_het_snps",
+    "baf_mirrored_median",
+    "call",
+    "allelic_state",
+    "baf_balanced_expected",
+    "source",
+    "cn_total",
+    "cn_minor",
+]
+
+CALLS = (
+    "neutral",
+    "gain",
+    "loss",
+    "LOH_copy_loss",
+    "copy_neutral_LOH",
+    "allelic_imbalance",
+    "not_assessable",
+)
+#: Calls written to the LOH BED: LOH and copy losses.
+LOH_BED_CALLS = ("LOH_copy_loss", "copy_neutral_LOH", "loss")
+
+
+@dataclass(frozen=True)
+class CnvThresholds:
+    """Thresholds of segment classification and BAF splitting.
+
+    ``loss_log2``/``gain_log2`` are CNVkit's own ``call`` thresholds for one copy lost/gained
+    in a diploid genome. A segment needs ``min_segment_bins`` bins for a copy call and
+    ``min_het_snps`` SNPs with tumour depth >= ``min_tumour_depth`` for an allelic call.
+    A segment is split by BAF where the mean mirrored BAF of the SNPs on each side differs with
+    a two-sample t statistic >= ``split_min_t`` and the medians by >= ``split_min_shift``,
+    with at least ``split_min_snps`` SNPs on each side.
+    """
+
+    loss_log2: float = -0.25
+    gain_log2: float = 0.2
+    min_segment_bins: int = 3
+    min_het_snps: int = 5
+    min_tumour_depth: int = 10
+    imbalance_min_shift: float = 0.08
+    split_min_snps: int = 10
+    split_min_shift: float = 0.1
+    split_min_t: float = 5.0
+
+
+def contig_lengths(fai) -> dict[str, int]:
+    """Contig lengths from a FASTA index, in file order."""
+    lengths = {}
+    with open(fai) as handle:
+        for line in handle:
+            fields = line.split("\t")
+            if len(fields) >= 2:
+                lengths[fields[0]] = int(fields[1])
+    return lengths
+
+
+def wgs_bin_size(genome_length: int) -> int:
+    """Bin size for CNVkit WGS mode: about 200 bins per genome, 1-10 kb, whole kb.
+
+    >>> wgs_bin_size(1_000_001), wgs_bin_size(40_001), wgs_bin_size(3_100_000_000)
+    (5000, 1000, 10000)
+    """
+    size = round(genome_length / TARGET_BINS_PER_GENOME, -3)
+    return int(min(MAX_BIN_SIZE, max(MIN_BIN_SIZE, size)))
+
+
+def reference_command(normal_bam, fasta, bin_size, reference, workdir, threads) -> list[str]:
+    """``cnvkit batch`` building a flat-free copy-number reference from one normal (WGS)."""
+    return [
+        "cnvkit",
+        "batch",
+        "--method",
+        "wgs",
+        "--normal",
+        str(normal_bam),
+        "--fasta",
+        str(fasta),
+        "--target-avg-size",
+        str(bin_size),
+        "--output-reference",
+        str(reference),
+        "--output-dir",
+        str(workdir),
+        "--processes",
+        str(threads),
+    ]
+
+
+def tumour_command(tumour_bam, reference, workdir, threads, method=SEGMENT_METHOD) -> list[str]:
+    """``cnvkit batch`` of one tumour against a reference: bins (.cnr) and segments (.cns)."""
+    return [
+        "cnvkit",
+        "batch",
+        str(tumour_bam),
+        "--method",
+        "wgs",
+        "--reference",
+        str(reference),
+        "--segment-method",
+        method,
+        "--drop-low-coverage",
+        "--output-dir",
+        str(workdir),
+        "--processes",
+        str(threads),
+    ]
+
+
+def _run(command: list[str]) -> None:
+    log.info("running: %s", " ".join(command))
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    for line in (result.stdout + result.stderr).splitlines():
+        if "FutureWarning" not in line and "Int64Index" not in line:
+            log.info("cnvkit: %s", line)
+    if result.returncode != 0:
+        raise RuntimeError(f"cnvkit failed with exit code {result.returncode}")
+
+
+def build_reference(normal_bam, fasta, fai, reference, threads: int = 1) -> int:
+    """Build the CNVkit reference of a normal; returns the bin size used."""
+    bin_size = wgs_bin_size(sum(contig_lengths(fai).values()))
+    log.info("bin size %d bp", bin_size)
+    reference = Path(reference)
+    with tempfile.TemporaryDirectory(dir=reference.parent, prefix=".cnvkit_") as workdir:
+        _run(reference_command(normal_bam, fasta, bin_size, reference, workdir, threads))
+    return bin_size
+
+
+def usable_reference_bins(reference) -> int:
+    """Reference bins CNVkit keeps (enough normal depth, low spread)."""
+    table = pd.read_csv(reference, sep="\t", dtype={"chromosome": str})
+    if table.empty:
+        return 0
+    spread = table["spread"] if "spread" in table else pd.Series(0.0, index=table.index)
+    usable = (table["log2"] > CNVKIT_MIN_REF_LOG2) & (spread.fillna(0) < CNVKIT_MAX_REF_SPREAD)
+    return int(usable.sum())
+
+
+def run_cnvkit(tumour_bam, reference, cnr, cns, threads: int = 1, method=SEGMENT_METHOD) -> int:
+    """Copy ratios and segments of a tumour; header-only tables when too few bins are usable.
+
+    Returns the number of usable reference bins.
+    """
+    usable = usable_reference_bins(reference)
+    if usable < MIN_USABLE_BINS:
+        log.warning(
+            "only %d usable bins in the reference (< %d): copy number not assessable, "
+            "writing empty tables",
+            usable,
+            MIN_USABLE_BINS,
+        )
+        pd.DataFrame(columns=CNR_COLUMNS).to_csv(cnr, sep="\t", index=False)
+        pd.DataFrame(columns=CNS_COLUMNS).to_csv(cns, sep="\t", index=False)
+        return usable
+    stem = Path(str(tumour_bam)).name.rsplit(".", 1)[0]
+    with tempfile.TemporaryDirectory(dir=Path(cnr).parent, prefix=".cnvkit_") as workdir:
+        _run(tumour_command(tumour_bam, reference, workdir, threads, method))
+        shutil.move(Path(workdir) / f"{stem}.cnr", cnr)
+        shutil.move(Path(workdir) / f"{stem}.cns", cns)
+    return usable
+
+
+def read_cnvkit(path) -> pd.DataFrame:
+    """A CNVkit .cnr/.cns table with ``chrom`` as text (possibly empty)."""
+    table = pd.read_csv(path, sep="\t", dtype={"chromosome": str})
+    return table.rename(columns={"chromosome": "chrom"})
+
+
+# --- heterozygous sites and BAF -------------------------------------------------------------
+
+
+def _normal_counts(record, sample) -> tuple[int, int] | None:
+    """(depth, alt reads) of the normal from FORMAT/AD, else None."""
+    call = record.samples[sample]
+    ad = call.get("AD") if "AD" in record.format else None
+    if ad is None or len(ad) < 2 or ad[0] is None or ad[1] is None:
+        return None
+    return ad[0] + ad[1], ad[1]
+
+
+def is_informative_het(record, sample) -> bool:
+    """PASS biallelic SNV, GT 0/1, normal alt fraction 0.3-0.7 at depth >= 10."""
+    if record.filter.keys() not in ([], ["PASS"]):
+        return False
+    if record.alts is None or len(record.alts) != 1:
+        return False
+    if len(record.ref) != 1 or len(record.alts[0]) != 1 or record.alts[0] not in "ACGT":
+        return False
+    gt = record.samples[sample].get("GT")
+    if gt is None or None in gt or sorted(gt) != [0, 1]:
+        return False
+    counts = _normal_counts(record, sample)
+    if counts is None:
+        return False
+    depth, alt = counts
+    if depth < MIN_NORMAL_DEPTH:
+        return False
+    return NORMAL_VAF_RANGE[0] <= alt / depth <= NORMAL_VAF_RANGE[1]
+
+
+def select_het_sites(germline_vcf, sample, out_vcf) -> int:
+    """Write the normal's informative heterozygous SNPs (bgzipped, indexed VCF).
+
+    Positions with more than one record (split multiallelics) are left out: their genotype is
+    not a simple 0/1. Returns the number of sites written.
+    """
+    with pysam.VariantFile(str(germline_vcf)) as calls:
+        if sample not in calls.header.samples:
+            raise ValueError(f"{germline_vcf}: sample {sample} not found")
+        calls.subset_samples([sample])
+        records = list(calls)
+        seen: dict[tuple[str, int], int] = {}
+        for record in records:
+            key = (record.chrom, record.pos)
+            seen[key] = seen.get(key, 0) + 1
+        written = 0
+        with pysam.VariantFile(str(out_vcf), "wz", header=calls.header) as out:
+            for record in records:
+                if seen[(record.chrom, record.pos)] == 1 and is_informative_het(record, sample):
+                    out.write(record)
+                    written += 1
+    pysam.tabix_index(str(out_vcf), preset="vcf", force=True)
+    return written
+
+
+def read_het_sites(het_vcf, sample) -> pd.DataFrame:
+    """The selected sites with the normal's depth and alt fraction."""
+    rows = []
+    with pysam.VariantFile(str(het_vcf)) as sites:
+        for record in sites:
+            depth, alt = _normal_counts(record, sample)
+            rows.append((record.chrom, record.pos, record.ref, record.alts[0], depth, alt / depth))
+    return pd.DataFrame(rows, columns=BAF_COLUMNS[:6])
+
+
+def read_pileup_counts(pileup_vcf) -> pd.DataFrame:
+    """REF and every observed ALT read count per position of a one-sample mpileup VCF."""
+    rows = []
+    with pysam.VariantFile(str(pileup_vcf)) as pileup:
+        for record in pileup:
+            ad = record.samples[0].get("AD")
+            if ad is None:
+                continue
+            alleles = (record.ref, *(record.alts or ()))
+            counts = {a: (c or 0) for a, c in zip(alleles, ad, strict=False)}
+            rows.append((record.chrom, record.pos, record.ref, counts))
+    return pd.DataFrame(rows, columns=["chrom", "pos", "pileup_ref", "counts"])
+
+
+def mirrored(baf):
+    """Fold a BAF around 0.5: ``|BAF - 0.5| + 0.5``.
+
+    >>> float(mirrored(0.2)), float(mirrored(0.8)), float(mirrored(0.5))
+    (0.8, 0.8, 0.5)
+    """
+    return np.abs(np.asarray(baf, dtype=float) - 0.5) + 0.5
+
+
+def compute_baf(het_sites: pd.DataFrame, pileup_counts: pd.DataFrame) -> pd.DataFrame:
+    """Tumour REF/ALT reads, BAF and mirrored BAF at each heterozygous site.
+
+    A site absent from the pileup has no tumour reads (depth 0, BAF NaN).
+    """
+    merged = het_sites.merge(
+        pileup_counts[["chrom", "pos", "counts"]], on=["chrom", "pos"], how="left"
+    )
+    ref_reads, alt_reads = [], []
+    for ref, alt, counts in zip(merged["ref"], merged["alt"], merged["counts"], strict=True):
+        counts = counts if isinstance(counts, dict) else {}
+        ref_reads.append(int(counts.get(ref, 0)))
+        alt_reads.append(int(counts.get(alt, 0)))
+    table = merged.drop(columns="counts")
+    table["tumour_ref"] = np.array(ref_reads, dtype=int)
+    table["tumour_alt"] = np.array(alt_reads, dtype=int)
+    table["tumour_depth"] = table["tumour_ref"] + table["tumour_alt"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        baf = np.where(
+            table["tumour_depth"] > 0, table["tumour_alt"] / table["tumour_depth"], np.nan
+        )
+    table["baf"] = baf
+    table["baf_mirrored"] = mirrored(baf)
+    return table[BAF_COLUMNS].sort_values(["chrom", "pos"], kind="stable").reset_index(drop=True)
+
+
+def write_baf(table: pd.DataFrame, path) -> None:
+    table[BAF_COLUMNS].to_csv(path, sep="\t", index=False, na_rep="NA", float_format="%.4f")
+
+
+def read_baf(path) -> pd.DataFrame:
+    return pd.read_csv(path, sep="\t", dtype={"chrom": str, "ref": str, "alt": str})
+
+
+# --- allele-specific segments ---------------------------------------------------------------
+
+
+def balanced_mirrored_baf(depth):
+    """Median mirrored BAF of a balanced heterozygous SNP read at ``depth`` (normal approx.).
+
+    >>> round(float(balanced_mirrored_baf(100)), 4)
+    0.5337
+    """
+    depth = np.maximum(np.asarray(depth, dtype=float), 1.0)
+    return 0.5 + 0.6745 * 0.5 / np.sqrt(depth)
+
+
+def baf_breakpoints(positions, baf_mirrored, thresholds: CnvThresholds) -> list[int]:
+    """0-based breakpoints where the mirrored BAF of ordered SNPs changes (binary segmentation).
+
+    ``positions`` are 1-based and sorted. A breakpoint lies between the last SNP of the left and
+    the first SNP of the right part, so that each SNP stays on its side.
+    """
+    positions = np.asarray(positions, dtype=np.int64)
+    values = np.asarray(baf_mirrored, dtype=float)
+    m = thresholds.split_min_snps
+    n = len(values)
+    if n < 2 * m:
+        return []
+    k = np.arange(m, n - m + 1)
+    csum = np.concatenate([[0.0], np.cumsum(values)])
+    csq = np.concatenate([[0.0], np.cumsum(values**2)])
+    left_mean = csum[k] / k
+    right_mean = (csum[n] - csum[k]) / (n - k)
+    ss = (csq[k] - k * left_mean**2) + (csq[n] - csq[k] - (n - k) * right_mean**2)
+    var = np.maximum(ss / (n - 2), 1e-12)
+    t = np.abs(left_mean - right_mean) / np.sqrt(var * (1 / k + 1 / (n - k)))
+    best = int(k[np.argmax(t)])
+    shift = abs(np.median(values[:best]) - np.median(values[best:]))
+    if t.max() < thresholds.split_min_t or shift < thresholds.split_min_shift:
+        return []
+    breakpoint = (int(positions[best - 1]) - 1 + int(positions[best]) - 1) // 2 + 1
+    return sorted(
+        baf_breakpoints(positions[:best], values[:best], thresholds)
+        + [breakpoint]
+        + baf_breakpoints(positions[best:], values[best:], thresholds)
+    )
+
+
+def classify_segment(
+    log2: float,
+    n_bins: int,
+    n_het_snps: int,
+    baf_mirrored_median: float,
+    baf_balanced_expected: float,
+    thresholds: CnvThresholds = CnvThresholds(),  # noqa: B008 - frozen, immutable
+) -> tuple[str, str]:
+    """(call, allelic state) of one segment; see the module docstring for the table."""
+    if n_bins < thresholds.min_segment_bins or log2 is None or math.isnan(log2):
+        return "not_assessable", "not_assessable"
+    if n_het_snps < thresholds.min_het_snps or math.isnan(baf_mirrored_median):
+        allelic = "not_assessable"
+    elif baf_mirrored_median - baf_balanced_expected >= thresholds.imbalance_min_shift:
+        allelic = "imbalanced"
+    else:
+        allelic = "balanced"
+    imbalanced = allelic == "imbalanced"
+    if log2 <= thresholds.loss_log2:
+        return ("LOH_copy_loss" if imbalanced else "loss"), allelic
+    if log2 >= thresholds.gain_log2:
+        return ("allelic_imbalance" if imbalanced else "gain"), allelic
+    return ("copy_neutral_LOH" if imbalanced else "neutral"), allelic
+
+
+def copy_numbers(log2: float, baf_mirrored: float, purity: float | None):
+    """(total, minor) copy number of the tumour cells given purity, else (NaN, NaN).
+
+    >>> [round(x, 2) for x in copy_numbers(math.log2(0.6), 1 / 1.2, 0.8)]
+    [1.0, 0.0]
+    """
+    if purity is None or not 0 < purity <= 1 or log2 is None or math.isnan(log2):
+        return math.nan, math.nan
+    ratio = 2.0**log2
+    total = max(0.0, 2 * (ratio - 1 + purity) / purity)
+    if baf_mirrored is None or math.isnan(baf_mirrored):
+        return total, math.nan
+    major = (baf_mirrored * (purity * total + 2 * (1 - purity)) - (1 - purity)) / purity
+    major = min(max(major, total / 2), total)
+    return total, max(0.0, total - major)
+
+
+def _bins_in(bins: pd.DataFrame, chrom, start, end) -> pd.DataFrame:
+    mid = (bins["start"] + bins["end"]) // 2
+    return bins[(bins["chrom"] == chrom) & (mid >= start) & (mid < end)]
+
+
+def _snps_in(snps: pd.DataFrame, chrom, start, end) -> pd.DataFrame:
+    pos0 = snps["pos"] - 1
+    return snps[(snps["chrom"] == chrom) & (pos0 >= start) & (pos0 < end)]
+
+
+def _weighted_log2(bins: pd.DataFrame) -> float:
+    if bins.empty:
+        return math.nan
+    weights = bins["weight"] if "weight" in bins else pd.Series(1.0, index=bins.index)
+    if weights.sum() <= 0:
+        return float(bins["log2"].mean())
+    return float(np.average(bins["log2"], weights=weights))
+
+
+def allele_specific_segments(
+    bins: pd.DataFrame,
+    segments: pd.DataFrame,
+    baf: pd.DataFrame,
+    contigs: dict[str, int],
+    thresholds: CnvThresholds = CnvThresholds(),  # noqa: B008 - frozen, immutable
+    purity: float | None = None,
+) -> pd.DataFrame:
+    """Split CNVkit segments at BAF breakpoints and classify each piece.
+
+    ``bins``/``segments`` are CNVkit .cnr/.cns tables (``chrom`` column), ``baf`` the table of
+    :func:`compute_baf`. Without any CNVkit segment (too few bins), each contig is one
+    ``not_assessable`` segment that still reports its SNPs' BAF.
+    """
+    snps = baf[
+        (baf["tumour_depth"] >= thresholds.min_tumour_depth) & baf["baf_mirrored"].notna()
+    ].sort_values(["chrom", "pos"])
+    if segments.empty:
+        pieces = [(chrom, 0, length, math.nan, 0, "none") for chrom, length in contigs.items()]
+    else:
+        pieces = []
+        for seg in segments.itertuples(index=False):
+            seg_snps = _snps_in(snps, seg.chrom, seg.start, seg.end)
+            cuts = baf_breakpoints(seg_snps["pos"], seg_snps["baf_mirrored"], thresholds)
+            if not cuts:
+                n_bins = int(getattr(seg, "probes", len(_bins_in(bins, *seg[:3]))))
+                pieces.append((seg.chrom, seg.start, seg.end, seg.log2, n_bins, "cnvkit"))
+                continue
+            edges = [seg.start, *cuts, seg.end]
+            for start, end in zip(edges[:-1], edges[1:], strict=False):
+                piece_bins = _bins_in(bins, seg.chrom, start, end)
+                pieces.append(
+                    (seg.chrom, start, end, _weighted_log2(piece_bins), len(piece_bins), "baf")
+                )
+    rows = []
+    for chrom, start, end, log2, n_bins, source in pieces:
+        seg_snps = _snps_in(snps, chrom, start, end)
+        n_het = len(seg_snps)
+        baf_median = float(seg_snps["baf_mirrored"].median()) if n_het else math.nan
+        expected = (
+            float(np.median(balanced_mirrored_baf(seg_snps["tumour_depth"]))) if n_het else math.nan
+        )
+        call, allelic = classify_segment(
+            float(log2), n_bins, n_het, baf_median, expected, thresholds
+        )
+        cn_total, cn_minor = copy_numbers(float(log2), baf_median, purity)
+        if allelic != "imbalanced" and not math.isnan(cn_total):
+            cn_minor = math.nan if allelic == "not_assessable" else cn_total / 2
+        rows.append(
+            (chrom, int(start), int(end), log2, n_bins, n_het, baf_median, call, allelic)
+            + (expected, source, cn_total, cn_minor)
+        )
+    return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+
+
+def write_segments(table: pd.DataFrame, path) -> None:
+    table[SEGMENT_COLUMNS].to_csv(path, sep="\t", index=False, na_rep="NA", float_format="%.4f")
+
+
+def read_segments(path) -> pd.DataFrame:
+    return pd.read_csv(path, sep="\t", dtype={"chrom": str, "call": str})
+
+
+def write_loh_bed(table: pd.DataFrame, path) -> int:
+    """LOH and copy-loss segments as BED (0-based), name = call; returns the number written."""
+    loh = table[table["call"].isin(LOH_BED_CALLS)]
+    with open(path, "w") as handle:
+        handle.write("#chrom\tstart\tend\tcall\tlog2\tbaf_mirrored_median\tn_het_snps\n")
+        for row in loh.itertuples(index=False):
+            baf = "NA" if math.isnan(row.baf_mirrored_median) else f"{row.baf_mirrored_median:.4f}"
+            handle.write(
+                f"{row.chrom}\t{row.start}\t{row.end}\t{row.call}\t{row.log2:.4f}\t{baf}\t"
+                f"{row.n_het_snps}\n"
+            )
+    return len(loh)
+
+
+# --- plot -----------------------------------------------------------------------------------
+
+CALL_COLOURS = {
+    "neutral": "#333333",
+    "gain": "#d62728",
+    "loss": "#1f77b4",
+    "LOH_copy_loss": "#9467bd",
+    "copy_neutral_LOH": "#ff7f0e",
+    "allelic_imbalance": "#e377c2",
+    "not_assessable": "#999999",
+}
+
+
+def plot_cnv(bins, segments, baf, contigs: dict[str, int], path, title: str = "") -> None:
+    """Copy ratio (bins as points, segments as lines) above BAF of het SNPs; PNG.
+
+    Contigs are laid end to end on one genome axis; segments are coloured by call.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    offsets, total = {}, 0
+    for chrom, length in contigs.items():
+        offsets[chrom] = total
+        total += length
+
+    def genome_x(chrom, pos):
+        return np.asarray(pos, dtype=float) + np.array([offsets.get(c, 0) for c in chrom])
+
+    bins = bins[bins["chrom"].isin(offsets)] if not bins.empty else bins
+    baf = baf[baf["chrom"].isin(offsets) & baf["baf"].notna()]
+    segments = segments[segments["chrom"].isin(offsets)]
+    scale, unit = (1e6, "Mb") if total > 5e6 else (1e3, "kb")
+
+    fig, (ax_cn, ax_baf) = plt.subplots(
+        2, 1, figsize=(10, 5), sharex=True, gridspec_kw={"height_ratios": [3, 2]}
+    )
+    if not bins.empty:
+        x = genome_x(bins["chrom"], (bins["start"] + bins["end"]) / 2) / scale
+        ax_cn.scatter(
+            x, bins["log2"].clip(-2.5, 2.5), s=4, color="#aaaaaa", linewidths=0, rasterized=True
+        )
+    else:
+        ax_cn.text(
+            0.5,
+            0.7,
+            "copy ratio not assessable (too few bins)",
+            ha="center",
+            transform=ax_cn.transAxes,
+            color="#666666",
+        )
+    for seg in segments.itertuples(index=False):
+        if math.isnan(seg.log2):
+            continue
+        x0, x1 = (genome_x([seg.chrom] * 2, [seg.start, seg.end]) / scale).tolist()
+        colour = CALL_COLOURS.get(seg.call, "#333333")
+        ax_cn.plot([x0, x1], [np.clip(seg.log2, -2.5, 2.5)] * 2, color=colour, lw=2.5)
+        if not math.isnan(seg.baf_mirrored_median):
+            for y in (seg.baf_mirrored_median, 1 - seg.baf_mirrored_median):
+                ax_baf.plot([x0, x1], [y, y], color=colour, lw=2)
+    ax_cn.axhline(0, color="black", lw=0.5, ls=":")
+    ax_cn.set_ylim(-2.5, 2.5)
+    ax_cn.set_ylabel("copy ratio (log2)")
+    if not baf.empty:
+        x = genome_x(baf["chrom"], baf["pos"]) / scale
+        ax_baf.scatter(x, baf["baf"], s=5, color="#4c72b0", linewidths=0, rasterized=True)
+    else:
+        ax_baf.text(
+            0.5,
+            0.75,
+            "no heterozygous SNPs",
+            ha="center",
+            transform=ax_baf.transAxes,
+            color="#666666",
+        )
+    ax_baf.axhline(0.5, color="black", lw=0.5, ls=":")
+    ax_baf.set_ylim(0, 1)
+    ax_baf.set_ylabel("tumour BAF")
+    if len(contigs) > 1:
+        for start in offsets.values():
+            for ax in (ax_cn, ax_baf):
+                ax.axvline(start / scale, color="#cccccc", lw=0.5)
+        ax_baf.set_xticks([(offsets[c] + contigs[c] / 2) / scale for c in contigs])
+        ax_baf.set_xticklabels(list(contigs), fontsize=7, rotation=90)
+    else:
+        ax_baf.set_xlabel(f"{next(iter(contigs), '')} position ({unit})")
+    ax_baf.set_xlim(0, total / scale)
+    handles = [
+        plt.Line2D([], [], color=CALL_COLOURS[c], lw=2.5, label=c)
+        for c in CALLS
+        if c in set(segments["call"])
+    ]
+    if handles:
+        ax_cn.legend(handles=handles, fontsize=7, loc="upper right", ncol=len(handles))
+    ax_cn.set_title(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)

@@ -1,0 +1,176 @@
+"""Copy number, allelic imbalance and LOH of each tumour with a matched normal: CNVkit copy
+ratios and CBS segments (reference from the normal), tumour BAF at the normal's heterozygous
+SNPs, segments split by BAF and classified (icope.cnv), and a plot per tumour."""
+
+
+rule cnvkit_reference:
+    input:
+        unpack(sample_alignment),
+        fasta=GENOME,
+        fai=f"{GENOME}.fai",
+    output:
+        reference="results/cnv/reference/{sample}.cnn",
+    log:
+        "logs/cnv/{sample}.cnvkit_reference.log",
+    benchmark:
+        "benchmarks/cnv/{sample}.cnvkit_reference.tsv"
+    conda:
+        "../../envs/cnvkit.yaml"
+    threads: 2
+    resources:
+        mem_mb=mem_mb(8000),
+        runtime=runtime_min(240),
+    script:
+        "../../scripts/cnv_reference.py"
+
+
+rule cnvkit_tumour:
+    input:
+        unpack(pair_alignments),
+        reference=cnv_normal_reference,
+    output:
+        cnr="results/cnv/{tumour}/{tumour}.cnr",
+        cns="results/cnv/{tumour}/{tumour}.cns",
+    log:
+        "logs/cnv/{tumour}.cnvkit.log",
+    benchmark:
+        "benchmarks/cnv/{tumour}.cnvkit.tsv"
+    conda:
+        "../../envs/cnvkit.yaml"
+    threads: 2
+    resources:
+        mem_mb=mem_mb(8000),
+        runtime=runtime_min(240),
+    params:
+        # CBS (R DNAcopy, a CNVkit dependency) is CNVkit's default and best-validated method.
+        segment_method="cbs",
+    script:
+        "../../scripts/cnv_cnvkit.py"
+
+
+rule cnv_het_sites:
+    input:
+        unpack(cnv_germline_calls),
+    output:
+        vcf=temp("results/cnv/{tumour}/germline_hets.vcf.gz"),
+        tbi=temp("results/cnv/{tumour}/germline_hets.vcf.gz.tbi"),
+    log:
+        "logs/cnv/{tumour}.het_sites.log",
+    benchmark:
+        "benchmarks/cnv/{tumour}.het_sites.tsv"
+    conda:
+        "../../envs/cnvkit.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(2000),
+        runtime=runtime_min(60),
+    params:
+        normal=pair_normal_name,
+    script:
+        "../../scripts/cnv_hets.py"
+
+
+rule cnv_tumour_allele_counts:
+    input:
+        unpack(pair_alignments),
+        fasta=GENOME,
+        fai=f"{GENOME}.fai",
+        sites="results/cnv/{tumour}/germline_hets.vcf.gz",
+        sites_tbi="results/cnv/{tumour}/germline_hets.vcf.gz.tbi",
+    output:
+        temp("results/cnv/{tumour}/tumour_het_counts.vcf.gz"),
+    log:
+        "logs/cnv/{tumour}.allele_counts.log",
+    benchmark:
+        "benchmarks/cnv/{tumour}.allele_counts.tsv"
+    conda:
+        "../../envs/bcftools.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(2000),
+        runtime=runtime_min(240),
+    params:
+        min_mapq=config["alignment"]["min_mapq_for_calling"],
+        min_bq=config["somatic"]["min_base_quality"],
+    shell:
+        # bcftools 1.16 mpileup crashes on an empty regions file: no sites, an empty VCF.
+        # Deep tumours exceed mpileup's default of 250 reads per file.
+        "(if [ $(bcftools index -n {input.sites}) -gt 0 ]; then "
+        "  bcftools mpileup -f {input.fasta} -R {input.sites} -q {params.min_mapq} "
+        "   -Q {params.min_bq} -d 100000 -I -a FORMAT/AD,FORMAT/DP -Oz -o {output} "
+        "   {input.tumour}; "
+        " else echo 'no heterozygous sites: empty pileup' >&2; "
+        "  bcftools view -G -Oz -o {output} {input.sites}; fi) 2> {log}"
+
+
+rule cnv_baf:
+    input:
+        sites="results/cnv/{tumour}/germline_hets.vcf.gz",
+        counts="results/cnv/{tumour}/tumour_het_counts.vcf.gz",
+    output:
+        baf="results/cnv/{tumour}/{tumour}.baf.tsv",
+    log:
+        "logs/cnv/{tumour}.baf.log",
+    benchmark:
+        "benchmarks/cnv/{tumour}.baf.tsv"
+    conda:
+        "../../envs/cnvkit.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(2000),
+        runtime=runtime_min(60),
+    params:
+        normal=pair_normal_name,
+    script:
+        "../../scripts/cnv_baf.py"
+
+
+rule cnv_segments:
+    input:
+        cnr="results/cnv/{tumour}/{tumour}.cnr",
+        cns="results/cnv/{tumour}/{tumour}.cns",
+        baf="results/cnv/{tumour}/{tumour}.baf.tsv",
+        fai=f"{GENOME}.fai",
+    output:
+        segments="results/cnv/{tumour}/{tumour}.segments.tsv",
+        loh="results/cnv/{tumour}/{tumour}.loh.bed",
+    log:
+        "logs/cnv/{tumour}.segments.log",
+    benchmark:
+        "benchmarks/cnv/{tumour}.segments.tsv"
+    conda:
+        "../../envs/cnvkit.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(2000),
+        runtime=runtime_min(30),
+    params:
+        # Tumour purity (0-1) for total/minor copy numbers; None: not known, not estimated.
+        purity=None,
+    script:
+        "../../scripts/cnv_segments.py"
+
+
+rule cnv_plot:
+    input:
+        cnr="results/cnv/{tumour}/{tumour}.cnr",
+        segments="results/cnv/{tumour}/{tumour}.segments.tsv",
+        baf="results/cnv/{tumour}/{tumour}.baf.tsv",
+        fai=f"{GENOME}.fai",
+    output:
+        png="results/cnv/{tumour}/{tumour}.cnv.png",
+    log:
+        "logs/cnv/{tumour}.plot.log",
+    benchmark:
+        "benchmarks/cnv/{tumour}.plot.tsv"
+    conda:
+        "../../envs/cnvkit.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(2000),
+        runtime=runtime_min(30),
+    params:
+        tumour="{tumour}",
+        normal=pair_normal_name,
+    script:
+        "../../scripts/cnv_plot.py"

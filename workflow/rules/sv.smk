@@ -1,0 +1,104 @@
+"""Somatic structural variants on each tumour with delly: joint calling of tumour and matched
+normal, delly's somatic filter, then readable FILTER reasons, a final VCF and a TSV."""
+
+
+rule sv_call:
+    input:
+        unpack(pair_alignments),
+        fasta=GENOME,
+        fai=f"{GENOME}.fai",
+    output:
+        bcf=temp("results/sv/delly/{tumour}.calls.bcf"),
+        csi=temp("results/sv/delly/{tumour}.calls.bcf.csi"),
+    log:
+        "logs/sv/{tumour}.delly_call.log",
+    benchmark:
+        "benchmarks/sv/{tumour}.delly_call.tsv"
+    conda:
+        "../../envs/delly.yaml"
+    # delly parallelises over samples only: more than two threads would sit idle.
+    threads: 2
+    resources:
+        mem_mb=mem_mb(8000),
+        runtime=runtime_min(720),
+    params:
+        normal=pair_normal_bam,
+        # Extra delly call options, e.g. "-x human.hg38.excl.tsv" (delly's exclusion list of
+        # telomeres and centromeres, recommended for whole genomes).
+        extra="",
+    shell:
+        "OMP_NUM_THREADS={threads} delly call {params.extra} -g {input.fasta} -o {output.bcf} "
+        "  {input.tumour} {params.normal} > {log} 2>&1"
+
+
+rule sv_somatic_filter:
+    input:
+        bcf="results/sv/delly/{tumour}.calls.bcf",
+        csi="results/sv/delly/{tumour}.calls.bcf.csi",
+    output:
+        bcf=temp("results/sv/delly/{tumour}.somatic.bcf"),
+        csi=temp("results/sv/delly/{tumour}.somatic.bcf.csi"),
+        samples=temp("results/sv/delly/{tumour}.samples.tsv"),
+    log:
+        "logs/sv/{tumour}.delly_filter.log",
+    benchmark:
+        "benchmarks/sv/{tumour}.delly_filter.tsv"
+    conda:
+        "../../envs/delly.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(2000),
+        runtime=runtime_min(60),
+    params:
+        tumour="{tumour}",
+        normal=pair_normal_name,
+        min_site_quality=300,
+        min_tumour_coverage=10,
+        min_tumour_af=0.03,
+        max_normal_af=0.0,
+    shell:
+        # delly filter -f somatic needs a control: for a tumour-only analysis the calls pass
+        # through unchanged and sv_finalise judges them without normal-based filters.
+        "(if [ -n '{params.normal}' ]; then"
+        "   printf '%s\\ttumor\\n%s\\tcontrol\\n' '{params.tumour}' '{params.normal}'"
+        "     > {output.samples};"
+        "   delly filter -f somatic -s {output.samples} -y {params.min_site_quality}"
+        "     -v {params.min_tumour_coverage} -a {params.min_tumour_af}"
+        "     -c {params.max_normal_af} -o {output.bcf} {input.bcf};"
+        "   [ -s {output.csi} ] || bcftools index -f {output.bcf};"
+        " else"
+        "   printf '%s\\ttumor\\n' '{params.tumour}' > {output.samples};"
+        "   bcftools view -Ob -o {output.bcf} {input.bcf} && bcftools index -f {output.bcf};"
+        " fi) > {log} 2>&1"
+
+
+rule sv_finalise:
+    input:
+        calls="results/sv/delly/{tumour}.calls.bcf",
+        somatic="results/sv/delly/{tumour}.somatic.bcf",
+    output:
+        vcf="results/sv/{tumour}.vcf.gz",
+        tbi="results/sv/{tumour}.vcf.gz.tbi",
+        tsv="results/sv/{tumour}.tsv",
+    log:
+        "logs/sv/{tumour}.finalise.log",
+    benchmark:
+        "benchmarks/sv/{tumour}.finalise.tsv"
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(2000),
+        runtime=runtime_min(60),
+    params:
+        tumour="{tumour}",
+        normal=pair_normal_name,
+        thresholds={
+            "min_tumour_alt_support": 4,
+            "min_tumour_af": 0.05,
+            "max_normal_alt_support": 0,
+            "min_mapq": 20,
+            "min_size": 50,
+        },
+    script:
+        "../../scripts/sv_finalise.py"

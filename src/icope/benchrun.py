@@ -196,29 +196,6 @@ def benchmark_germline(dataset: Dataset, workdir: Path, callers=CALLERS) -> pd.D
     return pd.concat(frames, ignore_index=True)
 
 
-def markdown_table(metrics: pd.DataFrame) -> str:
-    columns = [
-        "dataset",
-        "method",
-        "matching",
-        "class",
-        "tp",
-        "fp",
-        "fn",
-        "gt_mismatch",
-        "precision",
-        "recall",
-        "f1",
-    ]
-    rows = metrics[metrics["vaf_bin"] == "all"][columns]
-    header = "| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n"
-    lines = []
-    for row in rows.itertuples(index=False):
-        cells = [f"{v:.{digits}f}" if isinstance(v, float) else str(v) for v in row]
-        lines.append("| " + " | ".join(cells) + " |")
-    return header + "\n".join(lines) + "\n"
-
-
 def _tool_versions() -> str:
     from icope.versions import collect_versions
 
@@ -391,7 +368,7 @@ def germline_command(
     write_section(
         Path(docs), "germline", metrics, {"command": command, "notes": notes + TUNING_NOTES}
     )
-    click.echo(markdown_table(metrics))
+    click.echo(_markdown(metrics[metrics["vaf_bin"] == "all"], GERMLINE_COLUMNS))
     click.echo(f"wrote {docs}/benchmarks.md")
 
 

@@ -1,6 +1,12 @@
 """Rule annotation_tables: annotation (GTF/GFF3) -> csq GFF3, gene table, tx2gene."""
 
-from icope.annotation import read_annotation, write_csq_gff3, write_gene_table, write_tx2gene
+from icope.annotation import (
+    read_annotation,
+    write_csq_gff3,
+    write_gene_table,
+    write_transcript_table,
+    write_tx2gene,
+)
 from icope.rulelog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
@@ -8,4 +14,5 @@ with rule_log(snakemake.log[0]) as log:
     n = write_csq_gff3(model, snakemake.output.gff3)
     write_gene_table(model, snakemake.output.genes)
     write_tx2gene(model, snakemake.output.tx2gene)
+    write_transcript_table(model, snakemake.output.transcripts)
     log.info("%d genes, %d transcripts written for bcftools csq", len(model.genes), n)

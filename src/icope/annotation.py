@@ -333,6 +333,45 @@ def write_gene_table(model: AnnotationModel, out: str | Path) -> None:
     Path(out).write_text("\n".join(rows) + "\n")
 
 
+TRANSCRIPT_TABLE_COLUMNS = ["transcript_id", "gene_id", "gene_name", "biotype", "tags"]
+#: Transcript tags in order of preference for reporting a variant's consequence.
+PREFERRED_TAGS = ("MANE_Select", "MANE_Plus_Clinical", "Ensembl_canonical")
+
+
+def write_transcript_table(model: AnnotationModel, out: str | Path) -> None:
+    """One row per transcript with its tags (MANE_Select, Ensembl_canonical, ...)."""
+    rows = ["\t".join(TRANSCRIPT_TABLE_COLUMNS)]
+    for tx in sorted(model.transcripts.values(), key=lambda t: t.transcript_id):
+        gene = model.genes.get(tx.gene_id)
+        rows.append(
+            "\t".join(
+                [
+                    tx.transcript_id,
+                    tx.gene_id,
+                    gene.name if gene else "",
+                    tx.biotype,
+                    ",".join(tx.tags),
+                ]
+            )
+        )
+    Path(out).write_text("\n".join(rows) + "\n")
+
+
+def transcript_preference(table_path: str | Path) -> dict[str, int]:
+    """Transcript id (with and without version) -> preference rank (0 = MANE Select)."""
+    ranks: dict[str, int] = {}
+    with open(table_path) as handle:
+        header = handle.readline().rstrip("\n").split("\t")
+        for line in handle:
+            row = dict(zip(header, line.rstrip("\n").split("\t"), strict=False))
+            tags = row.get("tags", "").split(",")
+            rank = min((PREFERRED_TAGS.index(t) for t in tags if t in PREFERRED_TAGS), default=None)
+            if rank is not None:
+                ranks[row["transcript_id"]] = rank
+                ranks[row["transcript_id"].split(".")[0]] = rank
+    return ranks
+
+
 def write_tx2gene(model: AnnotationModel, out: str | Path) -> None:
     """Two columns, no header, as salmon's ``--geneMap`` expects: transcript id, gene id."""
     rows = [f"{t.transcript_id}\t{t.gene_id}" for t in model.transcripts.values() if t.exons]

@@ -62,6 +62,7 @@ def base_config(data_dir: Path, fasta: str, samples: Path, units: Path, name: st
         units=str(units),
         panel=None,
     )
+    config["classification"] = dict(config["classification"], gene_thresholds=None)
     config["reference"] = {
         "name": name,
         "fasta": fasta,

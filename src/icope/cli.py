@@ -16,6 +16,7 @@ from icope.annotation import read_annotation, write_csq_gff3, write_gene_table, 
 from icope.bench import bench
 from icope.benchrun import germline_command, somatic_command
 from icope.datafiles import DataError, check_manifest, resolve_data_dir
+from icope.panels import build_panels_command
 from icope.report import render_html
 from icope.sheets import SheetError, load_sample_sheet
 from icope.simulate import simulate_command
@@ -33,6 +34,7 @@ bench.add_command(germline_command)
 bench.add_command(somatic_command)
 main.add_command(bench)
 main.add_command(simulate_command)
+main.add_command(build_panels_command)
 
 
 @main.command()

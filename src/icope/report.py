@@ -59,7 +59,16 @@ GERMLINE_FIELDS = [
     "gnomad_af",
     "filter",
     "panel_filter",
+    "clinvar_significance",
+    "clinvar_review",
+    "mechanism",
+    "acmg_class",
+    "acmg_points",
+    "acmg_criteria",
+    "acmg_not_assessable",
+    "acmg_evidence",
 ]
+PATHOGENIC = ("Pathogenic", "Likely pathogenic")
 
 
 def _clean(value):
@@ -73,17 +82,26 @@ def _clean(value):
     return value
 
 
+def _present(frame: pd.DataFrame, fields: list[str]) -> list[str]:
+    return [f for f in fields if f in frame.columns]
+
+
 def _records(frame: pd.DataFrame, fields: list[str]) -> list[dict]:
     return [{f: _clean(row[f]) for f in fields} for row in frame.to_dict("records")]
 
 
-def secondary_findings_policy(consents: list[bool]) -> str:
-    if consents and all(consents):
+def secondary_findings_policy(consent: bool) -> str:
+    """The reporting policy applied, stated in every report."""
+    if consent:
         return (
-            "The family consented to secondary findings; this report is limited to the "
-            "configured panel and contains no findings outside it."
+            "Consent for secondary findings recorded for the germline sample: pathogenic and "
+            "likely pathogenic variants outside the configured panel are reported in their own "
+            "section."
         )
-    return "No consent for secondary findings: only genes of the configured panel are reported."
+    return (
+        "No consent for secondary findings (the default): only genes of the configured panel "
+        "are analysed and reported; variants outside it were not classified."
+    )
 
 
 def build_report(
@@ -100,7 +118,14 @@ def build_report(
     panel_genes = read_tsv(inputs["panel_genes"]) if inputs.get("panel_genes") else None
     panel_gene_names = set(panel_genes["gene"]) if panel_genes is not None else set()
     panel_table = read_tsv(inputs["panel"])
-    findings = panel_table[panel_table["panel_filter"] == "PASS"]
+    if "acmg_class" not in panel_table:
+        panel_table = panel_table.assign(acmg_class=None)
+    findings = panel_table[panel_table["acmg_class"].isin(PATHOGENIC)]
+    vus = panel_table[panel_table["acmg_class"] == "VUS"]
+    normals = [meta for meta in own.values() if meta["type"] == "normal"]
+    consent = bool(normals) and normals[0]["secondary_findings_consent"]
+    secondary = read_tsv(inputs["secondary"]) if inputs.get("secondary") else None
+    two_hit = read_tsv(inputs["two_hit"][0]) if inputs.get("two_hit") else None
     gene_table = read_tsv(inputs["genes"]) if inputs.get("genes") else None
     versions = read_tsv(inputs["versions"])
 
@@ -146,9 +171,8 @@ def build_report(
         "pipeline": {"name": "icope", "version": __version__},
         "annotation_sources": sources,
         "software_versions": versions.to_dict("records"),
-        "secondary_findings_policy": secondary_findings_policy(
-            [m["secondary_findings_consent"] for m in own.values()]
-        ),
+        "secondary_findings_consent": consent,
+        "secondary_findings_policy": secondary_findings_policy(consent),
         "samples": [{"sample": name, **meta} for name, meta in sorted(own.items())],
         "qc": _records(qc, list(qc.columns)),
         "panel": (
@@ -161,8 +185,15 @@ def build_report(
             if panel_config
             else None
         ),
-        "germline_findings": _records(findings, GERMLINE_FIELDS),
-        "germline_panel_variants": _records(panel_table, GERMLINE_FIELDS),
+        "germline_findings": _records(findings, _present(findings, GERMLINE_FIELDS)),
+        "germline_vus": _records(vus, _present(vus, GERMLINE_FIELDS)),
+        "secondary_findings": (
+            _records(secondary, _present(secondary, GERMLINE_FIELDS))
+            if consent and secondary is not None
+            else None
+        ),
+        "two_hit": _records(two_hit, list(two_hit.columns)) if two_hit is not None else None,
+        "germline_panel_variants": _records(panel_table, _present(panel_table, GERMLINE_FIELDS)),
         "somatic_counts": somatic_counts,
         "somatic_variants": [{f: _clean(v[f]) for f in SOMATIC_FIELDS} for v in somatic],
         "copy_number": copy_number,

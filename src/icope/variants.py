@@ -37,6 +37,8 @@ VARIANT_COLUMNS = [
     "dna_change",
     "all_genes",
     "gnomad_af",
+    "clinvar_significance",
+    "clinvar_review",
 ]
 
 #: bcftools csq consequence terms, most severe first.
@@ -100,9 +102,20 @@ def parse_bcsq(value: str | None) -> list[Consequence]:
     return result
 
 
-def worst_consequence(consequences: list[Consequence]) -> Consequence | None:
-    """The most severe consequence; ties go to the first (annotation order)."""
-    return min(consequences, key=lambda c: c.rank) if consequences else None
+def worst_consequence(
+    consequences: list[Consequence], preferred: dict[str, int] | None = None
+) -> Consequence | None:
+    """The consequence to report: on the most preferred transcript (MANE Select, then
+    canonical: ``preferred`` maps transcript id to rank) when the variant touches one, the most
+    severe one otherwise; ties go to the first (annotation order)."""
+    if not consequences:
+        return None
+    if preferred:
+        ranked = [c for c in consequences if c.transcript in preferred]
+        if ranked:
+            best = min(preferred[c.transcript] for c in ranked)
+            consequences = [c for c in ranked if preferred[c.transcript] == best]
+    return min(consequences, key=lambda c: c.rank)
 
 
 @dataclass
@@ -135,6 +148,8 @@ class VariantRow:
     dna_change: str = ""
     all_genes: str = ""
     gnomad_af: float | None = None
+    clinvar_significance: str = ""
+    clinvar_review: str = ""
     extra: dict = field(default_factory=dict, repr=False)
 
     def as_dict(self) -> dict:
@@ -169,16 +184,24 @@ def _genotype(gt: list) -> str:
 
 
 def read_variants(
-    path: str, patient: str, origin: str, normal_sample: str = ""
+    path: str,
+    patient: str,
+    origin: str,
+    normal_sample: str = "",
+    preferred: dict[str, int] | None = None,
 ) -> list[VariantRow]:
-    """Read an annotated germline (one sample) or somatic (tumour[, normal]) VCF."""
+    """Read an annotated germline (one sample) or somatic (tumour[, normal]) VCF.
+
+    ``preferred`` ranks transcripts (see :func:`icope.annotation.transcript_preference`) so
+    the reported consequence is the one on the MANE Select / canonical transcript.
+    """
     rows = []
     vcf = VCF(path)
     samples = vcf.samples
     for v in vcf:
         alt = v.ALT[0] if v.ALT else "."
         consequences = parse_bcsq(v.INFO.get("BCSQ"))
-        worst = worst_consequence(consequences)
+        worst = worst_consequence(consequences, preferred)
         row = VariantRow(
             patient=patient,
             sample=samples[0] if samples else "",
@@ -193,6 +216,8 @@ def read_variants(
             qual=None if v.QUAL is None else round(float(v.QUAL), 2),
             filter=v.FILTER or "PASS",
             gnomad_af=_number(v.INFO.get("gnomAD_AF")),
+            clinvar_significance=_text(v.INFO.get("CLINVAR_SIG")),
+            clinvar_review=_text(v.INFO.get("CLINVAR_REVIEW")),
             all_genes=",".join(sorted({c.gene for c in consequences if c.gene})),
         )
         if worst is not None:
@@ -218,6 +243,14 @@ def read_variants(
         rows.append(row)
     vcf.close()
     return rows
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, tuple | list):
+        return ",".join(str(v) for v in value)
+    return str(value)
 
 
 def _int(value) -> int | None:

@@ -25,7 +25,7 @@ wildcard_constraints:
     unit="[A-Za-z0-9_-]+",
     patient="[A-Za-z0-9_-]+",
     tumour="[A-Za-z0-9_-]+",
-    known="dbsnp|gnomad",
+    known="dbsnp|gnomad|clinvar",
     origin="germline|somatic",
     method="pileup|freebayes",
 
@@ -62,7 +62,7 @@ def _require_files(section, paths):
 REF = config["reference"]
 KNOWN = {
     name: data_path(REF["known_sites"][name])
-    for name in ("dbsnp", "gnomad")
+    for name in ("dbsnp", "gnomad", "clinvar")
     if REF["known_sites"].get(name)
 }
 # A reference without gene annotation (e.g. a benchmark segment) is allowed: calls are then
@@ -261,6 +261,45 @@ def panel_genes_table():
     return "results/reference/panel_genes.tsv" if PANEL else []
 
 
+def transcript_table():
+    return "results/reference/transcripts.tsv" if ANNOTATION else []
+
+
+def gene_thresholds_file():
+    """CPSR's gene-specific (VCEP) BA1/BS1 thresholds, when configured."""
+    path = config["classification"].get("gene_thresholds")
+    return data_path(path) if path else []
+
+
+def patient_consent(wildcards):
+    """Secondary-findings consent of the patient's germline (normal) sample."""
+    normals = SHEET.of_patient(wildcards.patient, "normal")
+    return bool(normals) and normals[0].secondary_findings_consent
+
+
+def patient_tumour_names(wildcards):
+    return [s.sample for s in SHEET.of_patient(wildcards.patient, "tumour")]
+
+
+def patient_tumour_alignments(wildcards):
+    return [alignment(t) for t in patient_tumour_names(wildcards)]
+
+
+def patient_somatic_annotated(wildcards):
+    return [
+        f"results/annotation/somatic/{t}.vcf.gz"
+        for t in patient_tumour_names(wildcards)
+    ]
+
+
+def patient_cnv_segments(wildcards):
+    return [
+        f"results/cnv/{t}/{t}.segments.tsv"
+        for t in patient_tumour_names(wildcards)
+        if t in cnv_tumours()
+    ]
+
+
 def panel_setting(key):
     return PANEL[key] if PANEL else None
 
@@ -283,9 +322,14 @@ def annotation_input(wildcards):
 
 def annotation_columns():
     """`file::columns` for each configured source, as bcftools annotate -a/-c take them."""
+    known = REF["known_sites"]
     columns = {
         "dbsnp": "ID",
-        "gnomad": f"INFO/gnomAD_AF:=INFO/{REF['known_sites'].get('gnomad_af_field', 'AF')}",
+        "gnomad": f"INFO/gnomAD_AF:=INFO/{known.get('gnomad_af_field', 'AF')}",
+        "clinvar": (
+            f"INFO/CLINVAR_SIG:=INFO/{known.get('clinvar_significance_field', 'CLNSIG')},"
+            f"INFO/CLINVAR_REVIEW:=INFO/{known.get('clinvar_review_field', 'CLNREVSTAT')}"
+        ),
     }
     return [
         f"results/reference/known/{name}.vcf.gz::{columns[name]}"
@@ -319,6 +363,11 @@ def annotation_sources():
             if KNOWN.get("gnomad")
             else "none"
         ),
+        "clinvar": (
+            known.get("clinvar_version", "not configured")
+            if KNOWN.get("clinvar")
+            else "none"
+        ),
         "panel": PANEL["name"] if PANEL else "none",
     }
 
@@ -341,6 +390,10 @@ def patient_inputs(wildcards):
         "somatic": [f"results/annotation/somatic/{s.sample}.vcf.gz" for s in tumours],
         "expression": [f"results/rna/{s.sample}/quant.genes.sf" for s in rnas],
         "sv": [f"results/sv/{s.sample}.tsv" for s in tumours],
+        "secondary": f"results/patients/{wildcards.patient}/secondary_findings.tsv",
+        "two_hit": (
+            [f"results/patients/{wildcards.patient}/two_hit.tsv"] if tumours else []
+        ),
         "cnv_segments": [
             f"results/cnv/{t}/{t}.segments.tsv"
             for t in cnv_tumours()

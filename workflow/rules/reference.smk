@@ -67,6 +67,7 @@ rule annotation_tables:
         gff3="results/reference/annotation.csq.gff3",
         genes="results/reference/genes.tsv",
         tx2gene="results/reference/tx2gene.tsv",
+        transcripts="results/reference/transcripts.tsv",
     log:
         "logs/reference/annotation_tables.log",
     benchmark:

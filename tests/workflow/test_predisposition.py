@@ -1,0 +1,194 @@
+"""Germline predisposition end to end on simulated reads from the real TP53 segment: a known
+pathogenic variant spiked into the normal, loss of the wild-type allele in the tumour, common
+benign TP53 variants, consent-dependent secondary findings and reanalysis."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pysam
+import pytest
+import yaml
+
+from icope.simulate import simulate
+
+from .conftest import REPO, planned_jobs, snakemake
+
+pytestmark = pytest.mark.workflow
+
+DATA = REPO.parent / "shared" / "data"
+TP53 = DATA / "grch38_segments" / "chr17_TP53"
+FASTA = TP53 / "reference" / "TP53_GRCh38_chr17_7659779-7692550.fa"
+CLINVAR = TP53 / "clinvar_curated" / "TP53_clinvar_curated.local.vcf.gz"
+HEADER = (
+    "##fileformat=VCFv4.2\n##contig=<ID=chr17,length=32772>\n"
+    '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tGERM\n"
+)
+# Common benign TP53 variants as the individual's germline (P72R, P47S), heterozygous on
+# haplotype 2; the pathogenic R175H (c.524G>A) spiked in on haplotype 1, which the tumour keeps.
+GERMLINE = [("16376", "rs1042522", "G", "C", "0|1"), ("16452", "rs1800371", "G", "A", "0|1")]
+SPIKE_IN = [("15310", "rs28934578", "C", "T", "1|0")]
+
+
+def _vcf(path, records):
+    text = HEADER + "".join(
+        f"chr17\t{pos}\t{rid}\t{ref}\t{alt}\t.\tPASS\t.\tGT\t{gt}\n"
+        for pos, rid, ref, alt, gt in records
+    )
+    plain = path.with_suffix("")
+    plain.write_text(text)
+    pysam.tabix_compress(str(plain), str(path), force=True)
+    pysam.tabix_index(str(path), preset="vcf", force=True)
+    return path
+
+
+def _config(run_dir, simulation, panel, consent):
+    samples = pd.read_csv(simulation / "samples.tsv", sep="\t", dtype=str)
+    samples.loc[samples["type"] == "normal", "secondary_findings_consent"] = consent
+    samples.to_csv(run_dir / "samples.tsv", sep="\t", index=False)
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config.update(
+        data_dir=str(simulation),
+        data_manifest=None,
+        samples=str(run_dir / "samples.tsv"),
+        units=str(simulation / "units.tsv"),
+    )
+    config["reference"] = {
+        "name": "GRCh38_chr17_7659779-7692550",
+        "fasta": str(FASTA),
+        "annotation": str(TP53 / "annotation" / "gencode.v38.TP53_segment.local.gtf"),
+        "annotation_version": "GENCODE v38 (TP53 segment)",
+        "targets": None,
+        "known_sites": {
+            "dbsnp": None,
+            "gnomad": None,
+            "clinvar": str(run_dir / "clinvar.vcf.gz"),
+            "clinvar_version": "curated TP53 records (shared data PROVENANCE C)",
+            "clinvar_review_field": "CLNSIG_LEVEL",
+        },
+    }
+    config["panel"] = dict(config["panel"], name=panel.stem, genes=str(panel))
+    config["classification"]["gene_thresholds"] = str(DATA / "panels" / "acmg_thresholds.tsv")
+    (run_dir / "config").mkdir(exist_ok=True)
+    (run_dir / "config" / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+
+
+@pytest.fixture(scope="module")
+def tp53_run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("tp53")
+    simulate(
+        FASTA,
+        _vcf(base / "germline.vcf.gz", GERMLINE),
+        base / "simulation",
+        spike_in_vcf=_vcf(base / "spike.vcf.gz", SPIKE_IN),
+        normal_depth=30,
+        tumour_depth=60,
+        purity=0.8,
+        n_somatic_snv=2,
+        n_somatic_indel=0,
+        loh=("chr17", 5000, 30000),
+        seed=5,
+        patient="LFS",
+    )
+    run_dir = base / "run"
+    run_dir.mkdir()
+    shutil.copy(CLINVAR, run_dir / "clinvar.vcf.gz")
+    shutil.copy(f"{CLINVAR}.tbi", run_dir / "clinvar.vcf.gz.tbi")
+    _config(run_dir, base / "simulation", REPO / "resources/panels/test_tp53_segment.tsv", "no")
+    snakemake(
+        run_dir,
+        "--cores",
+        "2",
+        "results/patients/LFS/report.html",
+        "results/patients/LFS/two_hit.tsv",
+    )
+    return run_dir
+
+
+def _panel(run_dir):
+    table = pd.read_csv(run_dir / "results/patients/LFS/germline_panel.tsv", sep="\t")
+    return table.set_index("pos")
+
+
+def test_spiked_pathogenic_variant_is_classified_with_evidence(tp53_run):
+    r175h = _panel(tp53_run).loc[15310]
+    assert r175h["gene"] == "TP53" and r175h["protein_change"] == "175R>175H"
+    assert r175h["transcript"].startswith("ENST00000269305")  # MANE Select preferred
+    assert r175h["acmg_class"] in ("Pathogenic", "Likely pathogenic")
+    assert "CLINVAR_P" in r175h["acmg_criteria"]
+    evidence = json.loads(r175h["acmg_evidence"])
+    clinvar = next(c for c in evidence if c["code"] == "CLINVAR_P")
+    assert clinvar["met"] and "Pathogenic" in clinvar["evidence"]
+    # no population file covers chr17 here: frequency criteria are not assessable
+    assert {"PM2", "BA1", "BS1"} <= set(r175h["acmg_not_assessable"].split(";"))
+
+
+def test_common_benign_variant_is_benign(tp53_run):
+    panel = _panel(tp53_run)
+    assert panel.loc[16452, "acmg_class"] == "Benign"  # P47S, ClinVar benign (expert panel)
+    assert panel.loc[16376, "acmg_class"] in ("Benign", "Likely benign")  # P72R
+
+
+def test_two_hit_flag_set_for_loss_of_wild_type(tp53_run):
+    hits = pd.read_csv(tp53_run / "results/patients/LFS/two_hit.tsv", sep="\t")
+    r175h = hits[hits["pos"] == 15310].iloc[0]
+    assert r175h["second_hit"] == "found"
+    assert r175h["tumour_vaf"] > 0.7 and r175h["allelic_imbalance"] == "mutant allele retained"
+    report = json.loads((tp53_run / "results/patients/LFS/report.json").read_text())
+    assert report["two_hit"][0]["second_hit"] == "found"
+    assert [f["pos"] for f in report["germline_findings"]] == [15310]
+
+
+def test_no_consent_means_no_secondary_findings(tp53_run):
+    # a panel without TP53 makes R175H a finding outside the panel
+    panel = tp53_run / "other_panel.tsv"
+    panel.write_text("gene\tmechanism\nWRAP53\tNA\n")
+    _config(tp53_run, tp53_run.parent / "simulation", panel, "no")
+    snakemake(tp53_run, "--cores", "2", "results/patients/LFS/report.json")
+    report = json.loads((tp53_run / "results/patients/LFS/report.json").read_text())
+    assert report["secondary_findings"] is None and report["germline_findings"] == []
+    assert "No consent" in report["secondary_findings_policy"]
+    assert "R175H" not in (tp53_run / "results/patients/LFS/report.html").read_text()
+    secondary = pd.read_csv(tp53_run / "results/patients/LFS/secondary_findings.tsv", sep="\t")
+    assert secondary.empty
+
+    _config(tp53_run, tp53_run.parent / "simulation", panel, "yes")
+    snakemake(tp53_run, "--cores", "2", "results/patients/LFS/report.json")
+    report = json.loads((tp53_run / "results/patients/LFS/report.json").read_text())
+    assert [f["pos"] for f in report["secondary_findings"]] == [15310]
+    assert "Consent for secondary findings recorded" in report["secondary_findings_policy"]
+
+
+RECLASSIFICATION = {"germline_panel", "two_hit", "patient_report", "cohort_tables", "all"}
+
+
+def test_reanalysis_reruns_only_annotation_classification_reports(tp53_run):
+    _config(
+        tp53_run,
+        tp53_run.parent / "simulation",
+        REPO / "resources/panels/test_tp53_segment.tsv",
+        "no",
+    )
+    snakemake(tp53_run, "--cores", "2")
+    assert planned_jobs(tp53_run) == {}
+    # a new ClinVar release: annotation, classification, reports, cohort tables
+    clinvar = tp53_run / "clinvar.vcf.gz"
+    records = [line for line in pysam.BGZFile(str(clinvar)).read().decode().splitlines()]
+    plain = tp53_run / "clinvar_new.vcf"
+    plain.write_text("\n".join(records[:-1]) + "\n")  # one record withdrawn
+    pysam.tabix_compress(str(plain), str(clinvar), force=True)
+    pysam.tabix_index(str(clinvar), preset="vcf", force=True)
+    jobs = set(planned_jobs(tp53_run))
+    assert {"annotate", "germline_panel", "patient_report"} <= jobs
+    assert jobs <= RECLASSIFICATION | {"annotate", "known_sites"}
+    snakemake(tp53_run, "--cores", "2")
+    # a classification threshold: classification, reports and cohort tables only
+    config_path = tp53_run / "config" / "config.yaml"
+    config = yaml.safe_load(config_path.read_text())
+    config["classification"]["ba1"] = 0.04
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+    jobs = set(planned_jobs(tp53_run))
+    assert "germline_panel" in jobs and jobs <= RECLASSIFICATION

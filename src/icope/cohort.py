@@ -10,7 +10,15 @@ import pandas as pd
 from icope.tables import read_tsv
 from icope.variants import VARIANT_COLUMNS, read_variants
 
-COHORT_COLUMNS = [*VARIANT_COLUMNS, "panel_filter", "reference", "annotation_sources"]
+COHORT_COLUMNS = [
+    *VARIANT_COLUMNS,
+    "panel_filter",
+    "acmg_class",
+    "acmg_criteria",
+    "reference",
+    "annotation_sources",
+]
+PANEL_FIELDS = ["panel_filter", "acmg_class", "acmg_criteria"]
 _KEY = ["sample", "chrom", "pos", "ref", "alt"]
 
 
@@ -31,10 +39,12 @@ def cohort_table(
     panel_frames = [read_tsv(p) for p in panels]
     panel_frames = [f for f in panel_frames if not f.empty]
     if panel_frames:
-        panel = pd.concat(panel_frames)[_KEY + ["panel_filter"]].assign(origin="germline")
+        panel = pd.concat(panel_frames)
+        fields = [f for f in PANEL_FIELDS if f in panel.columns]
+        panel = panel[_KEY + fields].assign(origin="germline")
         table = table.merge(panel, on=[*_KEY, "origin"], how="left")
-    else:
-        table["panel_filter"] = None
+    for missing in (f for f in PANEL_FIELDS if f not in table.columns):
+        table[missing] = None
     table["reference"] = sources.get("reference", "")
     table["annotation_sources"] = "; ".join(f"{k}={v}" for k, v in sources.items())
     return table[COHORT_COLUMNS].sort_values(["patient", "origin", "sample", "chrom", "pos"])

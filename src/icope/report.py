@@ -121,7 +121,7 @@ def build_report(
     if "acmg_class" not in panel_table:
         panel_table = panel_table.assign(acmg_class=None)
     findings = panel_table[panel_table["acmg_class"].isin(PATHOGENIC)]
-    vus = panel_table[panel_table["acmg_class"] == "VUS"]
+    vus = panel_table[panel_table["acmg_class"] == "Uncertain significance"]
     normals = [meta for meta in own.values() if meta["type"] == "normal"]
     consent = bool(normals) and normals[0]["secondary_findings_consent"]
     secondary = read_tsv(inputs["secondary"]) if inputs.get("secondary") else None

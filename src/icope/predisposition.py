@@ -98,7 +98,7 @@ def classify_panel_variants(
     for record in table.to_dict("records"):
         gene = record["gene"] if record["gene"] in genes else record["panel_gene"].split(",")[0]
         result = classify(
-            evidence_for(record, covered, source), genes[gene], thresholds, gene_rules.get(gene)
+            evidence_for(record, covered, source), genes[gene], thresholds, gene_rules
         )
         classified.append(
             {
@@ -131,7 +131,7 @@ def secondary_findings(
             evidence_for(row, covered, source),
             GeneInfo(row.gene),
             thresholds,
-            gene_rules.get(row.gene),
+            gene_rules,
         )
         if result.classification in PATHOGENIC:
             found.append(

@@ -158,7 +158,7 @@ def assess(
             assessable = True
             result.tumour_vaf = round(alt_n / result.tumour_depth, 3)
             baseline = result.normal_vaf if result.normal_vaf is not None else 0.5
-            shift = result.tumour_vaf - baseline
+            shift = round(result.tumour_vaf - baseline, 6)  # 0.7 - 0.5 must count as 0.2
             if shift >= IMBALANCE_DELTA:
                 result.allelic_imbalance = "mutant allele retained"
             elif shift <= -IMBALANCE_DELTA:

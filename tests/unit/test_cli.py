@@ -187,7 +187,8 @@ def test_render(runner, tmp_path):
         "pipeline": {"name": "icope", "version": "1.2.3"},
         "annotation_sources": {"reference": "GRCh38"},
         "software_versions": [{"tool": "samtools", "version": "1.20"}],
-        "secondary_findings_policy": secondary_findings_policy([]),
+        "secondary_findings_consent": False,
+        "secondary_findings_policy": secondary_findings_policy(False),
         "samples": [
             {
                 "sample": "S42<b>",
@@ -201,6 +202,9 @@ def test_render(runner, tmp_path):
         "qc": [],
         "panel": {"name": "p", "genes": ["TP53"], "max_population_af": 0.01, "consequences": []},
         "germline_findings": [],
+        "germline_vus": [],
+        "secondary_findings": None,
+        "two_hit": None,
         "germline_panel_variants": [],
         "somatic_counts": {},
         "somatic_variants": [],
@@ -217,7 +221,17 @@ def test_render(runner, tmp_path):
     assert "<h1>Patient P042</h1>" in text
     assert "S42&lt;b&gt;" in text
     assert "No consent for secondary findings" in text
+    assert "Not analysed: no consent" in text
+    assert "No pathogenic or likely pathogenic germline variant in the panel genes." in text
     assert "No RNA sample for this patient." in text
+
+
+def test_render_missing_report_key(runner, tmp_path):
+    source, html = tmp_path / "report.json", tmp_path / "report.html"
+    source.write_text(json.dumps({"patient": "P042"}))
+    result = runner.invoke(main, ["render", str(source), str(html)])
+    assert result.exit_code != 0
+    assert not html.exists()
 
 
 def test_render_missing_json(runner, tmp_path):

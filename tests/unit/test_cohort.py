@@ -90,7 +90,14 @@ def test_cohort_table(tmp_path):
     germline, somatic, panel = _inputs(tmp_path)
     table = cohort_table([germline], [somatic], [panel], SAMPLES, SOURCES)
     assert list(table.columns) == COHORT_COLUMNS
-    assert [*VARIANT_COLUMNS, "panel_filter", "reference", "annotation_sources"] == COHORT_COLUMNS
+    assert [
+        *VARIANT_COLUMNS,
+        "panel_filter",
+        "acmg_class",
+        "acmg_criteria",
+        "reference",
+        "annotation_sources",
+    ] == COHORT_COLUMNS
     assert len(table) == 3
     assert table["origin"].tolist() == ["germline", "germline", "somatic"]
     assert table["sample"].tolist() == ["testN", "testN", "testT"]

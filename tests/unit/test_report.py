@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import re
+import struct
+import zlib
 
 import pandas as pd
 import pysam
 import pytest
 
 from icope import __version__
-from icope.panel import PANEL_TABLE_COLUMNS
+from icope.acmg import GeneInfo, VariantEvidence, classify
+from icope.cnv import SEGMENT_COLUMNS
+from icope.predisposition import FINDINGS_COLUMNS
 from icope.report import (
     GERMLINE_FIELDS,
     REPORT_SCHEMA_VERSION,
@@ -21,25 +26,43 @@ from icope.report import (
     secondary_findings_policy,
     write_report,
 )
+from icope.sv import TSV_COLUMNS as SV_COLUMNS
+from icope.twohit import TWO_HIT_COLUMNS
 
-CONSENTED = "The family consented to secondary findings"
+CONSENTED = "Consent for secondary findings recorded for the germline sample"
 NOT_CONSENTED = "No consent for secondary findings"
+
+
+def _png_1x1() -> bytes:
+    """A valid 1x1 RGB PNG, written byte by byte (signature, IHDR, IDAT, IEND)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")  # filter byte 0, one red pixel
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 # --------------------------------------------------------------------------- policy
 
 
-def test_policy_all_consented():
-    text = secondary_findings_policy([True, True])
+def test_policy_consent():
+    text = secondary_findings_policy(True)
     assert text.startswith(CONSENTED)
-    assert "configured panel" in text
+    assert "outside the configured panel" in text
+    assert "own section" in text
 
 
-@pytest.mark.parametrize("consents", [[True, False], [False], []])
-def test_policy_without_full_consent(consents):
-    assert secondary_findings_policy(consents) == (
-        "No consent for secondary findings: only genes of the configured panel are reported."
+def test_policy_without_consent():
+    assert secondary_findings_policy(False) == (
+        "No consent for secondary findings (the default): only genes of the configured panel "
+        "are analysed and reported; variants outside it were not classified."
     )
+    assert secondary_findings_policy(False) != secondary_findings_policy(True)
 
 
 # --------------------------------------------------------------------------- render_html
@@ -65,8 +88,33 @@ def _germline(gene: str, panel_filter: str = "PASS", **kwargs) -> dict:
         gnomad_af=0.0001,
         filter="PASS",
         panel_filter=panel_filter,
+        clinvar_significance="Pathogenic",
+        clinvar_review="aggregate",
+        mechanism="LoF",
+        acmg_class="Likely pathogenic",
+        acmg_points=9,
+        acmg_criteria="PM2_Supporting;CLINVAR_P_VeryStrong",
+        acmg_not_assessable="PP3;BP4",
+        acmg_evidence="[]",
     )
     row.update(kwargs)
+    return row
+
+
+def _two_hit(second_hit: str = "found", evidence: str = "") -> dict:
+    row = dict.fromkeys(TWO_HIT_COLUMNS)
+    row.update(
+        patient="P001",
+        tumour="testT",
+        gene="TP53",
+        chrom="chr17",
+        pos=7675088,
+        ref="C",
+        alt="T",
+        germline_class="Pathogenic",
+        second_hit=second_hit,
+        evidence=evidence,
+    )
     return row
 
 
@@ -79,7 +127,8 @@ def report() -> dict:
         "pipeline": {"name": "icope", "version": "9.9.9"},
         "annotation_sources": {"reference": "GRCh38_test", "gnomad": "gnomAD r2.1.1 (subset)"},
         "software_versions": [{"tool": "bcftools", "version": "1.20"}],
-        "secondary_findings_policy": secondary_findings_policy([True]),
+        "secondary_findings_consent": True,
+        "secondary_findings_policy": secondary_findings_policy(True),
         "samples": [
             {
                 "sample": "NA12878",
@@ -114,9 +163,19 @@ def report() -> dict:
             "consequences": ["missense"],
         },
         "germline_findings": [_germline("<script>alert(1)</script>")],
+        "germline_vus": [],
+        "secondary_findings": [],
+        "two_hit": None,
         "germline_panel_variants": [
             _germline("<script>alert(1)</script>"),
-            _germline("TP53", "common:gnomAD_AF=0.2", gnomad_af=0.2, pos=16576000),
+            _germline(
+                "TP53",
+                "common:gnomAD_AF=0.2",
+                gnomad_af=0.2,
+                pos=16576000,
+                acmg_class="Benign",
+                acmg_criteria="BA1",
+            ),
         ],
         "somatic_counts": {},
         "somatic_variants": [],
@@ -139,23 +198,35 @@ def test_render_names_patient_and_samples(report):
 
 
 def test_render_escapes_html(report):
+    report["secondary_findings"] = [_germline("<script>alert(2)</script>", "outside_panel")]
+    report["two_hit"] = [_two_hit("found", "<script>evidence</script>")]
     html = render_html(report)
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
+    assert "&lt;script&gt;evidence&lt;/script&gt;" in html
 
 
-def test_render_is_self_contained(report):
+def test_render_is_self_contained(report, tmp_path):
+    plot = tmp_path / "testT.cnv.png"
+    plot.write_bytes(_png_1x1())
+    report["copy_number"] = {"testT": {"segments": [], "plot": str(plot)}}
     html = render_html(report)
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.IGNORECASE)
     assert "<script" not in html.lower()
     assert "<link" not in html.lower()
+    sources = re.findall(r"""src\s*=\s*["']([^"']*)["']""", html, re.IGNORECASE)
+    assert sources
+    assert all(s.startswith("data:") for s in sources)
 
 
 def test_render_policy_text(report):
     html = render_html(report)
-    assert secondary_findings_policy([True]) in html
-    report["secondary_findings_policy"] = secondary_findings_policy([False])
+    assert secondary_findings_policy(True) in html
+    assert NOT_CONSENTED not in html
+    report["secondary_findings_policy"] = secondary_findings_policy(False)
     html = render_html(report)
+    assert secondary_findings_policy(False) in html
     assert NOT_CONSENTED in html
     assert CONSENTED not in html
 
@@ -164,14 +235,113 @@ def test_render_empty_sections(report):
     html = render_html(report)
     assert "No RNA sample for this patient." in html
     assert "No tumour DNA sample for this patient." in html
+    assert "No tumour with a matched normal: copy number not analysed." in html
+    assert "No somatic structural variant passed the filters." in html
+    assert "<h2>Two-hit analysis</h2>\n<p>No tumour sample for this patient.</p>" in html
 
 
 def test_render_findings_and_absent_findings(report):
     html = render_html(report)
     assert "All 2 germline calls inside panel genes" in html
-    assert "No reportable germline variant" not in html
+    assert "<strong>Likely pathogenic</strong>" in html
+    assert "PM2_Supporting;CLINVAR_P_VeryStrong (9)" in html
+    assert "No pathogenic or likely pathogenic germline variant" not in html
+    assert "Variants of uncertain significance" not in html
     report["germline_findings"] = []
-    assert "No reportable germline variant in the panel genes." in render_html(report)
+    html = render_html(report)
+    assert "No pathogenic or likely pathogenic germline variant in the panel genes." in html
+
+
+def test_render_vus_section(report):
+    report["germline_vus"] = [
+        _germline("TP53", pos=16577777, acmg_class="Uncertain significance", acmg_points=1)
+    ]
+    html = render_html(report)
+    assert "<h3>Variants of uncertain significance</h3>" in html
+    assert "chr22:16577777 C&gt;T" in html
+    assert "<strong>Uncertain significance</strong>" in html
+
+
+def test_render_secondary_findings_without_consent(report):
+    report["secondary_findings_consent"] = False
+    report["secondary_findings_policy"] = secondary_findings_policy(False)
+    report["secondary_findings"] = None
+    html = render_html(report)
+    section = html.split("<h2>Secondary findings</h2>")[1].split("<h2>")[0]
+    assert "Not analysed: no consent" in section
+    assert "<table>" not in section
+
+
+def test_render_secondary_findings_with_consent(report):
+    report["secondary_findings"] = [
+        _germline(
+            "BRCA2",
+            "outside_panel",
+            chrom="chr13",
+            pos=32340300,
+            ref="G",
+            alt="GA",
+            acmg_class="Pathogenic",
+            acmg_criteria="PM2_Supporting;CLINVAR_P_VeryStrong",
+        )
+    ]
+    html = render_html(report)
+    section = html.split("<h2>Secondary findings</h2>")[1].split("<h2>")[0]
+    assert "Not analysed" not in section
+    assert "BRCA2" in section
+    assert "chr13:32340300 G&gt;GA" in section
+    assert "<strong>Pathogenic</strong>" in section
+
+
+def test_render_secondary_findings_consent_but_none_found(report):
+    html = render_html(report)
+    section = html.split("<h2>Secondary findings</h2>")[1].split("<h2>")[0]
+    assert "Consent recorded; no pathogenic or likely pathogenic variant outside the panel." in (
+        section
+    )
+
+
+def test_render_two_hit(report):
+    evidence = (
+        "copy-number segment chr17:7000001-8000000: copy_neutral_LOH (log2 0.01, mirrored BAF 0.03)"
+    )
+    report["two_hit"] = [_two_hit("found", evidence)]
+    html = render_html(report)
+    section = html.split("<h2>Two-hit analysis</h2>")[1].split("<h2>")[0]
+    assert "<td>TP53</td><td>chr17:7675088 C&gt;T</td><td>Pathogenic</td><td>testT</td>" in section
+    assert "<td><strong>found</strong></td>" in section
+    assert f"<td>{evidence}</td>" in section
+    report["two_hit"] = []
+    html = render_html(report)
+    assert "No germline pathogenic or likely pathogenic variant in a tumour-suppressor" in html
+
+
+def test_render_cnv_plot_is_embedded(report, tmp_path):
+    png = _png_1x1()
+    plot = tmp_path / "cnv" / "testT" / "testT.cnv.png"
+    plot.parent.mkdir(parents=True)
+    plot.write_bytes(png)
+    segment = dict.fromkeys(SEGMENT_COLUMNS)
+    segment.update(
+        chrom="chr17", start=7000000, end=8000000, log2=-0.9, n_bins=40, n_het_snps=12,
+        baf_mirrored_median=0.02, call="LOH_copy_loss",
+    )  # fmt: skip
+    report["copy_number"] = {"testT": {"segments": [segment], "plot": str(plot)}}
+    html = render_html(report)
+    uri = "data:image/png;base64," + base64.b64encode(png).decode()
+    assert f'<img src="{uri}"' in html
+    assert str(plot) not in html
+    assert str(tmp_path) not in html
+    assert not re.search(r"""src\s*=\s*["'](?!data:image/png;base64,)""", html)
+    assert "<td>chr17:7000000-8000000</td><td>-0.9</td><td>40</td><td>12</td>" in html
+    assert "LOH_copy_loss" in html
+
+
+def test_render_missing_cnv_plot_has_no_image(report, tmp_path):
+    report["copy_number"] = {"testT": {"segments": [], "plot": str(tmp_path / "absent.png")}}
+    html = render_html(report)
+    assert "<h3>testT</h3>" in html
+    assert "<img" not in html
 
 
 def test_render_somatic_and_expression(report):
@@ -201,9 +371,20 @@ def test_render_somatic_and_expression(report):
     assert "<td>TP53</td><td>ENSG1</td><td>12.3</td>" in html
 
 
-def test_render_missing_key_is_an_error(report):
-    del report["expression"]
-    with pytest.raises(Exception, match="expression"):
+@pytest.mark.parametrize(
+    "key",
+    [
+        "expression",
+        "germline_vus",
+        "secondary_findings",
+        "two_hit",
+        "copy_number",
+        "structural_variants",
+    ],
+)
+def test_render_missing_key_is_an_error(report, key):
+    del report[key]
+    with pytest.raises(Exception, match=key):
         render_html(report)
 
 
@@ -258,7 +439,7 @@ SAMPLES = {
         "patient": "P002",
         "type": "tumour",
         "sex": "unknown",
-        "secondary_findings_consent": False,
+        "secondary_findings_consent": True,
         "tumour_only": False,
         "normal": "testN",
     },
@@ -269,10 +450,14 @@ PANEL_CONFIG = {
     "max_population_af": 0.01,
     "consequences": ["missense", "stop_gained"],
 }
+#: the class label the classifier gives a variant without evidence either way
+UNCERTAIN = classify(VariantEvidence("GENE2", "missense"), GeneInfo("GENE2", "LoF")).classification
 
 
-def _panel_row(sample: str, pos: int, gene: str, panel_filter: str, **kwargs) -> dict:
-    row = dict.fromkeys(PANEL_TABLE_COLUMNS, "")
+def _panel_row(
+    sample: str, pos: int, gene: str, panel_filter: str, acmg_class: str, **kwargs
+) -> dict:
+    row = dict.fromkeys(FINDINGS_COLUMNS, "")
     row.update(
         patient=SAMPLES[sample]["patient"],
         sample=sample,
@@ -294,6 +479,13 @@ def _panel_row(sample: str, pos: int, gene: str, panel_filter: str, **kwargs) ->
         protein_change="5A>5V",
         panel_gene=gene,
         panel_filter=panel_filter,
+        mechanism="LoF",
+        mode_of_inheritance="AD",
+        acmg_class=acmg_class,
+        acmg_points=0,
+        acmg_criteria="",
+        acmg_not_assessable="PP3;BP4",
+        acmg_evidence="[]",
     )
     row.update(kwargs)
     return row
@@ -317,17 +509,75 @@ def _write_inputs(tmp_path, versions: list[tuple[str, str]] | None = None) -> di
 
     panel = pd.DataFrame(
         [
-            _panel_row("NA12878", 16575000, "GENE1", "PASS", id="rs1", gnomad_af=0.0001),
-            _panel_row("NA12878", 16576000, "GENE1", "common:gnomAD_AF=0.3", gnomad_af=0.3),
+            _panel_row(
+                "NA12878", 16575000, "GENE1", "PASS", "Likely pathogenic", id="rs1",
+                gnomad_af=0.0001, clinvar_significance="Pathogenic", clinvar_review="aggregate",
+                acmg_points=9, acmg_criteria="PM2_Supporting;CLINVAR_P_VeryStrong",
+            ),
+            _panel_row(
+                "NA12878", 16576000, "GENE1", "common:gnomAD_AF=0.3", "Benign", gnomad_af=0.3,
+                acmg_points=-12, acmg_criteria="BA1",
+            ),
             _panel_row(
                 "NA12878", 16577000, "GENE2", "not_protein_altering:synonymous",
-                consequence="synonymous",
+                "Likely benign", consequence="synonymous",
             ),
-            _panel_row("NA12878", 16578000, "GENE2", "PASS", consequence="stop_gained"),
+            _panel_row(
+                "NA12878", 16578000, "GENE2", "PASS", "Pathogenic", consequence="stop_gained",
+                acmg_points=17, acmg_criteria="PVS1;PM2_Supporting;CLINVAR_P_VeryStrong",
+            ),
+            _panel_row("NA12878", 16578500, "GENE2", "PASS", UNCERTAIN, acmg_points=1),
         ],
-        columns=PANEL_TABLE_COLUMNS,
+        columns=FINDINGS_COLUMNS,
     )  # fmt: skip
     panel.to_csv(tmp_path / "germline_panel.tsv", sep="\t", index=False, na_rep="")
+
+    secondary = pd.DataFrame(
+        [
+            _panel_row(
+                "NA12878", 16700000, "BRCA2", "outside_panel", "Pathogenic",
+                consequence="stop_gained", panel_gene="", mechanism="", mode_of_inheritance="",
+                clinvar_significance="Pathogenic", clinvar_review="reviewed_by_expert_panel",
+                acmg_points=10, acmg_criteria="PM2_Supporting;CLINVAR_P_VeryStrong",
+            ),
+        ],
+        columns=FINDINGS_COLUMNS,
+    )  # fmt: skip
+    secondary.to_csv(tmp_path / "secondary_findings.tsv", sep="\t", index=False, na_rep="")
+
+    two_hit = dict.fromkeys(TWO_HIT_COLUMNS, "")
+    two_hit.update(
+        patient="P002", tumour="testT", gene="GENE2", chrom="chr22", pos=16578000, ref="C",
+        alt="T", germline_class="Pathogenic", normal_vaf=0.5, tumour_vaf=0.83, tumour_depth=30,
+        allelic_imbalance="mutant allele retained", cnv_call="copy_neutral_LOH",
+        cnv_segment="chr22:16570001-16600000", second_hit="found",
+        evidence="copy-number segment chr22:16570001-16600000: copy_neutral_LOH",
+    )  # fmt: skip
+    pd.DataFrame([two_hit], columns=TWO_HIT_COLUMNS).to_csv(
+        tmp_path / "two_hit.tsv", sep="\t", index=False, na_rep=""
+    )
+
+    segments = tmp_path / "cnv" / "testT" / "testT.segments.tsv"
+    segments.parent.mkdir(parents=True)
+    segment = dict.fromkeys(SEGMENT_COLUMNS, "")
+    segment.update(
+        chrom="chr22", start=16570000, end=16600000, log2=0.01, n_bins=30, n_het_snps=8,
+        baf_mirrored_median=0.03, call="copy_neutral_LOH",
+    )  # fmt: skip
+    pd.DataFrame([segment], columns=SEGMENT_COLUMNS).to_csv(segments, sep="\t", index=False)
+    plot = segments.parent / "testT.cnv.png"
+    plot.write_bytes(_png_1x1())
+
+    sv = dict.fromkeys(SV_COLUMNS, "")
+    sv.update(
+        chrom="chr22", pos=16610000, end=16620000, svtype="DEL", svlen=-10000, id="sv1",
+        filter="PASS", precise=True, tumour_alt_support=12, tumour_ref_support=30,
+        normal_alt_support=0, normal_ref_support=35,
+    )  # fmt: skip
+    rejected = {**sv, "id": "sv2", "pos": 16630000, "filter": "NormalSupport"}
+    pd.DataFrame([sv, rejected], columns=SV_COLUMNS).to_csv(
+        tmp_path / "testT.sv.tsv", sep="\t", index=False
+    )
 
     genes = pd.DataFrame(
         [
@@ -373,26 +623,37 @@ def _write_inputs(tmp_path, versions: list[tuple[str, str]] | None = None) -> di
     return {
         "qc": str(tmp_path / "qc_summary.tsv"),
         "panel": str(tmp_path / "germline_panel.tsv"),
+        "secondary": str(tmp_path / "secondary_findings.tsv"),
+        "two_hit": [str(tmp_path / "two_hit.tsv")],
         "genes": str(tmp_path / "genes.tsv"),
         "panel_genes": str(tmp_path / "panel_genes.tsv"),
         "versions": str(tmp_path / "versions.tsv"),
         "germline": [],
         "somatic": [somatic],
+        "sv": [str(tmp_path / "testT.sv.tsv")],
+        "cnv_segments": [str(segments)],
+        "cnv_plots": [str(plot)],
         "expression": [str(quant)],
     }
 
 
-def test_build_report_germline_and_expression(tmp_path):
+def _patient1_inputs(tmp_path) -> dict:
+    """Inputs of P001: germline and RNA only, no tumour."""
     inputs = _write_inputs(tmp_path)
-    inputs["somatic"] = []
-    report = build_report("P001", SAMPLES, inputs, SOURCES, PANEL_CONFIG)
+    inputs.update(somatic=[], two_hit=[], sv=[], cnv_segments=[], cnv_plots=[])
+    return inputs
+
+
+def test_build_report_germline_and_expression(tmp_path):
+    report = build_report("P001", SAMPLES, _patient1_inputs(tmp_path), SOURCES, PANEL_CONFIG)
 
     assert report["schema_version"] == REPORT_SCHEMA_VERSION
     assert report["patient"] == "P001"
     assert report["pipeline"] == {"name": "icope", "version": __version__}
     assert report["annotation_sources"] == SOURCES
     assert [s["sample"] for s in report["samples"]] == ["GM12878_RNA", "NA12878"]
-    assert report["secondary_findings_policy"] == secondary_findings_policy([True, True])
+    assert report["secondary_findings_consent"] is True
+    assert report["secondary_findings_policy"] == secondary_findings_policy(True)
     assert [q["sample"] for q in report["qc"]] == ["NA12878", "GM12878_RNA"]
     assert report["qc"][0]["reasons"] is None  # empty cell -> null, not NaN
     assert report["panel"] == {
@@ -403,16 +664,29 @@ def test_build_report_germline_and_expression(tmp_path):
     }
 
     findings = report["germline_findings"]
-    assert [(f["pos"], f["gene"], f["panel_filter"]) for f in findings] == [
-        (16575000, "GENE1", "PASS"),
-        (16578000, "GENE2", "PASS"),
+    assert [(f["pos"], f["gene"], f["acmg_class"]) for f in findings] == [
+        (16575000, "GENE1", "Likely pathogenic"),
+        (16578000, "GENE2", "Pathogenic"),
     ]
     assert list(findings[0]) == GERMLINE_FIELDS
     assert findings[0]["id"] == "rs1"
-    assert len(report["germline_panel_variants"]) == 4
+    assert findings[0]["clinvar_review"] == "aggregate"
+    assert findings[1]["acmg_criteria"] == "PVS1;PM2_Supporting;CLINVAR_P_VeryStrong"
+    assert findings[1]["mechanism"] == "LoF"
+    assert len(report["germline_panel_variants"]) == 5
 
+    secondary = report["secondary_findings"]
+    assert [(s["pos"], s["gene"], s["acmg_class"]) for s in secondary] == [
+        (16700000, "BRCA2", "Pathogenic")
+    ]
+    assert list(secondary[0]) == GERMLINE_FIELDS
+    assert secondary[0]["panel_filter"] == "outside_panel"
+
+    assert report["two_hit"] is None  # no tumour
     assert report["somatic_counts"] == {}
     assert report["somatic_variants"] == []
+    assert report["copy_number"] == {}
+    assert report["structural_variants"] == []
 
     expression = report["expression"]
     assert [(e["gene"], e["tpm"], e["num_reads"]) for e in expression] == [
@@ -422,7 +696,25 @@ def test_build_report_germline_and_expression(tmp_path):
     assert {e["sample"] for e in expression} == {"GM12878_RNA"}
     assert all(e["in_panel"] is True for e in expression)
     assert report["software_versions"][0] == {"tool": "icope", "version": __version__}
-    json.dumps(report)  # JSON-safe throughout
+    json.dumps(report, allow_nan=False)  # JSON-safe throughout
+
+    html = render_html(report)
+    section = html.split("<h2>Secondary findings</h2>")[1].split("<h2>")[0]
+    assert "chr22:16700000 C&gt;T" in section
+    assert "Not analysed" not in section
+    assert "No tumour sample for this patient." in html
+
+
+def test_build_report_vus_uses_classifier_label(tmp_path):
+    """Variants the classifier calls uncertain are the report's VUS, not findings."""
+    assert UNCERTAIN == "Uncertain significance"
+    report = build_report("P001", SAMPLES, _patient1_inputs(tmp_path), SOURCES, PANEL_CONFIG)
+    assert [(v["pos"], v["acmg_class"]) for v in report["germline_vus"]] == [(16578500, UNCERTAIN)]
+    assert list(report["germline_vus"][0]) == GERMLINE_FIELDS
+    assert 16578500 not in [f["pos"] for f in report["germline_findings"]]
+    html = render_html(report)
+    assert "<h3>Variants of uncertain significance</h3>" in html
+    assert "chr22:16578500 C&gt;T" in html
 
 
 def test_build_report_somatic(tmp_path):
@@ -437,11 +729,65 @@ def test_build_report_somatic(tmp_path):
     assert (variants[0]["gene"], variants[0]["consequence"]) == ("XKR3", "stop_gained")
     assert (variants[0]["tumour_depth"], variants[0]["tumour_af"]) == (40, 0.25)
     assert [q["sample"] for q in report["qc"]] == ["testT"]
-    assert report["secondary_findings_policy"] == secondary_findings_policy([False, False])
     assert report["expression"] == []
+    json.dumps(report, allow_nan=False)
     html = render_html(report)
     assert "testT: 2 PASS of 3 candidates." in html
     assert "No RNA sample for this patient." in html
+
+
+def test_build_report_consent_is_the_germline_samples(tmp_path):
+    # testT (tumour) consented, testN (the germline sample) did not: no secondary findings,
+    # even though a secondary findings table is given.
+    report = build_report("P002", SAMPLES, _write_inputs(tmp_path), SOURCES, PANEL_CONFIG)
+    assert report["secondary_findings_consent"] is False
+    assert report["secondary_findings_policy"] == secondary_findings_policy(False)
+    assert report["secondary_findings"] is None
+    html = render_html(report)
+    section = html.split("<h2>Secondary findings</h2>")[1].split("<h2>")[0]
+    assert "Not analysed: no consent" in section
+    assert "BRCA2" not in html
+    assert "16700000" not in html
+
+
+def test_build_report_without_germline_sample_has_no_consent(tmp_path):
+    samples = {k: v for k, v in SAMPLES.items() if k != "testN"}
+    samples["testT"] = {**samples["testT"], "normal": None, "tumour_only": True}
+    report = build_report("P002", samples, _write_inputs(tmp_path), SOURCES, PANEL_CONFIG)
+    assert report["secondary_findings_consent"] is False
+    assert report["secondary_findings"] is None
+
+
+def test_build_report_two_hit_copy_number_and_sv(tmp_path):
+    inputs = _write_inputs(tmp_path)
+    report = build_report("P002", SAMPLES, inputs, SOURCES, PANEL_CONFIG)
+
+    assert [(h["gene"], h["second_hit"], h["tumour"]) for h in report["two_hit"]] == [
+        ("GENE2", "found", "testT")
+    ]
+    assert list(report["two_hit"][0]) == TWO_HIT_COLUMNS
+
+    assert list(report["copy_number"]) == ["testT"]
+    cn = report["copy_number"]["testT"]
+    assert cn["plot"] == inputs["cnv_plots"][0]
+    assert [(s["chrom"], s["start"], s["end"], s["call"]) for s in cn["segments"]] == [
+        ("chr22", 16570000, 16600000, "copy_neutral_LOH")
+    ]
+
+    assert [v["id"] for v in report["structural_variants"]] == ["sv1"]
+    assert report["structural_variants"][0]["svtype"] == "DEL"
+    json.dumps(report, allow_nan=False)
+
+    html = render_html(report)
+    section = html.split("<h2>Two-hit analysis</h2>")[1].split("<h2>")[0]
+    assert "<td><strong>found</strong></td>" in section
+    assert "copy-number segment chr22:16570001-16600000: copy_neutral_LOH" in section
+    uri = "data:image/png;base64," + base64.b64encode(_png_1x1()).decode()
+    assert f'<img src="{uri}"' in html
+    assert inputs["cnv_plots"][0] not in html
+    assert str(tmp_path) not in html
+    assert "<td>DEL</td><td>chr22:16610000</td>" in html
+    assert "16630000" not in html
 
 
 def test_write_report_round_trip(tmp_path):

@@ -1,0 +1,316 @@
+"""Tests for icope.twohit: allele counts from a tumour BAM and the second-hit assessment."""
+
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+import pysam
+import pytest
+
+from icope.twohit import (
+    IMBALANCE_DELTA,
+    MIN_VAF_DEPTH,
+    TWO_HIT_COLUMNS,
+    TwoHitResult,
+    allele_counts,
+    assess,
+)
+
+CHROM = "chrT"
+LENGTH = 2000
+READ_LENGTH = 50
+SNV_POS = 500  # 25 alt, 5 ref (+ 2 alt reads of low mapping quality)
+EDGE_POS = 300  # 21 alt, 9 ref: VAF 0.7
+LOW_POS = 1600  # 3 alt, 2 ref
+DEL_POS = 1200  # anchor of a 3 bp deletion: 12 deletion reads, 18 reference reads
+SEGMENT_COLUMNS = ["chrom", "start", "end", "log2", "baf_mirrored_median", "call"]
+SOMATIC_COLUMNS = ["filter", "all_genes", "chrom", "pos", "ref", "alt", "consequence", "tumour_af"]
+
+
+def _other(base: str) -> str:
+    return {"A": "C", "C": "G", "G": "T", "T": "A"}[base]
+
+
+@pytest.fixture(scope="module")
+def genome(tmp_path_factory) -> dict:
+    """A seeded random reference and a coordinate-sorted, indexed BAM over it."""
+    directory = tmp_path_factory.mktemp("twohit")
+    rng = random.Random(20240601)
+    sequence = "".join(rng.choice("ACGT") for _ in range(LENGTH))
+    fasta = directory / "ref.fa"
+    fasta.write_text(
+        f">{CHROM}\n" + "".join(sequence[i : i + 60] + "\n" for i in range(0, LENGTH, 60))
+    )
+    pysam.faidx(str(fasta))
+
+    header = {"HD": {"VN": "1.6", "SO": "coordinate"}, "SQ": [{"SN": CHROM, "LN": LENGTH}]}
+    reads = []  # (start, name, sequence, cigar, mapq)
+
+    def snv_reads(pos: int, n_alt: int, n_ref: int, tag: str) -> str:
+        ref = sequence[pos - 1]
+        alt = _other(ref)
+        for i in range(n_alt + n_ref):
+            start = pos - 1 - 5 - i  # staggered; every read covers pos
+            seq = list(sequence[start : start + READ_LENGTH])
+            if i < n_alt:
+                seq[pos - 1 - start] = alt
+            reads.append((start, f"{tag}_{i}", "".join(seq), [(0, READ_LENGTH)], 60))
+        return alt
+
+    alt_snv = snv_reads(SNV_POS, 25, 5, "snv")
+    # alt reads below the mapping-quality cut-off: not counted
+    for i in range(2):
+        start = SNV_POS - 1 - 10
+        seq = list(sequence[start : start + READ_LENGTH])
+        seq[SNV_POS - 1 - start] = alt_snv
+        reads.append((start, f"lowmq_{i}", "".join(seq), [(0, READ_LENGTH)], 10))
+    alt_edge = snv_reads(EDGE_POS, 21, 9, "edge")
+    alt_low = snv_reads(LOW_POS, 3, 2, "low")
+
+    anchor = DEL_POS - 1  # 0-based
+    for i in range(30):
+        start = anchor - 20 - i % 10
+        if i < 12:
+            left = anchor - start + 1
+            seq = sequence[start : anchor + 1] + sequence[anchor + 4 : anchor + 4 + 30]
+            cigar = [(0, left), (2, 3), (0, 30)]
+        else:
+            seq = sequence[start : start + READ_LENGTH]
+            cigar = [(0, READ_LENGTH)]
+        reads.append((start, f"del_{i}", seq, cigar, 60))
+
+    unsorted = directory / "unsorted.bam"
+    with pysam.AlignmentFile(str(unsorted), "wb", header=header) as out:
+        for start, name, seq, cigar, mapq in sorted(reads):
+            read = pysam.AlignedSegment(out.header)
+            read.query_name = name
+            read.reference_id = 0
+            read.reference_start = start
+            read.query_sequence = seq
+            read.cigartuples = cigar
+            read.mapping_quality = mapq
+            read.flag = 0
+            read.query_qualities = pysam.qualitystring_to_array("I" * len(seq))
+            out.write(read)
+    bam = directory / "tumour.bam"
+    pysam.sort("-o", str(bam), str(unsorted))
+    pysam.index(str(bam))
+    return {
+        "fasta": str(fasta),
+        "bam": str(bam),
+        "sequence": sequence,
+        "snv": (sequence[SNV_POS - 1], alt_snv),
+        "edge": (sequence[EDGE_POS - 1], alt_edge),
+        "low": (sequence[LOW_POS - 1], alt_low),
+        "deletion": (sequence[DEL_POS - 1 : DEL_POS + 3], sequence[DEL_POS - 1]),
+    }
+
+
+def _variant(pos: int, ref: str, alt: str, vaf: float | None = 0.5, gene: str = "TP53") -> dict:
+    return {
+        "gene": gene,
+        "chrom": CHROM,
+        "pos": pos,
+        "ref": ref,
+        "alt": alt,
+        "acmg_class": "Pathogenic",
+        "vaf": vaf,
+    }
+
+
+def _segments(call: str, start: int = 0, end: int = LENGTH, log2: float = 0.0) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(CHROM, start, end, log2, 0.02 if "LOH" in call else 0.45, call)],
+        columns=SEGMENT_COLUMNS,
+    )
+
+
+def _somatic(*rows: tuple) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=SOMATIC_COLUMNS)
+
+
+# --------------------------------------------------------------------------- allele counts
+
+
+def test_allele_counts_snv(genome):
+    ref, alt = genome["snv"]
+    assert allele_counts(genome["bam"], CHROM, SNV_POS, ref, alt) == (5, 25)
+    assert allele_counts(genome["bam"], CHROM, SNV_POS, ref, alt, genome["fasta"]) == (5, 25)
+
+
+def test_allele_counts_low_mapping_quality_reads_count_when_allowed(genome):
+    ref, alt = genome["snv"]
+    assert allele_counts(genome["bam"], CHROM, SNV_POS, ref, alt, min_mapq=0) == (5, 27)
+
+
+def test_allele_counts_other_snvs(genome):
+    assert allele_counts(genome["bam"], CHROM, EDGE_POS, *genome["edge"]) == (9, 21)
+    assert allele_counts(genome["bam"], CHROM, LOW_POS, *genome["low"]) == (2, 3)
+
+
+def test_allele_counts_deletion(genome):
+    ref, alt = genome["deletion"]
+    assert (len(ref), len(alt)) == (4, 1)
+    assert allele_counts(genome["bam"], CHROM, DEL_POS, ref, alt) == (18, 12)
+
+
+def test_allele_counts_deletion_of_other_length_is_not_alt(genome):
+    ref, alt = genome["deletion"]
+    # a 2 bp deletion at the same anchor: the 3 bp deletion reads are neither ref nor alt
+    assert allele_counts(genome["bam"], CHROM, DEL_POS, ref[:3], alt) == (18, 0)
+
+
+def test_allele_counts_no_reads(genome):
+    base = genome["sequence"][99]
+    assert allele_counts(genome["bam"], CHROM, 100, base, _other(base)) == (0, 0)
+
+
+# --------------------------------------------------------------------------- assess
+
+
+def test_loh_segment_is_a_second_hit():
+    segments = _segments("copy_neutral_LOH", start=100, end=1500, log2=0.01)
+    result = assess(_variant(SNV_POS, "A", "G"), "P1", "T1", None, segments, None)
+    assert result.second_hit == "found"
+    assert result.cnv_call == "copy_neutral_LOH"
+    assert result.cnv_segment == f"{CHROM}:101-1500"
+    assert result.tumour_vaf is None
+    assert result.allelic_imbalance == "not assessable"
+    evidence = result.as_row()["evidence"]
+    assert f"copy-number segment {CHROM}:101-1500: copy_neutral_LOH" in evidence
+    assert "log2 0.01" in evidence
+
+
+@pytest.mark.parametrize("call", ["LOH_copy_loss", "loss"])
+def test_copy_loss_is_a_second_hit(call):
+    result = assess(_variant(SNV_POS, "A", "G"), "P1", "T1", None, _segments(call), None)
+    assert result.second_hit == "found"
+    assert result.cnv_call == call
+
+
+def test_somatic_hit_in_same_gene_is_a_second_hit():
+    somatic = _somatic(
+        ("PASS", "TP53,WRAP53", CHROM, 800, "C", "A", "stop_gained", 0.3),
+        ("LowQual", "TP53", CHROM, 900, "G", "T", "missense", 0.1),
+        ("PASS", "BRCA2", CHROM, 950, "T", "C", "missense", 0.4),
+        ("PASS", "TP53BP1", CHROM, 990, "T", "C", "missense", 0.4),
+    )
+    result = assess(_variant(SNV_POS, "A", "G"), "P1", "T1", None, None, somatic)
+    assert result.second_hit == "found"
+    assert result.somatic_hits == f"{CHROM}:800C>A stop_gained TAF 0.3"
+    assert result.cnv_call == "not assessable"
+    assert f"somatic variant(s) in TP53: {CHROM}:800C>A" in result.as_row()["evidence"]
+
+
+def test_balanced_vaf_and_neutral_segment_is_not_found(genome):
+    ref, alt = genome["deletion"]
+    result = assess(
+        _variant(DEL_POS, ref, alt, vaf=0.5),
+        "P1",
+        "T1",
+        genome["bam"],
+        _segments("neutral"),
+        _somatic(("PASS", "BRCA2", CHROM, 950, "T", "C", "missense", 0.4)),
+        genome["fasta"],
+    )
+    assert result.second_hit == "not found"
+    assert result.tumour_depth == 30
+    assert result.tumour_vaf == 0.4
+    assert result.allelic_imbalance == "balanced"
+    assert result.cnv_call == "neutral"
+    assert result.somatic_hits == ""
+    evidence = result.as_row()["evidence"]
+    assert "germline allele VAF tumour 0.4 (12/30 reads) vs normal 0.5: balanced" in evidence
+    assert f"copy-number segment {CHROM}:1-{LENGTH}: neutral" in evidence
+
+
+def test_nothing_to_assess_is_not_assessable():
+    result = assess(_variant(SNV_POS, "A", "G"), "P1", "T1", None, None, None)
+    assert result.second_hit == "not assessable"
+    assert result.evidence == []
+    assert result.as_row()["evidence"] == ""
+    empty = assess(_variant(SNV_POS, "A", "G"), "P1", "T1", None, pd.DataFrame(), _somatic())
+    assert empty.second_hit == "not assessable"
+
+
+def test_segments_elsewhere_are_not_assessable():
+    segments = _segments("copy_neutral_LOH", start=1500, end=LENGTH)
+    result = assess(_variant(SNV_POS, "A", "G"), "P1", "T1", None, segments, None)
+    assert result.second_hit == "not assessable"
+    assert result.cnv_call == "not assessable"
+    assert "copy number not assessable at the variant" in result.evidence
+
+
+def test_not_assessable_segment_call():
+    result = assess(
+        _variant(SNV_POS, "A", "G"), "P1", "T1", None, _segments("not_assessable"), None
+    )
+    assert result.second_hit == "not assessable"
+    assert result.cnv_call == "not assessable"
+
+
+def test_low_tumour_depth_is_recorded(genome):
+    ref, alt = genome["low"]
+    result = assess(_variant(LOW_POS, ref, alt), "P1", "T1", genome["bam"], None, None)
+    assert result.tumour_depth == 5 < MIN_VAF_DEPTH
+    assert result.tumour_vaf is None
+    assert result.allelic_imbalance == "not assessable"
+    assert result.second_hit == "not assessable"
+    assert result.evidence == [f"tumour depth 5 < {MIN_VAF_DEPTH} at the variant"]
+
+
+def test_mutant_allele_retained_is_a_second_hit(genome):
+    ref, alt = genome["snv"]
+    result = assess(_variant(SNV_POS, ref, alt, vaf=0.5), "P1", "T1", genome["bam"], None, None)
+    assert result.tumour_depth == 30
+    assert result.tumour_vaf == round(25 / 30, 3)
+    assert result.tumour_vaf - result.normal_vaf >= IMBALANCE_DELTA
+    assert result.allelic_imbalance == "mutant allele retained"
+    assert result.second_hit == "found"
+    assert "(25/30 reads) vs normal 0.5: mutant allele retained" in result.evidence[0]
+
+
+def test_missing_normal_vaf_compares_with_half(genome):
+    ref, alt = genome["snv"]
+    result = assess(_variant(SNV_POS, ref, alt, vaf=None), "P1", "T1", genome["bam"], None, None)
+    assert result.normal_vaf is None
+    assert result.allelic_imbalance == "mutant allele retained"
+    assert "vs normal 0.5" in result.evidence[0]
+    nan = assess(
+        _variant(SNV_POS, ref, alt, vaf=float("nan")), "P1", "T1", genome["bam"], None, None
+    )
+    assert nan.normal_vaf is None
+    assert nan.allelic_imbalance == "mutant allele retained"
+
+
+def test_retained_relative_to_normal_vaf(genome):
+    ref, alt = genome["snv"]
+    # tumour 0.833 is 0.183 above a normal VAF of 0.65: below the 0.2 step
+    result = assess(_variant(SNV_POS, ref, alt, vaf=0.65), "P1", "T1", genome["bam"], None, None)
+    assert result.allelic_imbalance == "balanced"
+    assert result.second_hit == "not found"
+
+
+def test_mutant_allele_lost_is_not_a_second_hit(genome):
+    ref, alt = genome["deletion"]
+    result = assess(_variant(DEL_POS, ref, alt, vaf=0.65), "P1", "T1", genome["bam"], None, None)
+    assert result.allelic_imbalance == "mutant allele lost"
+    assert result.second_hit == "not found"
+
+
+def test_mutant_allele_retained_exactly_delta_above_normal(genome):
+    ref, alt = genome["edge"]
+    result = assess(_variant(EDGE_POS, ref, alt, vaf=0.5), "P1", "T1", genome["bam"], None, None)
+    assert result.tumour_vaf == 0.7
+    assert result.allelic_imbalance == "mutant allele retained"
+    assert result.second_hit == "found"
+
+
+def test_result_row_has_two_hit_columns():
+    result = assess(_variant(SNV_POS, "A", "G"), "P1", "T1", None, _segments("loss"), None)
+    assert isinstance(result, TwoHitResult)
+    row = result.as_row()
+    assert list(row) == TWO_HIT_COLUMNS
+    assert (row["patient"], row["tumour"], row["germline_class"]) == ("P1", "T1", "Pathogenic")
+    assert isinstance(row["evidence"], str)

@@ -124,7 +124,14 @@ def test_cohort_tables_hold_every_patient(completed_run):
     assert parquet["reference"].iloc[0] == "GRCh38_chr22_16570000-16610000"
 
 
-PANEL_DOWNSTREAM = {"panel_genes", "germline_panel", "patient_report", "cohort_tables", "all"}
+PANEL_DOWNSTREAM = {
+    "panel_genes",
+    "germline_panel",
+    "two_hit",
+    "patient_report",
+    "cohort_tables",
+    "all",
+}
 
 
 def test_rerun_does_nothing_and_panel_change_reruns_only_downstream(completed_run):

@@ -76,41 +76,20 @@ def base_config(data_dir: Path, fasta: str, samples: Path, units: Path, name: st
 def simulated_normal(
     data_dir: Path, workdir: Path, region: str | None, depth: int, seed: int
 ) -> Dataset:
-    """Simulate a normal from the chr21 segment's truth haplotypes (tumour at minimal depth)."""
-    outdir = workdir / "simulation"
-    if not (outdir / "samples.tsv").exists():
-        simulate(
-            data_dir / SEGMENT_FASTA,
-            data_dir / SEGMENT_TRUTH,
-            outdir,
-            region=region,
-            confident_bed=data_dir / SEGMENT_BED,
-            normal_depth=depth,
-            tumour_depth=depth,
-            seed=seed,
-            patient="SIM",
-        )
+    """Simulate a normal from the chr21 segment's truth haplotypes; only the normal is used."""
+    outdir, config = simulated_pair(data_dir, workdir, region, depth, depth, 0.8, seed)
     samples = pd.read_csv(outdir / "samples.tsv", sep="\t", dtype=str)
     normal = samples[samples["type"] == "normal"].iloc[0]["sample"]
     units = pd.read_csv(outdir / "units.tsv", sep="\t", dtype=str, keep_default_na=False)
     _sheet(workdir / "samples.tsv", samples[samples["sample"] == normal].to_dict("records"))
     _sheet(workdir / "units.tsv", units[units["sample"] == normal].to_dict("records"))
-    fasta = outdir / "reference.fa"
-    if not fasta.exists():
-        fasta = data_dir / SEGMENT_FASTA
-    config = base_config(
-        outdir,
-        str(fasta),
-        workdir / "samples.tsv",
-        workdir / "units.tsv",
-        "chr21_22M-23M_simulated",
-    )
+    config.update(samples=str(workdir / "samples.tsv"), units=str(workdir / "units.tsv"))
     return Dataset(
         name=f"simulated NA12878 chr21 {region or '1 Mb'} at {depth}x",
         sample=normal,
         config=config,
         truth=outdir / "truth" / "germline.vcf.gz",
-        reference=fasta,
+        reference=Path(config["reference"]["fasta"]),
         regions=outdir / "truth" / "confident.bed",
     )
 
@@ -142,28 +121,8 @@ def real_na12878(data_dir: Path, workdir: Path) -> Dataset:
 def call_germline(dataset: Dataset, workdir: Path, caller: str, cores: int = 2) -> Path:
     """Run the workflow's germline calling with one caller; return the normalised VCF."""
     config = dict(dataset.config, germline=dict(dataset.config["germline"], caller=caller))
-    config_path = workdir / f"config.{caller}.yaml"
-    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
     target = f"results/germline/{dataset.sample}.vcf.gz"
-    command = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--snakefile",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--configfile",
-        str(config_path),
-        "--cores",
-        str(cores),
-        target,
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(
-            f"workflow failed for {dataset.name} / {caller}:\n{result.stderr[-4000:]}"
-        )
+    run_workflow(workdir, config, [target], cores, config_name=f"config.{caller}.yaml")
     calls = workdir / f"{dataset.sample}.{caller}.vcf.gz"
     shutil.copy(workdir / target, calls)
     shutil.copy(workdir / f"{target}.tbi", f"{calls}.tbi")
@@ -414,8 +373,15 @@ def simulated_pair(
     return outdir, config
 
 
-def run_workflow(workdir: Path, config: dict, targets: list[str], cores: int = 2) -> None:
-    config_path = workdir / "config.yaml"
+def run_workflow(
+    workdir: Path,
+    config: dict,
+    targets: list[str],
+    cores: int = 2,
+    config_name: str = "config.yaml",
+) -> None:
+    """Run the repository's workflow on ``targets`` in ``workdir`` with ``config``."""
+    config_path = workdir / config_name
     config_path.write_text(yaml.safe_dump(config, sort_keys=False))
     command = [
         sys.executable,

@@ -277,13 +277,23 @@ def render_report(docs: Path) -> Path:
     return out
 
 
-@click.command("germline")
-@click.option(
+DATA_DIR_OPTION = click.option(
     "--data-dir",
     default="auto",
     show_default=True,
     help="Test data directory ('auto': $ICOPE_DATA_DIR or ../shared/data).",
 )
+DOCS_OPTION = click.option(
+    "--docs",
+    default="docs",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Directory of benchmarks.md and its figures.",
+)
+
+
+@click.command("germline")
+@DATA_DIR_OPTION
 @click.option(
     "--workdir",
     default="benchmarks/work",
@@ -294,13 +304,7 @@ def render_report(docs: Path) -> Path:
 @click.option("--region", default=None, help="Simulate only chr21:1-N of the 1 Mb segment.")
 @click.option("--depth", default=30, show_default=True, help="Simulated normal depth.")
 @click.option("--seed", default=1, show_default=True)
-@click.option(
-    "--docs",
-    default="docs",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Directory of benchmarks.md and its figures.",
-)
+@DOCS_OPTION
 def germline_command(
     data_dir: str, workdir: str, region: str | None, depth: int, seed: int, docs: str
 ) -> None:
@@ -478,12 +482,7 @@ def benchmark_somatic(
 
 
 @click.command("somatic")
-@click.option(
-    "--data-dir",
-    default="auto",
-    show_default=True,
-    help="Test data directory ('auto': $ICOPE_DATA_DIR or ../shared/data).",
-)
+@DATA_DIR_OPTION
 @click.option(
     "--workdir",
     default="benchmarks/work/somatic",
@@ -496,13 +495,7 @@ def benchmark_somatic(
 @click.option("--tumour-depth", default=60, show_default=True)
 @click.option("--purity", default=0.8, show_default=True)
 @click.option("--seed", default=1, show_default=True)
-@click.option(
-    "--docs",
-    default="docs",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Directory of benchmarks.md and its figures.",
-)
+@DOCS_OPTION
 def somatic_command(
     data_dir: str,
     workdir: str,

@@ -292,12 +292,17 @@ def patient_somatic_annotated(wildcards):
     ]
 
 
-def patient_cnv_segments(wildcards):
+def patient_cnv_files(wildcards, suffix):
+    """One CNV output per tumour of the patient that has a matched normal."""
     return [
-        f"results/cnv/{t}/{t}.segments.tsv"
+        f"results/cnv/{t}/{t}.{suffix}"
         for t in patient_tumour_names(wildcards)
         if t in cnv_tumours()
     ]
+
+
+def patient_cnv_segments(wildcards):
+    return patient_cnv_files(wildcards, "segments.tsv")
 
 
 def panel_setting(key):
@@ -394,16 +399,8 @@ def patient_inputs(wildcards):
         "two_hit": (
             [f"results/patients/{wildcards.patient}/two_hit.tsv"] if tumours else []
         ),
-        "cnv_segments": [
-            f"results/cnv/{t}/{t}.segments.tsv"
-            for t in cnv_tumours()
-            if patient_of(t) == wildcards.patient
-        ],
-        "cnv_plots": [
-            f"results/cnv/{t}/{t}.cnv.png"
-            for t in cnv_tumours()
-            if patient_of(t) == wildcards.patient
-        ],
+        "cnv_segments": patient_cnv_segments(wildcards),
+        "cnv_plots": patient_cnv_files(wildcards, "cnv.png"),
     }
 
 

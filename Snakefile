@@ -15,7 +15,7 @@ include: "workflow/rules/somatic.smk"
 include: "workflow/rules/sv.smk"
 include: "workflow/rules/cnv.smk"
 include: "workflow/rules/annotate.smk"
-include: "workflow/rules/panel.smk"
+include: "workflow/rules/predisposition.smk"
 include: "workflow/rules/rna.smk"
 include: "workflow/rules/report.smk"
 

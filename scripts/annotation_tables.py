@@ -1,13 +1,13 @@
 """Rule annotation_tables: annotation (GTF/GFF3) -> csq GFF3, gene table, tx2gene."""
 
-from icope.annotation import (
+from icope.core.annotation import (
     read_annotation,
     write_csq_gff3,
     write_gene_table,
     write_transcript_table,
     write_tx2gene,
 )
-from icope.rulelog import rule_log
+from icope.core.rulelog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
     model = read_annotation(snakemake.input.annotation)

@@ -1,7 +1,7 @@
 """Rule cnv_baf: tumour B-allele frequency at the normal's heterozygous SNPs."""
 
-from icope.cnv import compute_baf, read_het_sites, read_pileup_counts, write_baf
-from icope.rulelog import rule_log
+from icope.core.rulelog import rule_log
+from icope.somatic.cnv import compute_baf, read_het_sites, read_pileup_counts, write_baf
 
 with rule_log(snakemake.log[0]) as log:
     baf = compute_baf(

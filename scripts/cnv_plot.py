@@ -1,7 +1,7 @@
 """Rule cnv_plot: copy ratio and BAF along the genome (PNG)."""
 
-from icope.cnv import contig_lengths, plot_cnv, read_baf, read_cnvkit, read_segments
-from icope.rulelog import rule_log
+from icope.core.rulelog import rule_log
+from icope.somatic.cnv import contig_lengths, plot_cnv, read_baf, read_cnvkit, read_segments
 
 with rule_log(snakemake.log[0]):
     plot_cnv(

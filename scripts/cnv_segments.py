@@ -1,6 +1,7 @@
 """Rule cnv_segments: allele-specific segments with calls, and the LOH BED."""
 
-from icope.cnv import (
+from icope.core.rulelog import rule_log
+from icope.somatic.cnv import (
     allele_specific_segments,
     contig_lengths,
     read_baf,
@@ -8,7 +9,6 @@ from icope.cnv import (
     write_loh_bed,
     write_segments,
 )
-from icope.rulelog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
     segments = allele_specific_segments(

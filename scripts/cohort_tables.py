@@ -1,7 +1,7 @@
 """Rule cohort_tables: all germline and somatic calls of all patients, TSV + Parquet."""
 
-from icope.cohort import cohort_table, write_cohort
-from icope.rulelog import rule_log
+from icope.core.rulelog import rule_log
+from icope.report.cohort import cohort_table, write_cohort
 
 with rule_log(snakemake.log[0]) as log:
     table = cohort_table(

@@ -3,18 +3,18 @@ with consent, report pathogenic variants outside the panel."""
 
 import pandas as pd
 
-from icope.acmg import Thresholds
-from icope.annotation import transcript_preference
-from icope.predisposition import (
+from icope.core.annotation import transcript_preference
+from icope.core.rulelog import rule_log
+from icope.core.tables import read_tsv
+from icope.core.variants import read_variants
+from icope.germline.acmg import Thresholds
+from icope.germline.predisposition import (
     FINDINGS_COLUMNS,
     classify_panel_variants,
     covered_contigs,
     load_rules,
     secondary_findings,
 )
-from icope.rulelog import rule_log
-from icope.tables import read_tsv
-from icope.variants import read_variants
 
 with rule_log(snakemake.log[0]) as log:
     settings = snakemake.params.classification

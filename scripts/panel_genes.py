@@ -1,8 +1,8 @@
 """Rule panel_genes: resolve every panel gene in the annotation (unknown genes are an error)."""
 
-from icope.panel import read_panel, resolve_panel
-from icope.rulelog import rule_log
-from icope.tables import read_tsv
+from icope.core.rulelog import rule_log
+from icope.core.tables import read_tsv
+from icope.germline.panel import read_panel, resolve_panel
 
 with rule_log(snakemake.log[0]) as log:
     genes = read_tsv(snakemake.input.genes)

@@ -1,7 +1,7 @@
 """Rule patient_report: JSON + self-contained HTML report for one patient."""
 
-from icope.report import build_report, write_report
-from icope.rulelog import rule_log
+from icope.core.rulelog import rule_log
+from icope.report.patient_report import build_report, write_report
 
 with rule_log(snakemake.log[0]):
     inputs = dict(snakemake.input.items())

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from icope.qc import QC_COLUMNS, summarise_sample
-from icope.rulelog import rule_log
+from icope.core.qc import QC_COLUMNS, summarise_sample
+from icope.core.rulelog import rule_log
 
 
 def _for(paths, sample, suffix):

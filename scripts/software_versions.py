@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from icope.rulelog import rule_log
-from icope.versions import collect_versions
+from icope.core.rulelog import rule_log
+from icope.core.versions import collect_versions
 
 with rule_log(snakemake.log[0]):
     pd.DataFrame(collect_versions()).to_csv(snakemake.output[0], sep="\t", index=False)

@@ -2,8 +2,8 @@
 
 import pysam
 
-from icope.rulelog import rule_log
-from icope.somatic import SomaticThresholds, consensus
+from icope.core.rulelog import rule_log
+from icope.somatic.small_variants import SomaticThresholds, consensus
 
 with rule_log(snakemake.log[0]) as log:
     methods = dict(zip(snakemake.params.methods, snakemake.input.methods, strict=True))

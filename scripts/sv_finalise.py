@@ -2,8 +2,8 @@
 
 import pysam
 
-from icope.rulelog import rule_log
-from icope.sv import finalise_sv_calls, thresholds_from_params
+from icope.core.rulelog import rule_log
+from icope.somatic.sv import finalise_sv_calls, thresholds_from_params
 
 with rule_log(snakemake.log[0]) as log:
     normal = snakemake.params.normal or None

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from icope.predisposition import PATHOGENIC
-from icope.rulelog import rule_log
-from icope.tables import read_tsv
-from icope.twohit import TWO_HIT_COLUMNS, assess
-from icope.variants import read_variants
+from icope.core.rulelog import rule_log
+from icope.core.tables import read_tsv
+from icope.core.variants import read_variants
+from icope.germline.predisposition import PATHOGENIC
+from icope.germline.two_hit import TWO_HIT_COLUMNS, assess
 
 with rule_log(snakemake.log[0]) as log:
     panel = read_tsv(snakemake.input.panel)

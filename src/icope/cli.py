@@ -12,14 +12,14 @@ import jsonschema
 import yaml
 
 from icope import __version__
-from icope.annotation import read_annotation, write_csq_gff3, write_gene_table, write_tx2gene
-from icope.bench import bench
-from icope.benchrun import germline_command, somatic_command
-from icope.datafiles import DataError, check_manifest, resolve_data_dir
-from icope.panels import build_panels_command
-from icope.report import render_html
-from icope.sheets import SheetError, load_sample_sheet
-from icope.simulate import simulate_command
+from icope.bench.compare import bench
+from icope.bench.run import germline_command, somatic_command
+from icope.bench.simulate import simulate_command
+from icope.core.annotation import read_annotation, write_csq_gff3, write_gene_table, write_tx2gene
+from icope.core.datafiles import DataError, check_manifest, resolve_data_dir
+from icope.core.sheets import SheetError, load_sample_sheet
+from icope.germline.panel_build import build_panels_command
+from icope.report.patient_report import render_html
 
 WORKFLOW_DIR = Path(__file__).resolve().parents[2]
 

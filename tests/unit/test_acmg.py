@@ -1,4 +1,4 @@
-"""Tests for the rule-based ACMG/AMP classifier (icope.acmg)."""
+"""Tests for the rule-based ACMG/AMP classifier (icope.germline.acmg)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from icope.acmg import (
+from icope.germline.acmg import (
     IMPLEMENTED_CRITERIA,
     NOT_IMPLEMENTED,
     AcmgThresholdError,

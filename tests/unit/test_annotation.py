@@ -1,4 +1,4 @@
-"""Tests for icope.annotation: GTF/GFF3 reading and the bcftools-csq GFF3 writer."""
+"""Tests for icope.core.annotation: GTF/GFF3 reading and the bcftools-csq GFF3 writer."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import subprocess
 import pysam
 import pytest
 
-from icope.annotation import (
+from icope.core.annotation import (
     GENE_TABLE_COLUMNS,
     AnnotationError,
     Transcript,

@@ -10,9 +10,9 @@ import yaml
 from click.testing import CliRunner
 
 from icope import __version__
-from icope.annotation import GENE_TABLE_COLUMNS
 from icope.cli import main
-from icope.report import secondary_findings_policy
+from icope.core.annotation import GENE_TABLE_COLUMNS
+from icope.report.patient_report import secondary_findings_policy
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_DATA = Path("/work/shared/data")

@@ -1,4 +1,4 @@
-"""Tests for icope.cnv: het-site selection, tumour BAF, BAF breakpoints, segment calls,
+"""Tests for icope.somatic.cnv: het-site selection, tumour BAF, BAF breakpoints, segment calls,
 copy numbers, TSV/BED writing, the CNVkit wrappers' guards and the plot."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pandas as pd
 import pysam
 import pytest
 
-from icope import cnv
-from icope.cnv import (
+from icope.somatic import cnv
+from icope.somatic.cnv import (
     BAF_COLUMNS,
     CNR_COLUMNS,
     CNS_COLUMNS,

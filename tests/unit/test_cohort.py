@@ -1,13 +1,13 @@
-"""Tests for icope.cohort: the cohort variant table and its TSV / Parquet files."""
+"""Tests for icope.report.cohort: the cohort variant table and its TSV / Parquet files."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pysam
 
-from icope.cohort import COHORT_COLUMNS, cohort_table, write_cohort
-from icope.panel import PANEL_TABLE_COLUMNS
-from icope.variants import VARIANT_COLUMNS
+from icope.core.variants import VARIANT_COLUMNS
+from icope.germline.panel import PANEL_TABLE_COLUMNS
+from icope.report.cohort import COHORT_COLUMNS, cohort_table, write_cohort
 
 HEADER = """\
 ##fileformat=VCFv4.2

@@ -1,4 +1,4 @@
-"""Tests for icope.datafiles: locating the data directory and checking the md5 manifest."""
+"""Tests for icope.core.datafiles: locating the data directory and checking the md5 manifest."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from icope.datafiles import (
+from icope.core.datafiles import (
     DATA_DIR_ENV,
     DataError,
     check_manifest,

@@ -1,4 +1,4 @@
-"""Tests for icope.panel: reading panels, resolving them against the annotation, filtering."""
+"""Tests for icope.germline.panel: reading panels, resolving them, filtering."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from icope.panel import (
+from icope.core.tables import read_tsv
+from icope.core.variants import VARIANT_COLUMNS, VariantRow
+from icope.germline.panel import (
     PANEL_GENE_COLUMNS,
     PANEL_TABLE_COLUMNS,
     PanelError,
@@ -18,8 +20,6 @@ from icope.panel import (
     read_panel,
     resolve_panel,
 )
-from icope.tables import read_tsv
-from icope.variants import VARIANT_COLUMNS, VariantRow
 
 REAL_CPSR_PANEL = Path("/work/shared/data/panels/panel_zero.tsv.gz")
 

@@ -1,4 +1,4 @@
-"""Tests for icope.predisposition: ACMG classification of panel variants, secondary findings."""
+"""Tests for icope.germline.predisposition: ACMG classification, secondary findings."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import math
 import pandas as pd
 import pysam
 
-from icope.acmg import FrequencyRule, GeneFrequencyRules, Thresholds
-from icope.panel import PANEL_GENE_COLUMNS
-from icope.predisposition import (
+from icope.core.variants import VARIANT_COLUMNS, VariantRow
+from icope.germline.acmg import FrequencyRule, GeneFrequencyRules, Thresholds
+from icope.germline.panel import PANEL_GENE_COLUMNS
+from icope.germline.predisposition import (
     FINDINGS_COLUMNS,
     PATHOGENIC,
     classify_panel_variants,
@@ -18,7 +19,6 @@ from icope.predisposition import (
     load_rules,
     secondary_findings,
 )
-from icope.variants import VARIANT_COLUMNS, VariantRow
 
 SOURCE = "gnomAD test subset"
 COVERED = {"chr17", "chr13"}

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from icope.qc import (
+from icope.core.qc import (
     QC_COLUMNS,
     judge,
     read_fastp,

@@ -1,4 +1,4 @@
-"""Tests for icope.sheets: loading and validating the sample and unit sheets."""
+"""Tests for icope.core.sheets: loading and validating the sample and unit sheets."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from icope.sheets import SampleType, SheetError, load_sample_sheet
+from icope.core.sheets import SampleType, SheetError, load_sample_sheet
 
 SAMPLE_HEADER = ["patient", "sample", "type", "sex", "secondary_findings_consent", "tumour_only"]
 UNIT_HEADER = ["sample", "unit", "fq1", "fq2", "bam", "platform", "library"]
@@ -247,7 +247,7 @@ def test_unreadable_fastq_as_seen_by_os_access(sheets, monkeypatch):
     target = data_dir / "P1_T_L1_R2.fq.gz"
     real_access = os.access
     monkeypatch.setattr(
-        "icope.sheets.os.access",
+        "icope.core.sheets.os.access",
         lambda path, mode: False if str(path) == str(target) else real_access(path, mode),
     )
     problems = _problems(s, u, data_dir)

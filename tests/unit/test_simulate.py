@@ -1,4 +1,4 @@
-"""Tests for icope.simulate: haplotypes, somatic placement, clone VAFs, LOH, sheets, reads."""
+"""Tests for icope.bench.simulate: haplotypes, somatic placement, clone VAFs, LOH, sheets, reads."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ import pysam
 import pytest
 from click.testing import CliRunner
 
-from icope.sheets import load_sample_sheet
-from icope.simulate import (
+from icope.bench.simulate import (
     SimulationError,
     design_clones,
     expected_vaf,
@@ -22,6 +21,7 @@ from icope.simulate import (
     simulate_command,
     tumour_populations,
 )
+from icope.core.sheets import load_sample_sheet
 
 LENGTH = 20_000
 CONTIG = "chr1"

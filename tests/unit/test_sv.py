@@ -8,8 +8,8 @@ import doctest
 import pysam
 import pytest
 
-from icope import sv
-from icope.sv import (
+from icope.somatic import sv
+from icope.somatic.sv import (
     FILTERS,
     TSV_COLUMNS,
     SvCall,

@@ -1,4 +1,4 @@
-"""Tests for icope.variants: BCSQ parsing, consequence ranking, annotated VCFs as rows."""
+"""Tests for icope.core.variants: BCSQ parsing, consequence ranking, annotated VCFs as rows."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import doctest
 import pysam
 import pytest
 
-from icope import variants
-from icope.variants import (
+from icope.core import variants
+from icope.core.variants import (
     CONSEQUENCE_SEVERITY,
     VARIANT_COLUMNS,
     Consequence,

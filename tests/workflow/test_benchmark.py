@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from icope.bench import compare_vcfs
-from icope.benchrun import REPO, benchmark_germline, call_germline, simulated_normal
+from icope.bench.compare import compare_vcfs
+from icope.bench.run import REPO, benchmark_germline, call_germline, simulated_normal
 
 pytestmark = pytest.mark.workflow
 

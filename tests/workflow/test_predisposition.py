@@ -12,7 +12,7 @@ import pysam
 import pytest
 import yaml
 
-from icope.simulate import simulate
+from icope.bench.simulate import simulate
 
 from .conftest import REPO, planned_jobs, snakemake
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pysam
 import pytest
 
-from icope.bench import compare_vcfs
-from icope.benchrun import REPO, benchmark_somatic, simulated_pair
+from icope.bench.compare import compare_vcfs
+from icope.bench.run import REPO, benchmark_somatic, simulated_pair
 
 from .conftest import make_run_dir, snakemake
 

@@ -21,7 +21,7 @@ rule cnvkit_reference:
         mem_mb=mem_mb(8000),
         runtime=runtime_min(240),
     script:
-        "../../scripts/cnv_reference.py"
+        "../../scripts/cnvkit_reference.py"
 
 
 rule cnvkit_tumour:
@@ -45,7 +45,7 @@ rule cnvkit_tumour:
         # CBS (R DNAcopy, a CNVkit dependency) is CNVkit's default and best-validated method.
         segment_method="cbs",
     script:
-        "../../scripts/cnv_cnvkit.py"
+        "../../scripts/cnvkit_tumour.py"
 
 
 rule cnv_het_sites:
@@ -67,7 +67,7 @@ rule cnv_het_sites:
     params:
         normal=pair_normal_name,
     script:
-        "../../scripts/cnv_hets.py"
+        "../../scripts/cnv_het_sites.py"
 
 
 rule cnv_tumour_allele_counts:

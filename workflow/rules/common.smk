@@ -12,12 +12,20 @@ from pathlib import Path
 from snakemake.utils import validate
 
 WORKFLOW_DIR = Path(workflow.basedir)
-sys.path.insert(0, str(WORKFLOW_DIR / "src"))
-# Rule scripts find the package through the scripts/icope symlink: Snakemake puts a local
-# script's own directory on its sys.path, also inside a conda env.
+PACKAGE_DIR = str(WORKFLOW_DIR / "src")
+# This checkout's own package, never another installed copy: first on this process's path, and
+# first on PYTHONPATH for every rule script (see icope.core.checkout).
+sys.path.insert(0, PACKAGE_DIR)
 
-from icope.datafiles import DataError, check_manifest, resolve_data_dir  # noqa: E402
-from icope.sheets import SheetError, load_sample_sheet  # noqa: E402
+from icope.core.checkout import prepend_pythonpath  # noqa: E402
+from icope.core.datafiles import (
+    DataError,
+    check_manifest,
+    resolve_data_dir,
+)  # noqa: E402
+from icope.core.sheets import SheetError, load_sample_sheet  # noqa: E402
+
+prepend_pythonpath(PACKAGE_DIR)
 
 
 wildcard_constraints:

@@ -89,7 +89,7 @@ rule somatic_method_call:
         normal=pair_normal_name,
         thresholds=config["somatic"],
     script:
-        "../../scripts/somatic_call.py"
+        "../../scripts/somatic_method_call.py"
 
 
 rule somatic_consensus:

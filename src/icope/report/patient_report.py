@@ -14,9 +14,9 @@ import pandas as pd
 from jinja2 import Environment, StrictUndefined, select_autoescape
 
 from icope import __version__
-from icope.expression import gene_expression
-from icope.tables import read_tsv
-from icope.variants import read_variants
+from icope.core.tables import read_tsv
+from icope.core.variants import read_variants
+from icope.rna.expression import gene_expression
 
 REPORT_SCHEMA_VERSION = 1
 #: genes shown in the expression section when no panel is configured
@@ -210,7 +210,7 @@ def _data_uri(path: str | None) -> str | None:
 
 
 def render_html(report: dict) -> str:
-    template_text = resources.files("icope").joinpath("templates/report.html.j2").read_text()
+    template_text = resources.files("icope.report").joinpath("templates/report.html.j2").read_text()
     env = Environment(
         autoescape=select_autoescape(default=True),
         undefined=StrictUndefined,

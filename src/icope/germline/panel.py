@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from icope.variants import VARIANT_COLUMNS, VariantRow
+from icope.core.variants import VARIANT_COLUMNS, VariantRow
 
 PANEL_GENE_COLUMNS = [
     "gene",

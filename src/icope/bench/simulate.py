@@ -75,7 +75,7 @@ import click
 import numpy as np
 import pysam
 
-from icope.sheets import SAFE_ID, SAMPLE_COLUMNS, UNIT_COLUMNS
+from icope.core.sheets import SAFE_ID, SAMPLE_COLUMNS, UNIT_COLUMNS
 
 DEFAULT_VAF_LEVELS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
 MIN_DISTANCE = 200

@@ -1,4 +1,4 @@
-"""Tests for icope.bench: bcftools normalisation, matching, metrics, VAF bins, the CLI."""
+"""Tests for icope.bench.compare: bcftools normalisation, matching, metrics, VAF bins, the CLI."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from icope import bench
-from icope.bench import (
+from icope.bench import compare as bench
+from icope.bench.compare import (
     METRIC_COLUMNS,
     BenchError,
     Regions,

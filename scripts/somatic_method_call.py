@@ -2,8 +2,8 @@
 
 import pysam
 
-from icope.rulelog import rule_log
-from icope.somatic import SomaticThresholds, call_method
+from icope.core.rulelog import rule_log
+from icope.somatic.small_variants import SomaticThresholds, call_method
 
 with rule_log(snakemake.log[0]) as log:
     counts = call_method(

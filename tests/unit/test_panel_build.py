@@ -1,4 +1,4 @@
-"""Bundled gene panels built from CPSR panel 0 (icope.panels)."""
+"""Bundled gene panels built from CPSR panel 0 (icope.germline.panel_build)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from icope.datafiles import DATA_DIR_ENV
-from icope.panel import read_panel
-from icope.panels import (
+from icope.core.datafiles import DATA_DIR_ENV
+from icope.germline.panel import read_panel
+from icope.germline.panel_build import (
     HAEM_CORE_GENES,
     SOLID_CORE_GENES,
     SUBSET_COLUMNS,

@@ -8,8 +8,8 @@ import math
 import pysam
 import pytest
 
-from icope import somatic
-from icope.somatic import (
+from icope.somatic import small_variants as somatic
+from icope.somatic.small_variants import (
     FILTERS,
     AlleleCounts,
     Candidate,

@@ -1,7 +1,7 @@
 """Rule cnv_het_sites: the normal's informative heterozygous SNPs for tumour BAF."""
 
-from icope.cnv import select_het_sites
-from icope.rulelog import rule_log
+from icope.core.rulelog import rule_log
+from icope.somatic.cnv import select_het_sites
 
 with rule_log(snakemake.log[0]) as log:
     n_sites = select_het_sites(snakemake.input.vcf, snakemake.params.normal, snakemake.output.vcf)

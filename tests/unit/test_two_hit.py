@@ -1,4 +1,4 @@
-"""Tests for icope.twohit: allele counts from a tumour BAM and the second-hit assessment."""
+"""Tests for icope.germline.two_hit: tumour allele counts, second-hit assessment."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 import pysam
 import pytest
 
-from icope.twohit import (
+from icope.germline.two_hit import (
     IMBALANCE_DELTA,
     MIN_VAF_DEPTH,
     TWO_HIT_COLUMNS,

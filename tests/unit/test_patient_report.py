@@ -1,4 +1,4 @@
-"""Tests for icope.report: the report document and its self-contained HTML rendering."""
+"""Tests for icope.report.patient_report: the report document and its HTML."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import pysam
 import pytest
 
 from icope import __version__
-from icope.acmg import GeneInfo, VariantEvidence, classify
-from icope.cnv import SEGMENT_COLUMNS
-from icope.predisposition import FINDINGS_COLUMNS
-from icope.report import (
+from icope.germline.acmg import GeneInfo, VariantEvidence, classify
+from icope.germline.predisposition import FINDINGS_COLUMNS
+from icope.germline.two_hit import TWO_HIT_COLUMNS
+from icope.report.patient_report import (
     GERMLINE_FIELDS,
     REPORT_SCHEMA_VERSION,
     SOMATIC_FIELDS,
@@ -26,8 +26,8 @@ from icope.report import (
     secondary_findings_policy,
     write_report,
 )
-from icope.sv import TSV_COLUMNS as SV_COLUMNS
-from icope.twohit import TWO_HIT_COLUMNS
+from icope.somatic.cnv import SEGMENT_COLUMNS
+from icope.somatic.sv import TSV_COLUMNS as SV_COLUMNS
 
 CONSENTED = "Consent for secondary findings recorded for the germline sample"
 NOT_CONSENTED = "No consent for secondary findings"

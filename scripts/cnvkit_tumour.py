@@ -1,7 +1,7 @@
 """Rule cnvkit_tumour: CNVkit copy ratios (.cnr) and segments (.cns) of a tumour."""
 
-from icope.cnv import run_cnvkit
-from icope.rulelog import rule_log
+from icope.core.rulelog import rule_log
+from icope.somatic.cnv import run_cnvkit
 
 with rule_log(snakemake.log[0]) as log:
     usable = run_cnvkit(

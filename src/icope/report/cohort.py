@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from icope.tables import read_tsv
-from icope.variants import VARIANT_COLUMNS, read_variants
+from icope.core.tables import read_tsv
+from icope.core.variants import VARIANT_COLUMNS, read_variants
 
 COHORT_COLUMNS = [
     *VARIANT_COLUMNS,

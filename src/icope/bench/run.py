@@ -3,7 +3,7 @@
 One command regenerates ``docs/benchmarks.md``: it simulates reads from the real 1 Mb chr21
 segment and its Platinum Genomes truth, runs the workflow's germline calling with each caller
 on the simulated normal and on the real NA12878 reads of the 40 kb chr22 set, and scores every
-call set with :func:`icope.bench.compare_vcfs`.
+call set with :func:`icope.bench.compare.compare_vcfs`.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ import click
 import pandas as pd
 import yaml
 
-from icope.bench import compare_vcfs
-from icope.datafiles import resolve_data_dir
-from icope.simulate import simulate
+from icope.bench.compare import compare_vcfs
+from icope.bench.simulate import simulate
+from icope.core.datafiles import resolve_data_dir
 
 REPO = Path(__file__).resolve().parents[2]
 CALLERS = ("bcftools", "freebayes")
@@ -157,7 +157,7 @@ def benchmark_germline(dataset: Dataset, workdir: Path, callers=CALLERS) -> pd.D
 
 
 def _tool_versions() -> str:
-    from icope.versions import collect_versions
+    from icope.core.versions import collect_versions
 
     wanted = {"icope", "bwa", "samtools", "bcftools", "freebayes", "snakemake"}
     return ", ".join(

@@ -1,7 +1,7 @@
 """Build the bundled gene panels under ``resources/panels/`` from CPSR panel 0.
 
 Panel 0 of CPSR (``panel_zero.tsv.gz``, the CPSR "superpanel" of cancer-predisposition genes)
-is turned into three TSV files that :func:`icope.panel.read_panel` reads:
+is turned into three TSV files that :func:`icope.germline.panel.read_panel` reads:
 
 * ``cpsr_superpanel.tsv``: every gene of panel 0;
 * ``childhood_solid_tumours.tsv`` and ``haematological_malignancies.tsv``: subsets, each the

@@ -1,7 +1,7 @@
 """Rule cnvkit_reference: CNVkit copy-number reference from one normal (WGS bins)."""
 
-from icope.cnv import build_reference
-from icope.rulelog import rule_log
+from icope.core.rulelog import rule_log
+from icope.somatic.cnv import build_reference
 
 with rule_log(snakemake.log[0]) as log:
     bin_size = build_reference(

@@ -10,15 +10,15 @@ import json
 import pandas as pd
 import pysam
 
-from icope.acmg import (
+from icope.core.variants import VariantRow
+from icope.germline.acmg import (
     GeneInfo,
     Thresholds,
     VariantEvidence,
     classify,
     load_gene_thresholds,
 )
-from icope.panel import PANEL_TABLE_COLUMNS, germline_panel_table, panel_genes_at
-from icope.variants import VariantRow
+from icope.germline.panel import PANEL_TABLE_COLUMNS, germline_panel_table, panel_genes_at
 
 CLASSIFICATION_COLUMNS = [
     "acmg_class",

@@ -192,7 +192,7 @@ def read_variants(
 ) -> list[VariantRow]:
     """Read an annotated germline (one sample) or somatic (tumour[, normal]) VCF.
 
-    ``preferred`` ranks transcripts (see :func:`icope.annotation.transcript_preference`) so
+    ``preferred`` ranks transcripts (see :func:`icope.core.annotation.transcript_preference`) so
     the reported consequence is the one on the MANE Select / canonical transcript.
     """
     rows = []

@@ -36,7 +36,8 @@ def test_version(runner):
 def test_validate_bundled_config(runner, monkeypatch):
     monkeypatch.delenv("ICOPE_DATA_DIR", raising=False)
     monkeypatch.chdir(REPO)
-    result = runner.invoke(main, ["validate", "--config", str(REPO / "config" / "config.yaml")])
+    test_config = REPO / ".test" / "config" / "config.yaml"
+    result = runner.invoke(main, ["validate", "--config", str(test_config)])
     assert result.exit_code == 0, result.output
     assert "data manifest:" in result.output
     assert "4 samples" in result.output
@@ -61,7 +62,7 @@ def _config(tmp_path, sample_rows: list[str]) -> Path:
         "PT\tL1\tT_1.fq.gz\tT_2.fq.gz\t\tILLUMINA\tlibT\n"
     )
     # the bundled config (valid against the schema) pointed at the small sheets above
-    settings = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    settings = yaml.safe_load((REPO / ".test" / "config" / "config.yaml").read_text())
     settings.update(data_dir=str(data), data_manifest=None, samples=str(samples), units=str(units))
     config = tmp_path / "config.yaml"
     config.write_text(yaml.safe_dump(settings))

@@ -11,12 +11,13 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
+TEST_CONFIG = REPO / ".test" / "config" / "config.yaml"
 
 
 def make_run_dir(base: Path) -> Path:
-    """A run directory whose config is the repository's test config with absolute paths,
-    and its own copy of the panel file (so tests may touch it)."""
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    """A run directory whose config is the repository's test config (.test/) with absolute
+    paths, and its own copy of the panel file (so tests may touch it)."""
+    config = yaml.safe_load(TEST_CONFIG.read_text())
     (base / "config").mkdir(parents=True)
     for key in ("samples", "units"):
         target = base / "config" / Path(config[key]).name

@@ -14,7 +14,7 @@ import yaml
 
 from icope.bench.simulate import simulate
 
-from .conftest import REPO, planned_jobs, snakemake
+from .conftest import REPO, TEST_CONFIG, planned_jobs, snakemake
 
 pytestmark = pytest.mark.workflow
 
@@ -49,7 +49,7 @@ def _config(run_dir, simulation, panel, consent):
     samples = pd.read_csv(simulation / "samples.tsv", sep="\t", dtype=str)
     samples.loc[samples["type"] == "normal", "secondary_findings_consent"] = consent
     samples.to_csv(run_dir / "samples.tsv", sep="\t", index=False)
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config = yaml.safe_load(TEST_CONFIG.read_text())
     config.update(
         data_dir=str(simulation),
         data_manifest=None,
@@ -97,7 +97,7 @@ def tp53_run(tmp_path_factory):
     run_dir.mkdir()
     shutil.copy(CLINVAR, run_dir / "clinvar.vcf.gz")
     shutil.copy(f"{CLINVAR}.tbi", run_dir / "clinvar.vcf.gz.tbi")
-    _config(run_dir, base / "simulation", REPO / "resources/panels/test_tp53_segment.tsv", "no")
+    _config(run_dir, base / "simulation", REPO / ".test/panels/test_tp53_segment.tsv", "no")
     snakemake(
         run_dir,
         "--cores",
@@ -169,7 +169,7 @@ def test_reanalysis_reruns_only_annotation_classification_reports(tp53_run):
     _config(
         tp53_run,
         tp53_run.parent / "simulation",
-        REPO / "resources/panels/test_tp53_segment.tsv",
+        REPO / ".test/panels/test_tp53_segment.tsv",
         "no",
     )
     snakemake(tp53_run, "--cores", "2")

@@ -23,7 +23,7 @@ from icope.core.datafiles import (
     check_manifest,
     resolve_data_dir,
 )  # noqa: E402
-from icope.core.sheets import SheetError, load_sample_sheet  # noqa: E402
+from icope.core.sheets import SampleSheet, SheetError, load_sample_sheet  # noqa: E402
 
 prepend_pythonpath(PACKAGE_DIR)
 
@@ -44,11 +44,18 @@ def _stop(message):
 
 validate(config, WORKFLOW_DIR / "workflow" / "schemas" / "config.schema.yaml")
 
+# `snakemake --lint` reads the rules, not the data: it runs on the template config with no data
+# directory, sheets or reference present. Every other invocation checks them here.
+LINTING = not workflow.check_envvars
+
 try:
-    DATA_DIR = resolve_data_dir(config["data_dir"], WORKFLOW_DIR)
-    if config.get("data_manifest"):
-        check_manifest(config["data_manifest"], DATA_DIR)
-    SHEET = load_sample_sheet(config["samples"], config["units"], DATA_DIR)
+    if LINTING:
+        DATA_DIR, SHEET = Path(config["data_dir"]), SampleSheet([], [])
+    else:
+        DATA_DIR = resolve_data_dir(config["data_dir"], WORKFLOW_DIR)
+        if config.get("data_manifest"):
+            check_manifest(config["data_manifest"], DATA_DIR)
+        SHEET = load_sample_sheet(config["samples"], config["units"], DATA_DIR)
 except (DataError, SheetError) as exc:
     _stop(exc)
 
@@ -60,6 +67,8 @@ def data_path(relative):
 
 
 def _require_files(section, paths):
+    if LINTING:
+        return
     missing = [
         f"config {section}: file not found: {p}" for p in paths if not Path(p).is_file()
     ]

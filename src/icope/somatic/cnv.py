@@ -210,14 +210,20 @@ def tumour_command(tumour_bam, reference, workdir, threads, method=SEGMENT_METHO
     ]
 
 
-def _run(command: list[str]) -> None:
+def _run(command: list[str], workdir) -> None:
+    """Run cnvkit inside its scratch directory: without ``--access``, ``cnvkit batch`` writes
+    the accessible-region BED it derives from the FASTA into the current directory."""
     log.info("running: %s", " ".join(command))
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=workdir)
     for line in (result.stdout + result.stderr).splitlines():
         if "FutureWarning" not in line and "Int64Index" not in line:
             log.info("cnvkit: %s", line)
     if result.returncode != 0:
         raise RuntimeError(f"cnvkit failed with exit code {result.returncode}")
+
+
+def _absolute(path) -> str:
+    return str(Path(str(path)).resolve())
 
 
 def build_reference(normal_bam, fasta, fai, reference, threads: int = 1) -> int:
@@ -226,7 +232,10 @@ def build_reference(normal_bam, fasta, fai, reference, threads: int = 1) -> int:
     log.info("bin size %d bp", bin_size)
     reference = Path(reference)
     with tempfile.TemporaryDirectory(dir=reference.parent, prefix=".cnvkit_") as workdir:
-        _run(reference_command(normal_bam, fasta, bin_size, reference, workdir, threads))
+        command = reference_command(
+            _absolute(normal_bam), _absolute(fasta), bin_size, reference.resolve(), ".", threads
+        )
+        _run(command, workdir)
     return bin_size
 
 
@@ -258,7 +267,10 @@ def run_cnvkit(tumour_bam, reference, cnr, cns, threads: int = 1, method=SEGMENT
         return usable
     stem = Path(str(tumour_bam)).name.rsplit(".", 1)[0]
     with tempfile.TemporaryDirectory(dir=Path(cnr).parent, prefix=".cnvkit_") as workdir:
-        _run(tumour_command(tumour_bam, reference, workdir, threads, method))
+        _run(
+            tumour_command(_absolute(tumour_bam), _absolute(reference), ".", threads, method),
+            workdir,
+        )
         shutil.move(Path(workdir) / f"{stem}.cnr", cnr)
         shutil.move(Path(workdir) / f"{stem}.cns", cns)
     return usable

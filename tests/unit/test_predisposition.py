@@ -17,6 +17,7 @@ from icope.germline.predisposition import (
     classify_panel_variants,
     covered_contigs,
     load_rules,
+    panel_findings,
     secondary_findings,
 )
 
@@ -325,6 +326,67 @@ def test_secondary_findings_with_gene_rules():
     rows = [_secondary_rows()[0]]
     table = secondary_findings(rows, _panel(), COVERED, SOURCE, Thresholds(), _ba1_rules("BRCA2"))
     assert list(table["pos"]) == [32340300]
+
+
+# --------------------------------------------------------------------------- consent gate
+
+
+def _panel_findings(rows, consent, panel="default"):
+    return panel_findings(
+        rows,
+        _panel() if panel == "default" else panel,
+        consent,
+        MAX_AF,
+        sorted(CONSEQUENCES),
+        COVERED,
+        SOURCE,
+        Thresholds(),
+        {},
+    )
+
+
+def test_panel_findings_with_consent_has_secondary_findings():
+    findings, secondary = _panel_findings(_secondary_rows(), consent=True)
+    assert list(findings.columns) == list(secondary.columns) == FINDINGS_COLUMNS
+    # the panel table is the classification of the panel-gene calls only
+    assert list(zip(findings["gene"], findings["pos"], strict=True)) == [("TP53", 5000)]
+    assert list(zip(secondary["gene"], secondary["pos"], strict=True)) == [("BRCA2", 32340300)]
+    assert secondary["panel_filter"].tolist() == ["outside_panel"]
+
+
+def test_panel_findings_without_consent_computes_no_secondary_findings(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("secondary findings computed without consent")
+
+    monkeypatch.setattr("icope.germline.predisposition.secondary_findings", refuse)
+    findings, secondary = _panel_findings(_secondary_rows(), consent=False)
+    assert list(zip(findings["gene"], findings["pos"], strict=True)) == [("TP53", 5000)]
+    assert secondary.empty
+    assert list(secondary.columns) == FINDINGS_COLUMNS
+
+
+def test_panel_findings_consent_does_not_change_the_panel_table():
+    with_consent, _ = _panel_findings(_secondary_rows(), consent=True)
+    without, _ = _panel_findings(_secondary_rows(), consent=False)
+    pd.testing.assert_frame_equal(with_consent, without)
+
+
+def test_panel_findings_without_panel_is_empty_even_with_consent():
+    # no panel configured: neither table is computed; the panel settings are None then
+    findings, secondary = panel_findings(
+        _secondary_rows(), None, True, None, None, COVERED, SOURCE, Thresholds(), {}
+    )
+    for table in (findings, secondary):
+        assert table.empty
+        assert list(table.columns) == FINDINGS_COLUMNS
+
+
+def test_panel_findings_without_rows_is_empty():
+    for consent in (True, False):
+        findings, secondary = _panel_findings([], consent=consent)
+        for table in (findings, secondary):
+            assert table.empty
+            assert list(table.columns) == FINDINGS_COLUMNS
 
 
 # --------------------------------------------------------------------------- covered contigs

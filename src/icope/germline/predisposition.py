@@ -6,6 +6,7 @@ consented to them.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 import pandas as pd
 import pysam
@@ -145,6 +146,35 @@ def secondary_findings(
                 }
             )
     return pd.DataFrame(found, columns=FINDINGS_COLUMNS)
+
+
+def panel_findings(
+    rows: list[VariantRow],
+    panel: pd.DataFrame | None,
+    consent: bool,
+    max_af: float | None,
+    consequences: Iterable[str] | None,
+    covered: set[str],
+    source: str,
+    thresholds: Thresholds,
+    gene_rules: dict,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(findings, secondary)`` of one patient: the panel classification and, only with
+    consent, the secondary findings outside the panel.
+
+    Without a panel or without germline calls both tables are empty (with
+    :data:`FINDINGS_COLUMNS`); ``max_af`` and ``consequences`` (the panel settings) are only
+    read when there is a panel. Secondary findings are not even computed without consent.
+    """
+    empty = pd.DataFrame(columns=FINDINGS_COLUMNS)
+    if panel is None or not rows:
+        return empty, empty
+    findings = classify_panel_variants(
+        rows, panel, max_af, set(consequences), covered, source, thresholds, gene_rules
+    )
+    if not consent:
+        return findings, empty
+    return findings, secondary_findings(rows, panel, covered, source, thresholds, gene_rules)
 
 
 def _text(value) -> str:

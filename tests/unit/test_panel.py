@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -20,8 +19,6 @@ from icope.germline.panel import (
     read_panel,
     resolve_panel,
 )
-
-REAL_CPSR_PANEL = Path("/work/shared/data/panels/panel_zero.tsv.gz")
 
 CONSEQUENCES = {
     "missense",
@@ -122,9 +119,8 @@ def test_header_only_panel_is_an_error(tmp_path):
         read_panel(path)
 
 
-@pytest.mark.skipif(not REAL_CPSR_PANEL.is_file(), reason=f"{REAL_CPSR_PANEL} not present")
-def test_real_cpsr_panel_zero():
-    genes = read_panel(REAL_CPSR_PANEL)
+def test_real_cpsr_panel_zero(shared_data):
+    genes = read_panel(shared_data("panels/panel_zero.tsv.gz"))
     assert len(genes) == 555
     by_symbol = {g.symbol: g for g in genes}
     assert by_symbol["TP53"].mechanism == "LoF"

@@ -15,6 +15,8 @@ from icope.germline.two_hit import (
     TwoHitResult,
     allele_counts,
     assess,
+    assess_patient,
+    two_hit_candidates,
 )
 
 CHROM = "chrT"
@@ -314,3 +316,106 @@ def test_result_row_has_two_hit_columns():
     assert list(row) == TWO_HIT_COLUMNS
     assert (row["patient"], row["tumour"], row["germline_class"]) == ("P1", "T1", "Pathogenic")
     assert isinstance(row["evidence"], str)
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+def _panel_table(rows: list[tuple], mechanism: bool = True) -> pd.DataFrame:
+    columns = ["gene", "chrom", "pos", "ref", "alt", "acmg_class", "vaf", "mechanism"]
+    table = pd.DataFrame(rows, columns=columns)
+    return table if mechanism else table.drop(columns="mechanism")
+
+
+PANEL_ROWS = [
+    ("TP53", CHROM, SNV_POS, "A", "G", "Pathogenic", 0.5, "LoF"),
+    ("BRCA2", CHROM, 510, "C", "T", "Likely pathogenic", 0.5, "LoF/GoF"),
+    ("KIT", CHROM, 520, "G", "A", "Pathogenic", 0.5, "GoF"),
+    ("PTEN", CHROM, 530, "T", "C", "Uncertain significance", 0.5, "LoF"),
+    ("ATM", CHROM, 540, "A", "C", "Likely pathogenic", 0.5, None),
+    ("APC", CHROM, 550, "C", "G", "Benign", 0.5, "LoF"),
+]
+
+
+def test_two_hit_candidates_are_pathogenic_loss_of_function():
+    candidates = two_hit_candidates(_panel_table(PANEL_ROWS))
+    # GoF-only and a missing mechanism are not loss of function; VUS and benign are excluded
+    assert list(candidates["gene"]) == ["TP53", "BRCA2"]
+
+
+def test_two_hit_candidates_without_mechanism_column_keep_every_pathogenic_variant():
+    candidates = two_hit_candidates(_panel_table(PANEL_ROWS, mechanism=False))
+    assert list(candidates["gene"]) == ["TP53", "BRCA2", "KIT", "ATM"]
+    assert "mechanism" not in candidates
+
+
+def test_two_hit_candidates_none():
+    vus = [r for r in PANEL_ROWS if r[5] == "Uncertain significance"]
+    assert two_hit_candidates(_panel_table(vus)).empty
+    assert two_hit_candidates(_panel_table([])).empty
+
+
+# --------------------------------------------------------------------------- per patient
+
+SOMATIC_VCF = """\
+##fileformat=VCFv4.2
+##contig=<ID=chrT,length=2000>
+##INFO=<ID=BCSQ,Number=.,Type=String,Description="csq">
+##INFO=<ID=TDP,Number=1,Type=Integer,Description="Tumour depth">
+##INFO=<ID=TAF,Number=1,Type=Float,Description="Tumour AF">
+#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO
+chrT\t800\t.\tC\tA\t.\tPASS\tTDP=40;TAF=0.3;BCSQ=stop_gained|TP53|ENST1|protein_coding|-|7W>7*|800C>A
+"""
+
+
+def _tsv(path, table: pd.DataFrame) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(path, sep="\t", index=False)
+    return str(path)
+
+
+def test_assess_patient_uses_the_manifest_not_file_names(genome, tmp_path):
+    # "T" is a prefix of "T_2"; T's files even live in a directory called T_2 and are named
+    # after T_2: only the manifest says which file belongs to which tumour.
+    somatic = tmp_path / "T_2" / "T_2.vcf"
+    somatic.parent.mkdir()
+    somatic.write_text(SOMATIC_VCF)
+    tumours = {
+        "T_2": {
+            "somatic": None,
+            "segments": _tsv(tmp_path / "T" / "T.segments.tsv", _segments("neutral")),
+            "bam": None,
+        },
+        "T": {
+            "somatic": str(somatic),
+            "segments": _tsv(tmp_path / "T_2" / "T_2.segments.tsv", _segments("loss")),
+            "bam": genome["bam"],
+        },
+        "T_3": {"somatic": None, "segments": None, "bam": None},  # no copy number (unmatched)
+    }
+    ref, alt = genome["snv"]
+    panel = _panel_table([("TP53", CHROM, SNV_POS, ref, alt, "Pathogenic", 0.5, "LoF")])
+    table = assess_patient(panel, "P1", tumours, genome["fasta"])
+
+    assert list(table.columns) == TWO_HIT_COLUMNS
+    assert list(table["tumour"]) == ["T_2", "T", "T_3"]
+    assert list(table["patient"]) == ["P1"] * 3
+    by_tumour = table.set_index("tumour")
+    assert by_tumour.loc["T_2", "cnv_call"] == "neutral"
+    assert by_tumour.loc["T_2", "second_hit"] == "not found"
+    assert by_tumour.loc["T_2", "tumour_depth"] == 0
+    assert by_tumour.loc["T", "cnv_call"] == "loss"
+    assert by_tumour.loc["T", "tumour_vaf"] == round(25 / 30, 3)
+    assert by_tumour.loc["T", "somatic_hits"].startswith(f"{CHROM}:800C>A stop_gained")
+    assert by_tumour.loc["T", "second_hit"] == "found"
+    assert by_tumour.loc["T_3", "cnv_call"] == "not assessable"
+    assert by_tumour.loc["T_3", "second_hit"] == "not assessable"
+
+
+def test_assess_patient_without_candidates_or_tumours_is_empty(tmp_path):
+    vus = _panel_table([r for r in PANEL_ROWS if r[5] == "Uncertain significance"])
+    tumours = {"T": {"somatic": None, "segments": None, "bam": None}}
+    for panel, manifest in ((vus, tumours), (_panel_table(PANEL_ROWS), {})):
+        table = assess_patient(panel, "P1", manifest)
+        assert table.empty
+        assert list(table.columns) == TWO_HIT_COLUMNS

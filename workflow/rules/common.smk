@@ -298,21 +298,41 @@ def patient_tumour_names(wildcards):
     return [s.sample for s in SHEET.of_patient(wildcards.patient, "tumour")]
 
 
+def annotated_calls(origin, sample):
+    return f"results/annotation/{origin}/{sample}.vcf.gz"
+
+
+def cnv_file(tumour, suffix):
+    return f"results/cnv/{tumour}/{tumour}.{suffix}"
+
+
+def patient_tumour_files(wildcards):
+    """The two_hit rule's manifest: per tumour of the patient its annotated somatic calls,
+    CNV segments (None without a matched normal) and alignment. The same paths are the
+    rule's input (patient_somatic_annotated, patient_cnv_segments, patient_tumour_alignments).
+    """
+    return {
+        t: {
+            "somatic": annotated_calls("somatic", t),
+            "segments": cnv_file(t, "segments.tsv") if t in cnv_tumours() else None,
+            "bam": alignment(t),
+        }
+        for t in patient_tumour_names(wildcards)
+    }
+
+
 def patient_tumour_alignments(wildcards):
     return [alignment(t) for t in patient_tumour_names(wildcards)]
 
 
 def patient_somatic_annotated(wildcards):
-    return [
-        f"results/annotation/somatic/{t}.vcf.gz"
-        for t in patient_tumour_names(wildcards)
-    ]
+    return [annotated_calls("somatic", t) for t in patient_tumour_names(wildcards)]
 
 
 def patient_cnv_files(wildcards, suffix):
     """One CNV output per tumour of the patient that has a matched normal."""
     return [
-        f"results/cnv/{t}/{t}.{suffix}"
+        cnv_file(t, suffix)
         for t in patient_tumour_names(wildcards)
         if t in cnv_tumours()
     ]

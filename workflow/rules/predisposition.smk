@@ -54,6 +54,6 @@ rule two_hit:
         runtime=30,
     params:
         patient="{patient}",
-        tumours=patient_tumour_names,
+        tumours=patient_tumour_files,
     script:
         "../../scripts/two_hit.py"

@@ -20,6 +20,10 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 import pysam
 
+from icope.core.tables import read_tsv
+from icope.core.variants import read_variants
+from icope.germline.predisposition import PATHOGENIC
+
 TWO_HIT_COLUMNS = [
     "patient",
     "tumour",
@@ -206,3 +210,48 @@ def assess(
     )
     result.second_hit = "found" if found else "not found" if assessable else "not assessable"
     return result
+
+
+def two_hit_candidates(panel: pd.DataFrame) -> pd.DataFrame:
+    """The germline variants assessed for a second hit: ACMG class pathogenic or likely
+    pathogenic, in a gene whose mechanism includes loss of function (``LoF``).
+
+    A table without a ``mechanism`` column keeps every P/LP variant; a missing mechanism in a
+    row does not count as loss of function.
+    """
+    candidates = panel[panel["acmg_class"].isin(PATHOGENIC)]
+    if "mechanism" not in candidates:
+        return candidates
+    return candidates[candidates["mechanism"].fillna("").str.contains("LoF")]
+
+
+def _somatic_calls(path: str | None, patient: str) -> pd.DataFrame | None:
+    if not path:
+        return None
+    return pd.DataFrame([r.as_dict() for r in read_variants(path, patient, "somatic")])
+
+
+def assess_patient(
+    panel: pd.DataFrame,
+    patient: str,
+    tumours: dict[str, dict],
+    reference: str | None = None,
+) -> pd.DataFrame:
+    """Two-hit results of every candidate (:func:`two_hit_candidates`) in every tumour.
+
+    ``tumours`` is the per-tumour manifest ``{tumour: {"somatic": path, "segments": path,
+    "bam": path}}``, in the order of the results; a missing or None ``somatic`` / ``segments``
+    (a tumour without copy number) is not assessed for that kind of hit.
+    """
+    candidates = two_hit_candidates(panel).to_dict("records")
+    results = []
+    for tumour, files in tumours.items():
+        somatic = _somatic_calls(files.get("somatic"), patient)
+        segments = read_tsv(files["segments"]) if files.get("segments") else None
+        results += [
+            assess(
+                variant, patient, tumour, files.get("bam"), segments, somatic, reference
+            ).as_row()
+            for variant in candidates
+        ]
+    return pd.DataFrame(results, columns=TWO_HIT_COLUMNS)

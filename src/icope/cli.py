@@ -1,5 +1,10 @@
-"""Command-line tools around the workflow: check inputs before a run, convert annotations,
-re-render a report."""
+"""The ``icope`` command line: every click command of the package lives here.
+
+The commands only parse options and print; the work is done by plain functions of the library
+modules (``icope.bench.*``, ``icope.core.*``, ``icope.germline.panel_build``, ...). Commands that
+need the pipeline checkout (its Snakefile, schema, test config) take ``--workflow-dir``, by
+default the current directory; the package never looks for the checkout beside itself.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +17,30 @@ import jsonschema
 import yaml
 
 from icope import __version__
-from icope.bench.compare import bench
-from icope.bench.run import germline_command, somatic_command
-from icope.bench.simulate import simulate_command
+from icope.bench.compare import (
+    DEFAULT_VAF_BINS,
+    BenchError,
+    compare_vcfs,
+    format_table,
+    parse_vaf_edges,
+    write_outputs,
+)
+from icope.bench.run import (
+    GERMLINE_COLUMNS,
+    SOMATIC_COLUMNS,
+    germline_benchmark,
+    markdown_table,
+    somatic_benchmark,
+)
+from icope.bench.simulate import DEFAULT_VAF_LEVELS, SimulationError, simulate
 from icope.core.annotation import read_annotation, write_csq_gff3, write_gene_table, write_tx2gene
 from icope.core.datafiles import DataError, check_manifest, resolve_data_dir
 from icope.core.sheets import SheetError, load_sample_sheet
-from icope.germline.panel_build import build_panels_command
+from icope.germline.panel_build import build_panel_results
 from icope.report.patient_report import render_html
+from icope.workflow_dir import WorkflowDirError, find_workflow_dir
 
-WORKFLOW_DIR = Path(__file__).resolve().parents[2]
+SCHEMA = Path("workflow") / "schemas" / "config.schema.yaml"
 
 
 @click.group()
@@ -30,11 +49,40 @@ def main() -> None:
     """icope: childhood-cancer germline / somatic / RNA pipeline helpers."""
 
 
-bench.add_command(germline_command)
-bench.add_command(somatic_command)
-main.add_command(bench)
-main.add_command(simulate_command)
-main.add_command(build_panels_command)
+# --------------------------------------------------------------------------- shared options
+
+
+def _checkout(ctx: click.Context, param: click.Parameter, value: str) -> Path:
+    try:
+        return find_workflow_dir(value)
+    except WorkflowDirError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+WORKFLOW_DIR_OPTION = click.option(
+    "--workflow-dir",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    callback=_checkout,
+    help="Pipeline checkout (holds the Snakefile, workflow/ and the configs).",
+)
+DATA_DIR_OPTION = click.option(
+    "--data-dir",
+    default="auto",
+    show_default=True,
+    help="Test data directory ('auto': $ICOPE_DATA_DIR or ../shared/data).",
+)
+DOCS_OPTION = click.option(
+    "--docs",
+    default="docs",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Directory of benchmarks.md and its figures.",
+)
+
+
+# --------------------------------------------------------------------------- inputs
 
 
 @main.command()
@@ -46,10 +94,11 @@ main.add_command(build_panels_command)
     type=click.Path(exists=True, dir_okay=False),
     help="Workflow config file.",
 )
-def validate(config_path: str) -> None:
+@WORKFLOW_DIR_OPTION
+def validate(config_path: str, workflow_dir: Path) -> None:
     """Check the data manifest and the sample sheets named in CONFIG, as the workflow does."""
     config = yaml.safe_load(Path(config_path).read_text())
-    schema = yaml.safe_load((WORKFLOW_DIR / "workflow/schemas/config.schema.yaml").read_text())
+    schema = yaml.safe_load((workflow_dir / SCHEMA).read_text())
     try:
         jsonschema.validate(config, schema)
     except jsonschema.ValidationError as exc:
@@ -57,7 +106,7 @@ def validate(config_path: str) -> None:
         click.echo(f"invalid input:\n{config_path}: field '{field}': {exc.message}", err=True)
         sys.exit(1)
     try:
-        data_dir = resolve_data_dir(config.get("data_dir", "auto"), WORKFLOW_DIR)
+        data_dir = resolve_data_dir(config.get("data_dir", "auto"), workflow_dir)
         if config.get("data_manifest"):
             checked = check_manifest(config["data_manifest"], data_dir)
             click.echo(f"data manifest: {checked} files match")
@@ -92,9 +141,331 @@ def annotation(annotation: str, gff3: str, genes: str | None, tx2gene: str | Non
     click.echo(f"{len(model.genes)} genes, {written} transcripts")
 
 
+@main.command("build-panels")
+@click.option(
+    "--panel-zero",
+    "panel_zero",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="CPSR panel 0 (panel_zero.tsv.gz), e.g. ../shared/data/panels/panel_zero.tsv.gz.",
+)
+@click.option(
+    "--outdir",
+    default="resources/panels",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Directory for the panel TSVs.",
+)
+def build_panels_command(panel_zero: str, outdir: str) -> None:
+    """Build the superpanel and the childhood solid / haematological panels from CPSR panel 0."""
+    for result in build_panel_results(panel_zero, outdir):
+        click.echo(f"{result.path}\t{result.n_genes} genes")
+        if result.absent_core:
+            click.echo(
+                f"  core genes absent from panel 0 (not added): {', '.join(result.absent_core)}"
+            )
+
+
+# --------------------------------------------------------------------------- reports
+
+
 @main.command()
 @click.argument("report_json", type=click.Path(exists=True, dir_okay=False))
 @click.argument("html", type=click.Path(dir_okay=False))
 def render(report_json: str, html: str) -> None:
     """Render a patient REPORT_JSON as self-contained HTML."""
     Path(html).write_text(render_html(json.loads(Path(report_json).read_text())))
+
+
+# --------------------------------------------------------------------------- simulation
+
+
+@main.command("simulate")
+@click.option(
+    "--reference",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Reference FASTA (segment).",
+)
+@click.option(
+    "--truth",
+    "truth_vcf",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Phased germline truth VCF of one individual.",
+)
+@click.option(
+    "--confident-bed",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Confident regions; somatic variants are placed inside.",
+)
+@click.option("--region", help="Cut CONTIG or CONTIG:1-END (start must be 1).")
+@click.option("--outdir", required=True, type=click.Path(file_okay=False))
+@click.option("--normal-depth", default=30.0, show_default=True)
+@click.option("--tumour-depth", default=60.0, show_default=True)
+@click.option("--purity", default=0.8, show_default=True)
+@click.option("--somatic-snvs", default=200, show_default=True)
+@click.option("--somatic-indels", default=40, show_default=True)
+@click.option(
+    "--vaf-levels",
+    default=",".join(map(str, DEFAULT_VAF_LEVELS)),
+    show_default=True,
+    help="Comma-separated target VAFs.",
+)
+@click.option(
+    "--loh",
+    multiple=True,
+    help="LOH/copy-loss segment CONTIG:START-END (1-based; repeatable; 'none' = no LOH)."
+    " Default: 100 kb in the middle.",
+)
+@click.option(
+    "--spike-in",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Extra germline variants (GT gives the haplotype; default 1|0).",
+)
+@click.option("--read-length", default=150, show_default=True)
+@click.option("--fragment-mean", default=400, show_default=True)
+@click.option("--fragment-sd", default=50, show_default=True)
+@click.option("--seed", default=1, show_default=True)
+@click.option("--simulator", type=click.Choice(["art", "dwgsim"]), default="art", show_default=True)
+@click.option("--patient", default="SIM1", show_default=True)
+@click.option("--threads", default=2, show_default=True)
+@click.option("--no-reads", is_flag=True, help="Write truth and sheets only.")
+@click.option("--keep-intermediate", is_flag=True, help="Keep haplotype FASTAs and FASTQs.")
+def simulate_command(
+    reference,
+    truth_vcf,
+    confident_bed,
+    region,
+    outdir,
+    normal_depth,
+    tumour_depth,
+    purity,
+    somatic_snvs,
+    somatic_indels,
+    vaf_levels,
+    loh,
+    spike_in,
+    read_length,
+    fragment_mean,
+    fragment_sd,
+    seed,
+    simulator,
+    patient,
+    threads,
+    no_reads,
+    keep_intermediate,
+):
+    """Simulate normal + tumour paired-end reads with germline and somatic truth."""
+    if not loh:
+        loh_arg: object = None
+    elif any(x.lower() == "none" for x in loh):
+        loh_arg = False
+    else:
+        loh_arg = list(loh)
+    try:
+        levels = tuple(float(x) for x in vaf_levels.split(",") if x.strip())
+        summary = simulate(
+            reference,
+            truth_vcf,
+            outdir,
+            region=region,
+            confident_bed=confident_bed,
+            normal_depth=normal_depth,
+            tumour_depth=tumour_depth,
+            purity=purity,
+            n_somatic_snv=somatic_snvs,
+            n_somatic_indel=somatic_indels,
+            vaf_levels=levels,
+            loh=loh_arg,
+            spike_in_vcf=spike_in,
+            read_length=read_length,
+            fragment_mean=fragment_mean,
+            fragment_sd=fragment_sd,
+            seed=seed,
+            simulator=simulator,
+            patient=patient,
+            threads=threads,
+            reads=not no_reads,
+            keep_intermediate=keep_intermediate,
+        )
+    except (SimulationError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    c = summary["counts"]
+    clones = ", ".join(f"{k['name']}={k['fraction']:g}" for k in summary["clone_design"]["clones"])
+    click.echo(f"outdir: {summary['parameters']['outdir']}")
+    click.echo(
+        f"germline truth: {c['germline_truth_records']} records "
+        f"({c['spike_ins']} spike-ins); somatic truth: {c['somatic']} "
+        f"({c['somatic_by_type']}), {c['somatic_clonal']} clonal, "
+        f"{c['somatic_subclonal']} subclonal, {c['somatic_in_loh']} in LOH"
+    )
+    click.echo(f"purity {purity}; clones (cancer-cell fraction): {clones}")
+    for seg in summary["loh"]:
+        click.echo(
+            f"LOH: {seg['contig']}:{seg['start0'] + 1}-{seg['end0']} (hap 2 lost, "
+            f"het BAF {seg['tumour_baf_alt_on_kept_hap']:.3f}/"
+            f"{seg['tumour_baf_alt_on_lost_hap']:.3f})"
+        )
+    if c["read_pairs"]:
+        click.echo("read pairs: " + ", ".join(f"{k}={v}" for k, v in c["read_pairs"].items()))
+    click.echo(f"done in {summary['elapsed_seconds']} s")
+
+
+# --------------------------------------------------------------------------- benchmarks
+
+
+bench = click.Group("bench", help="Benchmark variant calls against a truth set.")
+main.add_command(bench)
+
+
+@bench.command("compare")
+@click.option("--truth", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--calls", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--reference", required=True, type=click.Path(exists=True, dir_okay=False), help="FASTA."
+)
+@click.option(
+    "--regions",
+    type=click.Path(exists=True, dir_okay=False),
+    help="BED of confident regions (both sides are restricted to it).",
+)
+@click.option("--somatic", is_flag=True, help="Allele-only matching with VAF bins.")
+@click.option(
+    "--vaf-bins",
+    default=DEFAULT_VAF_BINS,
+    show_default=True,
+    help="VAF bin edges for --somatic.",
+)
+@click.option("--no-genotype", is_flag=True, help="Ignore genotypes (match alleles only).")
+@click.option("--all-filters", is_flag=True, help="Score calls of every FILTER, not just PASS.")
+@click.option("--sample", help="Call sample to score (default: the first).")
+@click.option("--dataset", default="", help="Dataset label for the table.")
+@click.option("--method", default="", help="Method (pipeline) label for the table.")
+@click.option(
+    "--out",
+    "prefix",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output prefix: writes PREFIX.tsv, .json, .fp.tsv, .fn.tsv.",
+)
+def compare(
+    truth: str,
+    calls: str,
+    reference: str,
+    regions: str | None,
+    somatic: bool,
+    vaf_bins: str,
+    no_genotype: bool,
+    all_filters: bool,
+    sample: str | None,
+    dataset: str,
+    method: str,
+    prefix: str,
+) -> None:
+    """Score CALLS against TRUTH: precision, recall and F1 per class (and VAF bin)."""
+    try:
+        edges = parse_vaf_edges(vaf_bins)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--vaf-bins") from exc
+    try:
+        result = compare_vcfs(
+            truth,
+            calls,
+            reference,
+            regions=regions,
+            somatic=somatic,
+            genotype_aware=not (no_genotype or somatic),
+            vaf_edges=edges,
+            pass_only=not all_filters,
+            sample=sample,
+            dataset=dataset,
+            method=method,
+        )
+    except BenchError as exc:
+        raise click.ClickException(str(exc)) from exc
+    paths = write_outputs(result, prefix)
+    click.echo(format_table(result.rows))
+    click.echo(f"wrote {paths['tsv']}, {paths['json']}, {paths['fp']}, {paths['fn']}", err=True)
+
+
+@bench.command("germline")
+@DATA_DIR_OPTION
+@click.option(
+    "--workdir",
+    default="benchmarks/work",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Scratch directory for runs.",
+)
+@click.option("--region", default=None, help="Simulate only chr21:1-N of the 1 Mb segment.")
+@click.option("--depth", default=30, show_default=True, help="Simulated normal depth.")
+@click.option("--seed", default=1, show_default=True)
+@DOCS_OPTION
+@WORKFLOW_DIR_OPTION
+def germline_command(
+    data_dir: str,
+    workdir: str,
+    region: str | None,
+    depth: int,
+    seed: int,
+    docs: str,
+    workflow_dir: Path,
+) -> None:
+    """Benchmark germline calling (each caller) on simulated and real NA12878 data."""
+    metrics = germline_benchmark(
+        resolve_data_dir(data_dir, workflow_dir),
+        Path(workdir).resolve(),
+        region,
+        depth,
+        seed,
+        Path(docs),
+        workflow_dir=workflow_dir,
+        progress=click.echo,
+    )
+    click.echo(markdown_table(metrics[metrics["vaf_bin"] == "all"], GERMLINE_COLUMNS))
+    click.echo(f"wrote {docs}/benchmarks.md")
+
+
+@bench.command("somatic")
+@DATA_DIR_OPTION
+@click.option(
+    "--workdir",
+    default="benchmarks/work/somatic",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Scratch directory for the run.",
+)
+@click.option("--region", default=None, help="Simulate only chr21:1-N of the 1 Mb segment.")
+@click.option("--normal-depth", default=30, show_default=True)
+@click.option("--tumour-depth", default=60, show_default=True)
+@click.option("--purity", default=0.8, show_default=True)
+@click.option("--seed", default=1, show_default=True)
+@DOCS_OPTION
+@WORKFLOW_DIR_OPTION
+def somatic_command(
+    data_dir: str,
+    workdir: str,
+    region: str | None,
+    normal_depth: int,
+    tumour_depth: int,
+    purity: float,
+    seed: int,
+    docs: str,
+    workflow_dir: Path,
+) -> None:
+    """Benchmark somatic SNV/indel (each method and consensus), LOH and SV on a simulated pair."""
+    metrics, info = somatic_benchmark(
+        resolve_data_dir(data_dir, workflow_dir),
+        Path(workdir).resolve(),
+        region,
+        normal_depth,
+        tumour_depth,
+        purity,
+        seed,
+        Path(docs),
+        workflow_dir=workflow_dir,
+    )
+    click.echo(markdown_table(metrics, SOMATIC_COLUMNS))
+    for note in info["notes"]:
+        click.echo(note)

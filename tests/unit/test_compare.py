@@ -1,4 +1,5 @@
-"""Tests for icope.bench.compare: bcftools normalisation, matching, metrics, VAF bins, the CLI."""
+"""Tests for icope.bench.compare: bcftools normalisation, matching, metrics, VAF bins, and
+`icope bench compare` (icope.cli)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from icope.bench.compare import (
     vaf_bin,
     vaf_bin_labels,
 )
+from icope.cli import bench as bench_group
 
 pytestmark = pytest.mark.skipif(shutil.which("bcftools") is None, reason="bcftools not on PATH")
 
@@ -413,7 +415,7 @@ def test_cli_writes_outputs(tmp_path, reference):
     args = ["compare", "--truth", str(truth), "--calls", str(calls)]
     args += ["--reference", str(reference), "--out", str(prefix)]
     args += ["--dataset", "toy", "--method", "pipeA"]
-    result = CliRunner().invoke(bench.bench, args)
+    result = CliRunner().invoke(bench_group, args)
     assert result.exit_code == 0, result.output
     assert "precision" in result.output and "pipeA" in result.output
     snv_line = next(line for line in result.output.splitlines() if " SNV " in line)
@@ -446,15 +448,15 @@ def test_cli_somatic_and_errors(tmp_path, reference):
     prefix = tmp_path / "som"
     args = ["compare", "--truth", str(truth), "--calls", str(calls)]
     args += ["--reference", str(reference), "--out", str(prefix), "--somatic"]
-    result = CliRunner().invoke(bench.bench, [*args, "--vaf-bins", "0,0.5,1"])
+    result = CliRunner().invoke(bench_group, [*args, "--vaf-bins", "0,0.5,1"])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(f"{prefix}.tsv", sep="\t")
     assert table[table["class"] == "SNV"]["vaf_bin"].tolist() == ["all", "<0.5", ">=0.5"]
-    result = CliRunner().invoke(bench.bench, [*args, "--vaf-bins", "0,0.5,0.2"])
+    result = CliRunner().invoke(bench_group, [*args, "--vaf-bins", "0,0.5,0.2"])
     assert result.exit_code != 0 and "increasing" in result.output
     bad = write_vcf(tmp_path / "bad.vcf", [(p[0], other(p[0]), base(p[0]), "0/1")])
     args[4] = str(bad)
-    result = CliRunner().invoke(bench.bench, args)
+    result = CliRunner().invoke(bench_group, args)
     assert result.exit_code != 0
     assert "bad.vcf" in result.output and "mismatch" in result.output.lower()
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from icope.cli import build_panels_command
 from icope.core.datafiles import DATA_DIR_ENV
 from icope.germline.panel import read_panel
 from icope.germline.panel_build import (
@@ -21,7 +22,6 @@ from icope.germline.panel_build import (
     PanelSpec,
     build_panel_results,
     build_panels,
-    build_panels_command,
     expand_core,
     matching_keywords,
     read_panel_zero,

@@ -18,9 +18,9 @@ from icope.bench.simulate import (
     expected_vaf,
     read_fasta,
     simulate,
-    simulate_command,
     tumour_populations,
 )
+from icope.cli import simulate_command
 from icope.core.sheets import load_sample_sheet
 
 LENGTH = 20_000

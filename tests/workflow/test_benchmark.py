@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from icope.bench.compare import compare_vcfs
-from icope.bench.run import REPO, benchmark_germline, call_germline, simulated_normal
+from icope.bench.run import benchmark_germline, call_germline, simulated_normal
+
+from .conftest import REPO
 
 pytestmark = pytest.mark.workflow
 

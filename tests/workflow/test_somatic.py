@@ -7,9 +7,9 @@ import pysam
 import pytest
 
 from icope.bench.compare import compare_vcfs
-from icope.bench.run import REPO, benchmark_somatic, simulated_pair
+from icope.bench.run import benchmark_somatic, simulated_pair
 
-from .conftest import make_run_dir, snakemake
+from .conftest import REPO, make_run_dir, snakemake
 
 pytestmark = pytest.mark.workflow
 

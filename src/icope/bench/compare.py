@@ -31,7 +31,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import click
 import pandas as pd
 import pysam
 
@@ -61,6 +60,9 @@ CLASSES = ("SNV", "INDEL")
 
 #: Default VAF bin edges for somatic mode.
 DEFAULT_VAF_EDGES: tuple[float, ...] = (0.0, 0.1, 0.2, 0.4, 1.0)
+
+#: The default edges as ``icope bench compare --vaf-bins`` takes them (``"0,0.1,0.2,0.4,1"``).
+DEFAULT_VAF_BINS = ",".join(f"{edge:g}" for edge in DEFAULT_VAF_EDGES)
 
 #: Bin label for variants without a VAF in somatic mode.
 UNKNOWN_VAF_BIN = "unknown"
@@ -918,79 +920,3 @@ def write_outputs(result: BenchResult, prefix: str | Path) -> dict[str, Path]:
     write_records_tsv(result.fp, paths["fp"])
     write_records_tsv(result.fn, paths["fn"])
     return paths
-
-
-# --------------------------------------------------------------------------- CLI
-
-
-bench = click.Group("bench", help="Benchmark variant calls against a truth set.")
-
-
-@bench.command("compare")
-@click.option("--truth", required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--calls", required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option(
-    "--reference", required=True, type=click.Path(exists=True, dir_okay=False), help="FASTA."
-)
-@click.option(
-    "--regions",
-    type=click.Path(exists=True, dir_okay=False),
-    help="BED of confident regions (both sides are restricted to it).",
-)
-@click.option("--somatic", is_flag=True, help="Allele-only matching with VAF bins.")
-@click.option(
-    "--vaf-bins",
-    default=",".join(_fmt_edge(edge) for edge in DEFAULT_VAF_EDGES),
-    show_default=True,
-    help="VAF bin edges for --somatic.",
-)
-@click.option("--no-genotype", is_flag=True, help="Ignore genotypes (match alleles only).")
-@click.option("--all-filters", is_flag=True, help="Score calls of every FILTER, not just PASS.")
-@click.option("--sample", help="Call sample to score (default: the first).")
-@click.option("--dataset", default="", help="Dataset label for the table.")
-@click.option("--method", default="", help="Method (pipeline) label for the table.")
-@click.option(
-    "--out",
-    "prefix",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Output prefix: writes PREFIX.tsv, .json, .fp.tsv, .fn.tsv.",
-)
-def compare(
-    truth: str,
-    calls: str,
-    reference: str,
-    regions: str | None,
-    somatic: bool,
-    vaf_bins: str,
-    no_genotype: bool,
-    all_filters: bool,
-    sample: str | None,
-    dataset: str,
-    method: str,
-    prefix: str,
-) -> None:
-    """Score CALLS against TRUTH: precision, recall and F1 per class (and VAF bin)."""
-    try:
-        edges = parse_vaf_edges(vaf_bins)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--vaf-bins") from exc
-    try:
-        result = compare_vcfs(
-            truth,
-            calls,
-            reference,
-            regions=regions,
-            somatic=somatic,
-            genotype_aware=not (no_genotype or somatic),
-            vaf_edges=edges,
-            pass_only=not all_filters,
-            sample=sample,
-            dataset=dataset,
-            method=method,
-        )
-    except BenchError as exc:
-        raise click.ClickException(str(exc)) from exc
-    paths = write_outputs(result, prefix)
-    click.echo(format_table(result.rows))
-    click.echo(f"wrote {paths['tsv']}, {paths['json']}, {paths['fp']}, {paths['fn']}", err=True)

@@ -14,18 +14,17 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import click
 import pandas as pd
 import yaml
 
 from icope.bench.compare import compare_vcfs
 from icope.bench.simulate import simulate
-from icope.core.datafiles import resolve_data_dir
+from icope.workflow_dir import bundled_test_config, find_workflow_dir
 
-REPO = Path(__file__).resolve().parents[2]
 CALLERS = ("bcftools", "freebayes")
 
 SEGMENT = "grch38_segments/chr21_22M-23M_NA12878_PG2016"
@@ -46,15 +45,29 @@ class Dataset:
     reference: Path
     regions: Path | None = None
     notes: list[str] = field(default_factory=list)
+    workflow_dir: Path | None = None  # checkout whose workflow calls it (None: the current dir)
 
 
 def _sheet(path: Path, rows: list[dict]) -> None:
     pd.DataFrame(rows).to_csv(path, sep="\t", index=False)
 
 
-def base_config(data_dir: Path, fasta: str, samples: Path, units: Path, name: str) -> dict:
-    """The repository's config with the reference and sheets of a benchmark dataset."""
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+def load_test_config(workflow_dir: Path | None = None) -> dict:
+    """The checkout's test config (``.test/config/config.yaml``, else ``config/config.yaml``)."""
+    return yaml.safe_load(bundled_test_config(find_workflow_dir(workflow_dir)).read_text())
+
+
+def base_config(
+    data_dir: Path,
+    fasta: str,
+    samples: Path,
+    units: Path,
+    name: str,
+    *,
+    workflow_dir: Path | None = None,
+) -> dict:
+    """The checkout's test config with the reference and sheets of a benchmark dataset."""
+    config = load_test_config(workflow_dir)
     config.update(
         data_dir=str(data_dir),
         data_manifest=None,
@@ -74,10 +87,19 @@ def base_config(data_dir: Path, fasta: str, samples: Path, units: Path, name: st
 
 
 def simulated_normal(
-    data_dir: Path, workdir: Path, region: str | None, depth: int, seed: int
+    data_dir: Path,
+    workdir: Path,
+    region: str | None,
+    depth: int,
+    seed: int,
+    *,
+    workflow_dir: Path | None = None,
 ) -> Dataset:
     """Simulate a normal from the chr21 segment's truth haplotypes; only the normal is used."""
-    outdir, config = simulated_pair(data_dir, workdir, region, depth, depth, 0.8, seed)
+    workflow_dir = find_workflow_dir(workflow_dir)
+    outdir, config = simulated_pair(
+        data_dir, workdir, region, depth, depth, 0.8, seed, workflow_dir=workflow_dir
+    )
     samples = pd.read_csv(outdir / "samples.tsv", sep="\t", dtype=str)
     normal = samples[samples["type"] == "normal"].iloc[0]["sample"]
     units = pd.read_csv(outdir / "units.tsv", sep="\t", dtype=str, keep_default_na=False)
@@ -91,23 +113,25 @@ def simulated_normal(
         truth=outdir / "truth" / "germline.vcf.gz",
         reference=Path(config["reference"]["fasta"]),
         regions=outdir / "truth" / "confident.bed",
+        workflow_dir=workflow_dir,
     )
 
 
-def real_na12878(data_dir: Path, workdir: Path) -> Dataset:
+def real_na12878(data_dir: Path, workdir: Path, *, workflow_dir: Path | None = None) -> Dataset:
     """The real NA12878 reads of the 40 kb chr22 set against its GIAB subset (no BED)."""
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    samples = pd.read_csv(REPO / config["samples"], sep="\t", dtype=str)
-    units = pd.read_csv(REPO / config["units"], sep="\t", dtype=str, keep_default_na=False)
+    checkout = find_workflow_dir(workflow_dir)
+    config = load_test_config(checkout)
+    samples = pd.read_csv(checkout / config["samples"], sep="\t", dtype=str)
+    units = pd.read_csv(checkout / config["units"], sep="\t", dtype=str, keep_default_na=False)
     _sheet(workdir / "samples.tsv", samples[samples["sample"] == "NA12878"].to_dict("records"))
     _sheet(workdir / "units.tsv", units[units["sample"] == "NA12878"].to_dict("records"))
     config.update(
         data_dir=str(data_dir),
-        data_manifest=str(REPO / config["data_manifest"]),
+        data_manifest=str(checkout / config["data_manifest"]),
         samples=str(workdir / "samples.tsv"),
         units=str(workdir / "units.tsv"),
     )
-    config["panel"]["genes"] = str(REPO / config["panel"]["genes"])
+    config["panel"]["genes"] = str(checkout / config["panel"]["genes"])
     return Dataset(
         name="real NA12878 chr22 40 kb (GIAB v4.2.1 subset, no confident BED)",
         sample="NA12878",
@@ -115,6 +139,7 @@ def real_na12878(data_dir: Path, workdir: Path) -> Dataset:
         truth=data_dir / CHR22_TRUTH,
         reference=data_dir / config["reference"]["fasta"],
         notes=["precision is informational: the GIAB subset comes without confident regions"],
+        workflow_dir=checkout,
     )
 
 
@@ -122,7 +147,14 @@ def call_germline(dataset: Dataset, workdir: Path, caller: str, cores: int = 2) 
     """Run the workflow's germline calling with one caller; return the normalised VCF."""
     config = dict(dataset.config, germline=dict(dataset.config["germline"], caller=caller))
     target = f"results/germline/{dataset.sample}.vcf.gz"
-    run_workflow(workdir, config, [target], cores, config_name=f"config.{caller}.yaml")
+    run_workflow(
+        workdir,
+        config,
+        [target],
+        cores,
+        config_name=f"config.{caller}.yaml",
+        workflow_dir=dataset.workflow_dir,
+    )
     calls = workdir / f"{dataset.sample}.{caller}.vcf.gz"
     shutil.copy(workdir / target, calls)
     shutil.copy(workdir / f"{target}.tbi", f"{calls}.tbi")
@@ -200,7 +232,7 @@ GERMLINE_COLUMNS = [
 SOMATIC_COLUMNS = ["method", "class", "vaf_bin", "tp", "fp", "fn", "precision", "recall", "f1"]
 
 
-def _markdown(frame: pd.DataFrame, columns: list[str], digits: int = 4) -> str:
+def markdown_table(frame: pd.DataFrame, columns: list[str], digits: int = 4) -> str:
     header = "| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n"
     lines = []
     for row in frame[columns].itertuples(index=False):
@@ -248,7 +280,7 @@ def render_report(docs: Path) -> Path:
             f"Command: `{info['command']}`. `genotype` rows count a zygosity mismatch as one "
             "FP and one FN; `allele` rows ignore genotype.",
             "",
-            _markdown(metrics[metrics["vaf_bin"] == "all"], GERMLINE_COLUMNS),
+            markdown_table(metrics[metrics["vaf_bin"] == "all"], GERMLINE_COLUMNS),
             *[f"- {note}" for note in info["notes"]],
             "",
         ]
@@ -263,12 +295,12 @@ def render_report(docs: Path) -> Path:
             "",
             "Recall per VAF bin uses the truth VAF, precision the VAF the caller measured.",
             "",
-            _markdown(metrics, SOMATIC_COLUMNS),
+            markdown_table(metrics, SOMATIC_COLUMNS),
             *[f"- {note}" for note in info["notes"]],
             "",
             "Runtime per rule on the simulated pair (benchmark files, 2 cores):",
             "",
-            _markdown(
+            markdown_table(
                 pd.DataFrame(info["runtimes"]), ["rule", "wall_s", "cpu_s", "max_rss_mb"], digits=2
             ),
         ]
@@ -277,50 +309,38 @@ def render_report(docs: Path) -> Path:
     return out
 
 
-DATA_DIR_OPTION = click.option(
-    "--data-dir",
-    default="auto",
-    show_default=True,
-    help="Test data directory ('auto': $ICOPE_DATA_DIR or ../shared/data).",
-)
-DOCS_OPTION = click.option(
-    "--docs",
-    default="docs",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Directory of benchmarks.md and its figures.",
-)
+def germline_benchmark(
+    data_dir: Path,
+    workdir: Path,
+    region: str | None,
+    depth: int,
+    seed: int,
+    docs: Path,
+    *,
+    workflow_dir: Path | None = None,
+    progress: Callable[[str], object] = print,
+) -> pd.DataFrame:
+    """``icope bench germline``: each caller on the real and the simulated NA12878 data.
 
-
-@click.command("germline")
-@DATA_DIR_OPTION
-@click.option(
-    "--workdir",
-    default="benchmarks/work",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Scratch directory for runs.",
-)
-@click.option("--region", default=None, help="Simulate only chr21:1-N of the 1 Mb segment.")
-@click.option("--depth", default=30, show_default=True, help="Simulated normal depth.")
-@click.option("--seed", default=1, show_default=True)
-@DOCS_OPTION
-def germline_command(
-    data_dir: str, workdir: str, region: str | None, depth: int, seed: int, docs: str
-) -> None:
-    """Benchmark germline calling (each caller) on simulated and real NA12878 data."""
-    data = resolve_data_dir(data_dir, REPO)
-    work = Path(workdir).resolve()
+    Stores the germline section under ``docs`` and re-renders ``docs/benchmarks.md``;
+    ``progress`` receives one line per dataset.
+    """
+    checkout = find_workflow_dir(workflow_dir)
     datasets = [
-        (real_na12878(data, _fresh(work / "na12878_chr22")), work / "na12878_chr22"),
         (
-            simulated_normal(data, _fresh(work / "simulated"), region, depth, seed),
-            work / "simulated",
+            real_na12878(data_dir, _fresh(workdir / "na12878_chr22"), workflow_dir=checkout),
+            workdir / "na12878_chr22",
+        ),
+        (
+            simulated_normal(
+                data_dir, _fresh(workdir / "simulated"), region, depth, seed, workflow_dir=checkout
+            ),
+            workdir / "simulated",
         ),
     ]
     frames, notes = [], []
     for dataset, run_dir in datasets:
-        click.echo(f"benchmarking: {dataset.name}")
+        progress(f"benchmarking: {dataset.name}")
         frames.append(benchmark_germline(dataset, run_dir))
         notes += [f"{dataset.name}: {note}" for note in dataset.notes]
     metrics = pd.concat(frames, ignore_index=True)
@@ -329,11 +349,8 @@ def germline_command(
         + (f" --region {region}" if region else "")
         + (f" --depth {depth}" if depth != 30 else "")
     )
-    write_section(
-        Path(docs), "germline", metrics, {"command": command, "notes": notes + TUNING_NOTES}
-    )
-    click.echo(_markdown(metrics[metrics["vaf_bin"] == "all"], GERMLINE_COLUMNS))
-    click.echo(f"wrote {docs}/benchmarks.md")
+    write_section(docs, "germline", metrics, {"command": command, "notes": notes + TUNING_NOTES})
+    return metrics
 
 
 def _fresh(path: Path) -> Path:
@@ -352,6 +369,8 @@ def simulated_pair(
     tumour_depth: int,
     purity: float,
     seed: int,
+    *,
+    workflow_dir: Path | None = None,
 ) -> tuple[Path, dict]:
     """Simulate a tumour/normal pair from the chr21 segment; return (simulation dir, config)."""
     outdir = workdir / "simulation"
@@ -372,7 +391,12 @@ def simulated_pair(
     if not fasta.exists():
         fasta = data_dir / SEGMENT_FASTA
     config = base_config(
-        outdir, str(fasta), outdir / "samples.tsv", outdir / "units.tsv", "chr21_22M-23M_simulated"
+        outdir,
+        str(fasta),
+        outdir / "samples.tsv",
+        outdir / "units.tsv",
+        "chr21_22M-23M_simulated",
+        workflow_dir=workflow_dir,
     )
     return outdir, config
 
@@ -383,8 +407,11 @@ def run_workflow(
     targets: list[str],
     cores: int = 2,
     config_name: str = "config.yaml",
+    *,
+    workflow_dir: Path | None = None,
 ) -> None:
-    """Run the repository's workflow on ``targets`` in ``workdir`` with ``config``."""
+    """Run the checkout's workflow on ``targets`` in ``workdir`` with ``config``."""
+    snakefile = find_workflow_dir(workflow_dir) / "Snakefile"
     config_path = workdir / config_name
     config_path.write_text(yaml.safe_dump(config, sort_keys=False))
     command = [
@@ -392,7 +419,7 @@ def run_workflow(
         "-m",
         "snakemake",
         "--snakefile",
-        str(REPO / "Snakefile"),
+        str(snakefile),
         *targets,
         "--directory",
         str(workdir),
@@ -442,7 +469,12 @@ def rule_runtimes(workdir: Path) -> list[dict]:
 
 
 def benchmark_somatic(
-    simulation: Path, workdir: Path, config: dict, reference: Path
+    simulation: Path,
+    workdir: Path,
+    config: dict,
+    reference: Path,
+    *,
+    workflow_dir: Path | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """Run somatic calling, CNV and SV on the simulated pair; score them against the truth."""
     tumour = "SIM_T"
@@ -451,7 +483,7 @@ def benchmark_somatic(
         f"results/sv/{tumour}.tsv",
         f"results/cnv/{tumour}/{tumour}.segments.tsv",
     ]
-    run_workflow(workdir, config, targets)
+    run_workflow(workdir, config, targets, workflow_dir=workflow_dir)
     calls = {
         m: workdir / f"results/somatic/methods/{tumour}.{m}.vcf.gz"
         for m in config["somatic"]["methods"]
@@ -481,51 +513,35 @@ def benchmark_somatic(
     return pd.concat(frames, ignore_index=True), extras
 
 
-@click.command("somatic")
-@DATA_DIR_OPTION
-@click.option(
-    "--workdir",
-    default="benchmarks/work/somatic",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Scratch directory for the run.",
-)
-@click.option("--region", default=None, help="Simulate only chr21:1-N of the 1 Mb segment.")
-@click.option("--normal-depth", default=30, show_default=True)
-@click.option("--tumour-depth", default=60, show_default=True)
-@click.option("--purity", default=0.8, show_default=True)
-@click.option("--seed", default=1, show_default=True)
-@DOCS_OPTION
-def somatic_command(
-    data_dir: str,
-    workdir: str,
+def somatic_benchmark(
+    data_dir: Path,
+    workdir: Path,
     region: str | None,
     normal_depth: int,
     tumour_depth: int,
     purity: float,
     seed: int,
-    docs: str,
-) -> None:
-    """Benchmark somatic SNV/indel (each method and consensus), LOH and SV on a simulated pair."""
-    data = resolve_data_dir(data_dir, REPO)
-    work = _fresh(Path(workdir).resolve())
+    docs: Path,
+    *,
+    workflow_dir: Path | None = None,
+) -> tuple[pd.DataFrame, dict]:
+    """``icope bench somatic``: simulate a pair, call and score it, store the somatic section.
+
+    Returns the metrics and the stored context (``command``, ``design``, ``notes``, ...).
+    """
+    checkout = find_workflow_dir(workflow_dir)
+    work = _fresh(workdir)
     simulation, config = simulated_pair(
-        data, work, region, normal_depth, tumour_depth, purity, seed
+        data_dir, work, region, normal_depth, tumour_depth, purity, seed, workflow_dir=checkout
     )
     metrics, extras = benchmark_somatic(
-        simulation, work, config, Path(config["data_dir"]) / config["reference"]["fasta"]
+        simulation,
+        work,
+        config,
+        Path(config["data_dir"]) / config["reference"]["fasta"],
+        workflow_dir=checkout,
     )
     design = json.loads((simulation / "simulation.json").read_text())
-    loh_notes = [
-        f"LOH truth {x['truth']}: best segment {x['called']} ({x['overlap']:.0%} overlap), "
-        f"call {x['call']}: {'found' if x['found'] else 'NOT found'}"
-        for x in extras["loh"]
-    ]
-    sv_notes = [
-        f"SV PASS: {r['svtype']} {r['chrom']}:{r['pos']}-{r['end']} (tumour alt "
-        f"{r['tumour_alt_support']}, normal alt {r['normal_alt_support']})"
-        for r in extras["sv"]
-    ] or ["SV: no PASS call"]
     command = (
         f"icope bench somatic --normal-depth {normal_depth} --tumour-depth "
         f"{tumour_depth} --purity {purity} --seed {seed}"
@@ -539,10 +555,22 @@ def somatic_command(
             f"{design.get('counts', {}).get('somatic', 'n/a')} somatic variants in "
             "nested clones, one-copy loss of haplotype 2 over the LOH segment."
         ),
-        "notes": loh_notes + sv_notes,
+        "notes": _somatic_notes(extras),
         "runtimes": extras["runtimes"],
     }
-    write_section(Path(docs), "somatic", metrics, info)
-    click.echo(_markdown(metrics, SOMATIC_COLUMNS))
-    for note in info["notes"]:
-        click.echo(note)
+    write_section(docs, "somatic", metrics, info)
+    return metrics, info
+
+
+def _somatic_notes(extras: dict) -> list[str]:
+    loh_notes = [
+        f"LOH truth {x['truth']}: best segment {x['called']} ({x['overlap']:.0%} overlap), "
+        f"call {x['call']}: {'found' if x['found'] else 'NOT found'}"
+        for x in extras["loh"]
+    ]
+    sv_notes = [
+        f"SV PASS: {r['svtype']} {r['chrom']}:{r['pos']}-{r['end']} (tumour alt "
+        f"{r['tumour_alt_support']}, normal alt {r['normal_alt_support']})"
+        for r in extras["sv"]
+    ] or ["SV: no PASS call"]
+    return loh_notes + sv_notes

@@ -21,7 +21,6 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import click
 import pandas as pd
 
 # Provenance of the input (see shared/data/PROVENANCE.md, section D).
@@ -347,28 +346,3 @@ def build_panel_results(panel_zero_path: str | Path, outdir: str | Path) -> list
 def build_panels(panel_zero_path: str | Path, outdir: str | Path) -> dict[str, int]:
     """Write the bundled panels into ``outdir``; return the gene count per panel name."""
     return {r.name: r.n_genes for r in build_panel_results(panel_zero_path, outdir)}
-
-
-@click.command("build-panels")
-@click.option(
-    "--panel-zero",
-    "panel_zero",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="CPSR panel 0 (panel_zero.tsv.gz), e.g. ../shared/data/panels/panel_zero.tsv.gz.",
-)
-@click.option(
-    "--outdir",
-    default="resources/panels",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Directory for the panel TSVs.",
-)
-def build_panels_command(panel_zero: str, outdir: str) -> None:
-    """Build the superpanel and the childhood solid / haematological panels from CPSR panel 0."""
-    for result in build_panel_results(panel_zero, outdir):
-        click.echo(f"{result.path}\t{result.n_genes} genes")
-        if result.absent_core:
-            click.echo(
-                f"  core genes absent from panel 0 (not added): {', '.join(result.absent_core)}"
-            )

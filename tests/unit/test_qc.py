@@ -14,6 +14,7 @@ from icope.core.qc import (
     read_salmon_mapping_rate,
     read_samtools_stats,
     summarise_sample,
+    summarise_samples,
 )
 
 # the thresholds of config/config.yaml
@@ -210,6 +211,67 @@ def test_summarise_sample(tmp_path):
     assert row["q30_rate"] == 0.9
     assert row["rna_mapping_rate"] is None
     assert (row["sample"], row["patient"], row["type"]) == ("NA12878", "P001", "normal")
+
+
+# --------------------------------------------------------------------------- summarise_samples
+
+
+def test_summarise_samples_takes_files_from_the_manifest(tmp_path):
+    # "T" is a prefix of "T_2", and the files are named to mislead a name-based match: only
+    # the manifest says which file belongs to which sample.
+    stats = tmp_path / "T_2.stats"
+    stats.write_text(SAMTOOLS_STATS)
+    depth = "chrom\tlength\tbases\tmean\tmin\tmax\ntotal\t10\t61\t{}\t0\t9\n"
+    mosdepth_t, mosdepth_t2 = tmp_path / "T.mosdepth.summary.txt", tmp_path / "T_2.summary"
+    mosdepth_t.write_text(depth.format(35.0))
+    mosdepth_t2.write_text(depth.format(6.15))
+    salmon = tmp_path / "T" / "aux_info"
+    salmon.mkdir(parents=True)
+    (salmon / "meta_info.json").write_text(json.dumps({"percent_mapped": 85.0}))
+    samples = {
+        "T_2": {"patient": "P1", "type": "tumour"},
+        "T": {"patient": "P1", "type": "normal"},
+        "R": {"patient": "P1", "type": "rna"},
+    }
+    files = {
+        "T": {
+            "fastp": [
+                _fastp(tmp_path / "T_2.u1.fastp.json", 1000, 900, 90000, 81000),
+                _fastp(tmp_path / "T_2.u2.fastp.json", 1000, 900, 90000, 81000),
+            ],
+            "stats": str(stats),
+            "mosdepth": str(mosdepth_t),
+            "salmon": None,
+        },
+        "T_2": {
+            "fastp": [_fastp(tmp_path / "T.u1.fastp.json", 500, 400, 40000, 20000)],
+            "stats": None,
+            "mosdepth": str(mosdepth_t2),
+            "salmon": None,
+        },
+        "R": {
+            "fastp": [_fastp(tmp_path / "R.fastp.json", 10, 10, 1000, 1000)],
+            "stats": None,
+            "mosdepth": None,
+            "salmon": str(tmp_path / "T"),
+        },
+    }
+    rows = summarise_samples(samples, files, THRESHOLDS)
+    assert [r["sample"] for r in rows] == ["T_2", "T", "R"]
+    t2, t, r = rows
+    assert (t["raw_reads"], t["mean_depth"], t["mapping_rate"]) == (2000, 35.0, 0.95)
+    assert (t["status"], t["type"]) == ("pass", "normal")
+    assert (t2["raw_reads"], t2["q30_rate"], t2["mapping_rate"]) == (500, 0.5, None)
+    assert (t2["status"], t2["reasons"]) == ("fail", "fail:mean_depth=6.15<10")
+    assert (r["raw_reads"], r["rna_mapping_rate"], r["mean_depth"]) == (10, 0.85, None)
+    assert t["rna_mapping_rate"] is None
+
+
+def test_summarise_samples_sample_without_files():
+    rows = summarise_samples({"S": {"patient": "P1", "type": "normal"}}, {}, THRESHOLDS)
+    assert [(r["sample"], r["raw_reads"], r["q30_rate"], r["status"]) for r in rows] == [
+        ("S", 0, None, "pass")
+    ]
 
 
 @pytest.mark.parametrize("missing", ["summary", "before_filtering"])

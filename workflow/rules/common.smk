@@ -186,21 +186,51 @@ def trimmed_reads(wildcards):
     }
 
 
+def fastp_json(unit):
+    return f"results/qc/fastp/{unit.sample}.{unit.unit}.fastp.json"
+
+
+def samtools_stats_file(sample):
+    return f"results/qc/samtools/{sample}.stats"
+
+
+def mosdepth_summary(sample):
+    return f"results/qc/mosdepth/{sample}.mosdepth.summary.txt"
+
+
+def salmon_dir(sample):
+    return f"results/rna/{sample}/salmon"
+
+
 def qc_inputs(wildcards):
     """Every per-sample QC file: fastp for all units, alignment QC for DNA, salmon for RNA."""
     dna = [s.sample for s in SHEET.dna_samples()]
     return {
-        "fastp": [
-            f"results/qc/fastp/{u.sample}.{u.unit}.fastp.json" for u in SHEET.units
-        ],
-        "stats": [f"results/qc/samtools/{s}.stats" for s in dna],
+        "fastp": [fastp_json(u) for u in SHEET.units],
+        "stats": [samtools_stats_file(s) for s in dna],
         "flagstat": [f"results/qc/samtools/{s}.flagstat" for s in dna],
         "markdup": [f"results/qc/markdup/{s}.markdup.txt" for s in dna],
-        "mosdepth": [f"results/qc/mosdepth/{s}.mosdepth.summary.txt" for s in dna],
+        "mosdepth": [mosdepth_summary(s) for s in dna],
         "mosdepth_dist": [
             f"results/qc/mosdepth/{s}.mosdepth.region.dist.txt" for s in dna
         ],
-        "salmon": [f"results/rna/{s.sample}/salmon" for s in SHEET.of_type("rna")],
+        "salmon": [salmon_dir(s.sample) for s in SHEET.of_type("rna")],
+    }
+
+
+def qc_sample_files():
+    """The qc_summary rule's manifest: per sample its fastp reports (one per unit) and, for
+    DNA, samtools stats and mosdepth summary, for RNA the salmon directory (else None).
+    Every path is also in qc_inputs."""
+    rna = {s.sample for s in SHEET.of_type("rna")}
+    return {
+        name: {
+            "fastp": [fastp_json(u) for u in SHEET.units_of(name)],
+            "stats": None if name in rna else samtools_stats_file(name),
+            "mosdepth": None if name in rna else mosdepth_summary(name),
+            "salmon": salmon_dir(name) if name in rna else None,
+        }
+        for name in SHEET.samples
     }
 
 

@@ -93,6 +93,7 @@ rule qc_summary:
     params:
         thresholds=config["qc"],
         samples=sample_metadata(),
+        files=qc_sample_files(),
     script:
         "../../scripts/qc_summary.py"
 

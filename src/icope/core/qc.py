@@ -123,3 +123,27 @@ def summarise_sample(
         "reasons": ";".join(reasons),
         **metrics,
     }
+
+
+def summarise_samples(samples: dict, files: dict, thresholds: dict) -> list[dict]:
+    """One QC row per sample of ``samples`` (name -> metadata), in that order.
+
+    ``files`` is the per-sample manifest ``{sample: {"fastp": [paths], "stats": path,
+    "mosdepth": path, "salmon": path}}`` (None or absent: not produced for that sample); file
+    names are never parsed for sample names.
+    """
+    rows = []
+    for sample, meta in samples.items():
+        own = files.get(sample, {})
+        rows.append(
+            summarise_sample(
+                sample,
+                meta,
+                fastp=list(own.get("fastp") or []),
+                stats=own.get("stats"),
+                mosdepth=own.get("mosdepth"),
+                salmon=own.get("salmon"),
+                thresholds=thresholds,
+            )
+        )
+    return rows

@@ -5,8 +5,7 @@ from icope.report.cohort import cohort_table, write_cohort
 
 with rule_log(snakemake.log[0]) as log:
     table = cohort_table(
-        list(snakemake.input.germline),
-        list(snakemake.input.somatic),
+        snakemake.params.calls,
         list(snakemake.input.panels),
         snakemake.params.samples,
         snakemake.params.sources,

@@ -11,5 +11,6 @@ with rule_log(snakemake.log[0]):
         inputs,
         snakemake.params.sources,
         snakemake.params.panel,
+        snakemake.params.files,
     )
     write_report(report, snakemake.output.json, snakemake.output.html)

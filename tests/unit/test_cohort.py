@@ -86,9 +86,13 @@ def _inputs(tmp_path, chrom: str = "chr22"):
     return germline, somatic, str(panel_path)
 
 
+def _calls(germline: str, somatic: str) -> dict:
+    return {"testN": {"germline": germline}, "testT": {"somatic": somatic}}
+
+
 def test_cohort_table(tmp_path):
     germline, somatic, panel = _inputs(tmp_path)
-    table = cohort_table([germline], [somatic], [panel], SAMPLES, SOURCES)
+    table = cohort_table(_calls(germline, somatic), [panel], SAMPLES, SOURCES)
     assert list(table.columns) == COHORT_COLUMNS
     assert [
         *VARIANT_COLUMNS,
@@ -122,7 +126,7 @@ def test_cohort_table(tmp_path):
 
 def test_cohort_table_without_panels(tmp_path):
     germline, somatic, _ = _inputs(tmp_path)
-    table = cohort_table([germline], [somatic], [], SAMPLES, {})
+    table = cohort_table(_calls(germline, somatic), [], SAMPLES, {})
     assert list(table.columns) == COHORT_COLUMNS
     assert len(table) == 3
     assert table["panel_filter"].isna().all()
@@ -134,14 +138,14 @@ def test_cohort_table_empty_panel_file(tmp_path):
     germline, somatic, _ = _inputs(tmp_path)
     empty = tmp_path / "empty_panel.tsv"
     pd.DataFrame(columns=PANEL_TABLE_COLUMNS).to_csv(empty, sep="\t", index=False)
-    table = cohort_table([germline], [somatic], [str(empty)], SAMPLES, SOURCES)
+    table = cohort_table(_calls(germline, somatic), [str(empty)], SAMPLES, SOURCES)
     assert len(table) == 3
     assert table["panel_filter"].isna().all()
 
 
 def test_write_cohort(tmp_path):
     germline, somatic, panel = _inputs(tmp_path)
-    table = cohort_table([germline], [somatic], [panel], SAMPLES, SOURCES)
+    table = cohort_table(_calls(germline, somatic), [panel], SAMPLES, SOURCES)
     tsv, parquet = tmp_path / "variants.tsv", tmp_path / "variants.parquet"
     write_cohort(table, str(tsv), str(parquet))
 
@@ -156,5 +160,30 @@ def test_write_cohort(tmp_path):
 
 def test_cohort_table_ensembl_chrom_names(tmp_path):
     germline, somatic, panel = _inputs(tmp_path, chrom="22")
-    table = cohort_table([germline], [somatic], [panel], SAMPLES, SOURCES)
+    table = cohort_table(_calls(germline, somatic), [panel], SAMPLES, SOURCES)
     assert table["panel_filter"].tolist()[0] == "PASS"
+
+
+def test_cohort_table_takes_samples_from_the_manifest(tmp_path):
+    # "T" is a prefix of "T_2" and each VCF is named after the other tumour: patient and
+    # matched normal come from the manifest's sample, never from the file name.
+    samples = {
+        "N": {"patient": "P1", "type": "normal", "normal": None},
+        "T": {"patient": "P1", "type": "tumour", "normal": "N"},
+        "T_2": {"patient": "P2", "type": "tumour", "normal": None},
+    }
+    record = "chr22\t{pos}\t.\tC\tT\t.\tPASS\tTDP=30;TAF=0.3\tGT:DP:AD\t0/1:30:21,9"
+    t_vcf = _vcf(tmp_path / "a", "T_2", ["T"], [record.format(pos=100)], "chr22")
+    t2_vcf = _vcf(tmp_path / "b", "T", ["T_2"], [record.format(pos=200)], "chr22")
+    germline = _vcf(
+        tmp_path / "c", "T", ["N"], ["chr22\t300\t.\tG\tA\t40\tPASS\t.\tGT:AD:DP\t0/1:6,6:12"],
+        "chr22",
+    )  # fmt: skip
+    calls = {"N": {"germline": germline}, "T": {"somatic": t_vcf}, "T_2": {"somatic": t2_vcf}}
+    table = cohort_table(calls, [], samples, SOURCES)
+    rows = table[["patient", "origin", "sample", "normal_sample", "pos"]].values.tolist()
+    assert rows == [
+        ["P1", "germline", "N", "", 300],
+        ["P1", "somatic", "T", "N", 100],
+        ["P2", "somatic", "T_2", "", 200],
+    ]

@@ -644,8 +644,36 @@ def _patient1_inputs(tmp_path) -> dict:
     return inputs
 
 
+#: kind in the per-sample manifest -> key of the rule's input lists _write_inputs returns
+TUMOUR_FILES = {
+    "somatic": "somatic",
+    "sv": "sv",
+    "cnv_segments": "cnv_segments",
+    "cnv_plot": "cnv_plots",
+}
+
+
+def _files(inputs: dict, patient: str, samples: dict) -> dict:
+    """The per-sample manifest of the files in ``inputs`` (testT's and GM12878_RNA's)."""
+    files = {
+        "testT": {kind: inputs[key][0] for kind, key in TUMOUR_FILES.items() if inputs.get(key)},
+        "GM12878_RNA": (
+            {"expression": inputs["expression"][0]} if inputs.get("expression") else {}
+        ),
+    }
+    return {
+        name: files.get(name, {}) for name, meta in samples.items() if meta["patient"] == patient
+    }
+
+
+def _build(patient: str, samples: dict, inputs: dict) -> dict:
+    return build_report(
+        patient, samples, inputs, SOURCES, PANEL_CONFIG, _files(inputs, patient, samples)
+    )
+
+
 def test_build_report_germline_and_expression(tmp_path):
-    report = build_report("P001", SAMPLES, _patient1_inputs(tmp_path), SOURCES, PANEL_CONFIG)
+    report = _build("P001", SAMPLES, _patient1_inputs(tmp_path))
 
     assert report["schema_version"] == REPORT_SCHEMA_VERSION
     assert report["patient"] == "P001"
@@ -708,7 +736,7 @@ def test_build_report_germline_and_expression(tmp_path):
 def test_build_report_vus_uses_classifier_label(tmp_path):
     """Variants the classifier calls uncertain are the report's VUS, not findings."""
     assert UNCERTAIN == "Uncertain significance"
-    report = build_report("P001", SAMPLES, _patient1_inputs(tmp_path), SOURCES, PANEL_CONFIG)
+    report = _build("P001", SAMPLES, _patient1_inputs(tmp_path))
     assert [(v["pos"], v["acmg_class"]) for v in report["germline_vus"]] == [(16578500, UNCERTAIN)]
     assert list(report["germline_vus"][0]) == GERMLINE_FIELDS
     assert 16578500 not in [f["pos"] for f in report["germline_findings"]]
@@ -720,7 +748,7 @@ def test_build_report_vus_uses_classifier_label(tmp_path):
 def test_build_report_somatic(tmp_path):
     inputs = _write_inputs(tmp_path)
     inputs["expression"] = []
-    report = build_report("P002", SAMPLES, inputs, SOURCES, PANEL_CONFIG)
+    report = _build("P002", SAMPLES, inputs)
     assert report["somatic_counts"] == {"testT": {"candidates": 3, "pass": 2, "tumour_only": False}}
     variants = report["somatic_variants"]
     assert [v["pos"] for v in variants] == [16580000, 16600000]
@@ -739,7 +767,7 @@ def test_build_report_somatic(tmp_path):
 def test_build_report_consent_is_the_germline_samples(tmp_path):
     # testT (tumour) consented, testN (the germline sample) did not: no secondary findings,
     # even though a secondary findings table is given.
-    report = build_report("P002", SAMPLES, _write_inputs(tmp_path), SOURCES, PANEL_CONFIG)
+    report = _build("P002", SAMPLES, _write_inputs(tmp_path))
     assert report["secondary_findings_consent"] is False
     assert report["secondary_findings_policy"] == secondary_findings_policy(False)
     assert report["secondary_findings"] is None
@@ -753,14 +781,14 @@ def test_build_report_consent_is_the_germline_samples(tmp_path):
 def test_build_report_without_germline_sample_has_no_consent(tmp_path):
     samples = {k: v for k, v in SAMPLES.items() if k != "testN"}
     samples["testT"] = {**samples["testT"], "normal": None, "tumour_only": True}
-    report = build_report("P002", samples, _write_inputs(tmp_path), SOURCES, PANEL_CONFIG)
+    report = _build("P002", samples, _write_inputs(tmp_path))
     assert report["secondary_findings_consent"] is False
     assert report["secondary_findings"] is None
 
 
 def test_build_report_two_hit_copy_number_and_sv(tmp_path):
     inputs = _write_inputs(tmp_path)
-    report = build_report("P002", SAMPLES, inputs, SOURCES, PANEL_CONFIG)
+    report = _build("P002", SAMPLES, inputs)
 
     assert [(h["gene"], h["second_hit"], h["tumour"]) for h in report["two_hit"]] == [
         ("GENE2", "found", "testT")
@@ -792,7 +820,7 @@ def test_build_report_two_hit_copy_number_and_sv(tmp_path):
 
 def test_write_report_round_trip(tmp_path):
     inputs = _write_inputs(tmp_path)
-    report = build_report("P002", SAMPLES, inputs, SOURCES, PANEL_CONFIG)
+    report = _build("P002", SAMPLES, inputs)
     write_report(report, str(tmp_path / "report.json"), str(tmp_path / "report.html"))
     loaded = json.loads((tmp_path / "report.json").read_text())
     assert loaded == json.loads(json.dumps(copy.deepcopy(report)))
@@ -801,8 +829,48 @@ def test_write_report_round_trip(tmp_path):
 
 def test_build_report_keeps_version_strings(tmp_path):
     inputs = _write_inputs(tmp_path, versions=[("samtools", "1.20"), ("bcftools", "1.10")])
-    report = build_report("P002", SAMPLES, inputs, SOURCES, PANEL_CONFIG)
+    report = _build("P002", SAMPLES, inputs)
     assert report["software_versions"] == [
         {"tool": "samtools", "version": "1.20"},
         {"tool": "bcftools", "version": "1.10"},
     ]
+
+
+def test_build_report_takes_samples_from_the_manifest(tmp_path):
+    # Two tumours "T" and "T_2" ("T" is a prefix of "T_2"), each with files named after the
+    # other: the manifest alone says whose segments, plot and calls they are.
+    inputs = _write_inputs(tmp_path)
+    segments = tmp_path / "cnv" / "testT" / "testT.segments.tsv"
+    other = pd.read_csv(segments, sep="\t").assign(call="gain", log2=0.6)
+    other_segments = tmp_path / "cnv" / "T" / "T.segments.tsv"
+    other_segments.parent.mkdir(parents=True)
+    other.to_csv(other_segments, sep="\t", index=False)
+    tumour = {**SAMPLES["testT"], "patient": "P9", "normal": "N"}
+    samples = {
+        "N": {**SAMPLES["testN"], "patient": "P9"},
+        "T": tumour,
+        "T_2": {**tumour, "normal": None, "tumour_only": True},
+    }
+    files = {
+        "N": {},
+        "T": {
+            "somatic": inputs["somatic"][0],
+            "cnv_segments": str(segments),
+            "cnv_plot": str(tmp_path / "cnv" / "T" / "T_2.cnv.png"),
+        },
+        "T_2": {"somatic": inputs["somatic"][0], "cnv_segments": str(other_segments)},
+    }
+    report = build_report("P9", samples, inputs, SOURCES, PANEL_CONFIG, files)
+    assert report["somatic_counts"] == {
+        "T": {"candidates": 3, "pass": 2, "tumour_only": False},
+        "T_2": {"candidates": 3, "pass": 2, "tumour_only": True},
+    }
+    # the matched normal of each tumour comes from the sheet's metadata of that tumour
+    assert [v["normal_sample"] for v in report["somatic_variants"]] == ["N", "N", "", ""]
+    assert list(report["copy_number"]) == ["T", "T_2"]
+    assert report["copy_number"]["T"]["segments"][0]["call"] == "copy_neutral_LOH"
+    assert report["copy_number"]["T"]["plot"] == str(tmp_path / "cnv" / "T" / "T_2.cnv.png")
+    assert report["copy_number"]["T_2"]["segments"][0]["call"] == "gain"
+    assert report["copy_number"]["T_2"]["plot"] is None
+    assert report["structural_variants"] == []
+    assert report["expression"] == []

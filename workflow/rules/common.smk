@@ -447,27 +447,59 @@ def annotation_sources():
 # --- per patient ---------------------------------------------------------------------------
 
 
+def sample_files(sample):
+    """The per-sample result files a report or cohort table reads, by kind."""
+    name, kind = sample.sample, sample.type.value
+    if kind == "normal":
+        return {"germline": annotated_calls("germline", name)}
+    if kind == "rna":
+        return {"expression": f"results/rna/{name}/quant.genes.sf"}
+    files = {
+        "somatic": annotated_calls("somatic", name),
+        "sv": f"results/sv/{name}.tsv",
+    }
+    if name in cnv_tumours():
+        files |= {
+            "cnv_segments": cnv_file(name, "segments.tsv"),
+            "cnv_plot": cnv_file(name, "cnv.png"),
+        }
+    return files
+
+
+def patient_sample_files(wildcards):
+    """The patient_report rule's manifest: {sample: {kind: path}} for the patient's samples
+    in sheet order (see sample_files); patient_inputs lists the same paths as input."""
+    return {
+        name: sample_files(s)
+        for name, s in SHEET.samples.items()
+        if s.patient == wildcards.patient
+    }
+
+
 def patient_inputs(wildcards):
     """Everything a patient's report is built from; absent sample types give no input."""
-    normals = SHEET.of_patient(wildcards.patient, "normal")
+    files = patient_sample_files(wildcards).values()
+
+    def each(kind):
+        return [f[kind] for f in files if kind in f]
+
     tumours = SHEET.of_patient(wildcards.patient, "tumour")
-    rnas = SHEET.of_patient(wildcards.patient, "rna")
     return {
         "qc": "results/qc/qc_summary.tsv",
         "panel": f"results/patients/{wildcards.patient}/germline_panel.tsv",
         "genes": "results/reference/genes.tsv" if ANNOTATION else [],
         "panel_genes": "results/reference/panel_genes.tsv" if PANEL else [],
         "versions": "results/versions.tsv",
-        "germline": [f"results/annotation/germline/{s.sample}.vcf.gz" for s in normals],
-        "somatic": [f"results/annotation/somatic/{s.sample}.vcf.gz" for s in tumours],
-        "expression": [f"results/rna/{s.sample}/quant.genes.sf" for s in rnas],
-        "sv": [f"results/sv/{s.sample}.tsv" for s in tumours],
+        "germline": each("germline"),
+        "somatic": each("somatic"),
+        "expression": each("expression"),
+        "sv": each("sv"),
         "secondary": f"results/patients/{wildcards.patient}/secondary_findings.tsv",
         "two_hit": (
             [f"results/patients/{wildcards.patient}/two_hit.tsv"] if tumours else []
         ),
-        "cnv_segments": patient_cnv_segments(wildcards),
-        "cnv_plots": patient_cnv_files(wildcards, "cnv.png"),
+        "cnv_segments": each("cnv_segments"),
+        "cnv_plots": each("cnv_plot"),
     }
 
 
@@ -476,16 +508,23 @@ def patient_germline(wildcards):
     return [f"results/annotation/germline/{s.sample}.vcf.gz" for s in normals]
 
 
-def cohort_inputs(wildcards):
+def cohort_calls():
+    """The cohort_tables rule's manifest: {sample: {origin: annotated VCF}} for every
+    normal (germline) and tumour (somatic) in sheet order; cohort_inputs lists the same
+    paths."""
     return {
-        "germline": [
-            f"results/annotation/germline/{s.sample}.vcf.gz"
-            for s in SHEET.of_type("normal")
-        ],
-        "somatic": [
-            f"results/annotation/somatic/{s.sample}.vcf.gz"
-            for s in SHEET.of_type("tumour")
-        ],
+        s.sample: {origin: annotated_calls(origin, s.sample)}
+        for s in SHEET.samples.values()
+        for origin, kind in (("germline", "normal"), ("somatic", "tumour"))
+        if s.type.value == kind
+    }
+
+
+def cohort_inputs(wildcards):
+    calls = cohort_calls().values()
+    return {
+        "germline": [c["germline"] for c in calls if "germline" in c],
+        "somatic": [c["somatic"] for c in calls if "somatic" in c],
         "panels": [f"results/patients/{p}/germline_panel.tsv" for p in SHEET.patients],
     }
 

@@ -35,6 +35,7 @@ rule patient_report:
     params:
         patient="{patient}",
         samples=sample_metadata(),
+        files=patient_sample_files,
         sources=annotation_sources(),
         panel=PANEL,
     script:
@@ -59,6 +60,7 @@ rule cohort_tables:
         runtime=60,
     params:
         samples=sample_metadata(),
+        calls=cohort_calls(),
         sources=annotation_sources(),
     script:
         "../../scripts/cohort_tables.py"

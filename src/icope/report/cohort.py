@@ -3,8 +3,6 @@ variant and sample, with annotation and panel status, as TSV and Parquet for poo
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from icope.core.tables import read_tsv
@@ -22,19 +20,30 @@ PANEL_FIELDS = ["panel_filter", "acmg_class", "acmg_criteria"]
 _KEY = ["sample", "chrom", "pos", "ref", "alt"]
 
 
-def cohort_table(
-    germline: list[str], somatic: list[str], panels: list[str], samples: dict, sources: dict
-) -> pd.DataFrame:
-    """Collect calls from annotated VCFs; ``panel_filter`` is set for germline panel calls."""
+def _calls(calls: dict, samples: dict) -> list[dict]:
+    """Variant rows of every sample's VCF, germline ones first, samples in manifest order."""
     rows = []
-    for origin, paths in (("germline", germline), ("somatic", somatic)):
-        for path in paths:
-            sample = Path(path).name.removesuffix(".vcf.gz")
+    for origin in ("germline", "somatic"):
+        for sample, vcfs in calls.items():
+            if origin not in vcfs:
+                continue
             meta = samples[sample]
             rows += [
                 r.as_dict()
-                for r in read_variants(path, meta["patient"], origin, meta.get("normal") or "")
+                for r in read_variants(
+                    vcfs[origin], meta["patient"], origin, meta.get("normal") or ""
+                )
             ]
+    return rows
+
+
+def cohort_table(calls: dict, panels: list[str], samples: dict, sources: dict) -> pd.DataFrame:
+    """Collect calls from annotated VCFs; ``panel_filter`` is set for germline panel calls.
+
+    ``calls`` is the manifest ``{sample: {"germline" | "somatic": annotated VCF}}``: a
+    sample's name is never taken from a file name.
+    """
+    rows = _calls(calls, samples)
     table = pd.DataFrame(rows, columns=VARIANT_COLUMNS)
     panel_frames = [read_tsv(p) for p in panels]
     panel_frames = [f for f in panel_frames if not f.empty]

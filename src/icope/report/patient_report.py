@@ -104,66 +104,126 @@ def secondary_findings_policy(consent: bool) -> str:
     )
 
 
-def build_report(
-    patient: str, samples: dict, inputs: dict, sources: dict, panel_config: dict | None
-) -> dict:
-    """Assemble the report document from the pipeline's result files.
+def _own_samples(patient: str, samples: dict) -> dict:
+    return {name: meta for name, meta in samples.items() if meta["patient"] == patient}
 
-    Without a panel (``panel_config`` None) the report has no panel section and shows the
-    most expressed genes instead of the panel genes' expression.
-    """
-    own = {name: meta for name, meta in samples.items() if meta["patient"] == patient}
-    qc = read_tsv(inputs["qc"])
-    qc = qc[qc["sample"].isin(own)]
-    panel_genes = read_tsv(inputs["panel_genes"]) if inputs.get("panel_genes") else None
-    panel_gene_names = set(panel_genes["gene"]) if panel_genes is not None else set()
-    panel_table = read_tsv(inputs["panel"])
+
+def _consent(own: dict) -> bool:
+    """The secondary-findings consent of the patient's germline (normal) sample."""
+    normals = [meta for meta in own.values() if meta["type"] == "normal"]
+    return bool(normals) and normals[0]["secondary_findings_consent"]
+
+
+def _optional_tsv(path) -> pd.DataFrame | None:
+    return read_tsv(path) if path else None
+
+
+def _panel_classes(path: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``(panel table, P/LP findings, VUS)`` from the germline panel table."""
+    panel_table = read_tsv(path)
     if "acmg_class" not in panel_table:
         panel_table = panel_table.assign(acmg_class=None)
     findings = panel_table[panel_table["acmg_class"].isin(PATHOGENIC)]
     vus = panel_table[panel_table["acmg_class"] == "Uncertain significance"]
-    normals = [meta for meta in own.values() if meta["type"] == "normal"]
-    consent = bool(normals) and normals[0]["secondary_findings_consent"]
-    secondary = read_tsv(inputs["secondary"]) if inputs.get("secondary") else None
-    two_hit = read_tsv(inputs["two_hit"][0]) if inputs.get("two_hit") else None
-    gene_table = read_tsv(inputs["genes"]) if inputs.get("genes") else None
-    versions = read_tsv(inputs["versions"])
+    return panel_table, findings, vus
 
-    somatic = []
-    somatic_counts = {}
-    for path in inputs["somatic"]:
-        tumour = Path(path).name.removesuffix(".vcf.gz")
-        normal = own[tumour]["normal"] or ""
-        rows = read_variants(path, patient, "somatic", normal)
-        somatic_counts[tumour] = {
+
+def _somatic_section(patient: str, own: dict, files: dict) -> tuple[dict, list[dict]]:
+    """``(counts per tumour, PASS variants)`` from each tumour's annotated somatic VCF."""
+    variants, counts = [], {}
+    for tumour, paths in files.items():
+        if "somatic" not in paths:
+            continue
+        rows = read_variants(paths["somatic"], patient, "somatic", own[tumour]["normal"] or "")
+        counts[tumour] = {
             "candidates": len(rows),
             "pass": sum(r.filter == "PASS" for r in rows),
             "tumour_only": own[tumour]["tumour_only"],
         }
-        somatic += [r.as_dict() for r in rows if r.filter == "PASS"]
+        variants += [r.as_dict() for r in rows if r.filter == "PASS"]
+    return counts, [{f: _clean(v[f]) for f in SOMATIC_FIELDS} for v in variants]
 
-    structural_variants = []
-    for path in inputs.get("sv", []):
-        table = read_tsv(path)
-        structural_variants += _records(table[table["filter"] == "PASS"], list(table.columns))
 
+def _structural_variants(files: dict) -> list[dict]:
+    found = []
+    for paths in files.values():
+        if "sv" in paths:
+            table = read_tsv(paths["sv"])
+            found += _records(table[table["filter"] == "PASS"], list(table.columns))
+    return found
+
+
+def _copy_number(files: dict) -> dict:
+    """Segments and plot of each tumour with copy-number results."""
     copy_number = {}
-    for path in inputs.get("cnv_segments", []):
-        tumour = Path(path).name.removesuffix(".segments.tsv")
-        segments = read_tsv(path)
-        plot = next((p for p in inputs.get("cnv_plots", []) if Path(p).parent.name == tumour), None)
+    for tumour, paths in files.items():
+        if "cnv_segments" not in paths:
+            continue
+        segments = read_tsv(paths["cnv_segments"])
+        plot = paths.get("cnv_plot")
         copy_number[tumour] = {
             "segments": _records(segments, list(segments.columns)),
             "plot": str(plot) if plot else None,
         }
+    return copy_number
 
+
+def _expression(
+    files: dict, gene_table: pd.DataFrame | None, panel_genes: pd.DataFrame | None
+) -> list[dict]:
+    """Panel genes' expression of each RNA sample, or its most expressed genes (no panel)."""
+    panel_gene_names = set(panel_genes["gene"]) if panel_genes is not None else set()
     expression = []
-    for path in inputs["expression"]:
-        sample = Path(path).parent.name
-        table = gene_expression(path, gene_table, sample, panel_gene_names)
+    for sample, paths in files.items():
+        if "expression" not in paths:
+            continue
+        table = gene_expression(paths["expression"], gene_table, sample, panel_gene_names)
         shown = table[table["in_panel"]] if panel_genes is not None else table.head(TOP_GENES)
         expression += _records(shown, list(table.columns))
+    return expression
 
+
+def _panel_section(panel_config: dict | None, panel_genes: pd.DataFrame | None) -> dict | None:
+    if not panel_config:
+        return None
+    return {
+        "name": panel_config["name"],
+        "genes": sorted(set(panel_genes["gene"]) if panel_genes is not None else set()),
+        "max_population_af": panel_config["max_population_af"],
+        "consequences": panel_config["consequences"],
+    }
+
+
+def _germline_fields(table: pd.DataFrame) -> list[dict]:
+    return _records(table, _present(table, GERMLINE_FIELDS))
+
+
+def build_report(
+    patient: str,
+    samples: dict,
+    inputs: dict,
+    sources: dict,
+    panel_config: dict | None,
+    files: dict,
+) -> dict:
+    """Assemble the report document from the pipeline's result files.
+
+    ``inputs`` holds the patient's tables (qc, panel, secondary, two_hit, genes, panel_genes,
+    versions); ``files`` is the per-sample manifest ``{sample: {kind: path}}`` with kinds
+    ``somatic``, ``sv``, ``cnv_segments``, ``cnv_plot`` and ``expression``: a sample's name
+    is never taken from a file name. Without a panel (``panel_config`` None) the report has no
+    panel section and shows the most expressed genes instead of the panel genes' expression.
+    """
+    own = _own_samples(patient, samples)
+    qc = read_tsv(inputs["qc"])
+    qc = qc[qc["sample"].isin(own)]
+    panel_genes = _optional_tsv(inputs.get("panel_genes"))
+    panel_table, findings, vus = _panel_classes(inputs["panel"])
+    consent = _consent(own)
+    secondary = _optional_tsv(inputs.get("secondary"))
+    two_hit = read_tsv(inputs["two_hit"][0]) if inputs.get("two_hit") else None
+    versions = read_tsv(inputs["versions"])
+    somatic_counts, somatic_variants = _somatic_section(patient, own, files)
     return {
         "schema_version": REPORT_SCHEMA_VERSION,
         "patient": patient,
@@ -175,30 +235,19 @@ def build_report(
         "secondary_findings_policy": secondary_findings_policy(consent),
         "samples": [{"sample": name, **meta} for name, meta in sorted(own.items())],
         "qc": _records(qc, list(qc.columns)),
-        "panel": (
-            {
-                "name": panel_config["name"],
-                "genes": sorted(panel_gene_names),
-                "max_population_af": panel_config["max_population_af"],
-                "consequences": panel_config["consequences"],
-            }
-            if panel_config
-            else None
-        ),
-        "germline_findings": _records(findings, _present(findings, GERMLINE_FIELDS)),
-        "germline_vus": _records(vus, _present(vus, GERMLINE_FIELDS)),
+        "panel": _panel_section(panel_config, panel_genes),
+        "germline_findings": _germline_fields(findings),
+        "germline_vus": _germline_fields(vus),
         "secondary_findings": (
-            _records(secondary, _present(secondary, GERMLINE_FIELDS))
-            if consent and secondary is not None
-            else None
+            _germline_fields(secondary) if consent and secondary is not None else None
         ),
         "two_hit": _records(two_hit, list(two_hit.columns)) if two_hit is not None else None,
-        "germline_panel_variants": _records(panel_table, _present(panel_table, GERMLINE_FIELDS)),
+        "germline_panel_variants": _germline_fields(panel_table),
         "somatic_counts": somatic_counts,
-        "somatic_variants": [{f: _clean(v[f]) for f in SOMATIC_FIELDS} for v in somatic],
-        "copy_number": copy_number,
-        "structural_variants": structural_variants,
-        "expression": expression,
+        "somatic_variants": somatic_variants,
+        "copy_number": _copy_number(files),
+        "structural_variants": _structural_variants(files),
+        "expression": _expression(files, _optional_tsv(inputs.get("genes")), panel_genes),
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 import click
@@ -32,7 +33,7 @@ from icope.bench.run import (
     markdown_table,
     somatic_benchmark,
 )
-from icope.bench.simulate import DEFAULT_VAF_LEVELS, SimulationError, simulate
+from icope.bench.simulate import SIMULATORS, SimulationError, SimulationParams, run_simulation
 from icope.core.annotation import read_annotation, write_csq_gff3, write_gene_table, write_tx2gene
 from icope.core.datafiles import DataError, check_manifest, resolve_data_dir
 from icope.core.sheets import SheetError, load_sample_sheet
@@ -180,6 +181,10 @@ def render(report_json: str, html: str) -> None:
 # --------------------------------------------------------------------------- simulation
 
 
+#: Defaults of ``icope simulate``: those of SimulationParams.
+SIM = {f.name: f.default for f in fields(SimulationParams)}
+
+
 @main.command("simulate")
 @click.option(
     "--reference",
@@ -189,7 +194,7 @@ def render(report_json: str, html: str) -> None:
 )
 @click.option(
     "--truth",
-    "truth_vcf",
+    "germline_vcf",
     required=True,
     type=click.Path(exists=True, dir_okay=False),
     help="Phased germline truth VCF of one individual.",
@@ -201,14 +206,17 @@ def render(report_json: str, html: str) -> None:
 )
 @click.option("--region", help="Cut CONTIG or CONTIG:1-END (start must be 1).")
 @click.option("--outdir", required=True, type=click.Path(file_okay=False))
-@click.option("--normal-depth", default=30.0, show_default=True)
-@click.option("--tumour-depth", default=60.0, show_default=True)
-@click.option("--purity", default=0.8, show_default=True)
-@click.option("--somatic-snvs", default=200, show_default=True)
-@click.option("--somatic-indels", default=40, show_default=True)
+# depths are floats on the command line (FLOAT, shown as 30.0)
+@click.option("--normal-depth", default=float(SIM["normal_depth"]), show_default=True)
+@click.option("--tumour-depth", default=float(SIM["tumour_depth"]), show_default=True)
+@click.option("--purity", default=SIM["purity"], show_default=True)
+@click.option("--somatic-snvs", "n_somatic_snv", default=SIM["n_somatic_snv"], show_default=True)
+@click.option(
+    "--somatic-indels", "n_somatic_indel", default=SIM["n_somatic_indel"], show_default=True
+)
 @click.option(
     "--vaf-levels",
-    default=",".join(map(str, DEFAULT_VAF_LEVELS)),
+    default=",".join(map(str, SIM["vaf_levels"])),
     show_default=True,
     help="Comma-separated target VAFs.",
 )
@@ -220,42 +228,22 @@ def render(report_json: str, html: str) -> None:
 )
 @click.option(
     "--spike-in",
+    "spike_in_vcf",
     type=click.Path(exists=True, dir_okay=False),
     help="Extra germline variants (GT gives the haplotype; default 1|0).",
 )
-@click.option("--read-length", default=150, show_default=True)
-@click.option("--fragment-mean", default=400, show_default=True)
-@click.option("--fragment-sd", default=50, show_default=True)
-@click.option("--seed", default=1, show_default=True)
-@click.option("--simulator", type=click.Choice(["art", "dwgsim"]), default="art", show_default=True)
-@click.option("--patient", default="SIM1", show_default=True)
-@click.option("--threads", default=2, show_default=True)
+@click.option("--read-length", default=SIM["read_length"], show_default=True)
+@click.option("--fragment-mean", default=SIM["fragment_mean"], show_default=True)
+@click.option("--fragment-sd", default=SIM["fragment_sd"], show_default=True)
+@click.option("--seed", default=SIM["seed"], show_default=True)
+@click.option(
+    "--simulator", type=click.Choice(SIMULATORS), default=SIM["simulator"], show_default=True
+)
+@click.option("--patient", default=SIM["patient"], show_default=True)
+@click.option("--threads", default=SIM["threads"], show_default=True)
 @click.option("--no-reads", is_flag=True, help="Write truth and sheets only.")
 @click.option("--keep-intermediate", is_flag=True, help="Keep haplotype FASTAs and FASTQs.")
-def simulate_command(
-    reference,
-    truth_vcf,
-    confident_bed,
-    region,
-    outdir,
-    normal_depth,
-    tumour_depth,
-    purity,
-    somatic_snvs,
-    somatic_indels,
-    vaf_levels,
-    loh,
-    spike_in,
-    read_length,
-    fragment_mean,
-    fragment_sd,
-    seed,
-    simulator,
-    patient,
-    threads,
-    no_reads,
-    keep_intermediate,
-):
+def simulate_command(vaf_levels: str, loh: tuple[str, ...], no_reads: bool, **options) -> None:
     """Simulate normal + tumour paired-end reads with germline and somatic truth."""
     if not loh:
         loh_arg: object = None
@@ -265,30 +253,8 @@ def simulate_command(
         loh_arg = list(loh)
     try:
         levels = tuple(float(x) for x in vaf_levels.split(",") if x.strip())
-        summary = simulate(
-            reference,
-            truth_vcf,
-            outdir,
-            region=region,
-            confident_bed=confident_bed,
-            normal_depth=normal_depth,
-            tumour_depth=tumour_depth,
-            purity=purity,
-            n_somatic_snv=somatic_snvs,
-            n_somatic_indel=somatic_indels,
-            vaf_levels=levels,
-            loh=loh_arg,
-            spike_in_vcf=spike_in,
-            read_length=read_length,
-            fragment_mean=fragment_mean,
-            fragment_sd=fragment_sd,
-            seed=seed,
-            simulator=simulator,
-            patient=patient,
-            threads=threads,
-            reads=not no_reads,
-            keep_intermediate=keep_intermediate,
-        )
+        params = SimulationParams(**options, vaf_levels=levels, loh=loh_arg, reads=not no_reads)
+        summary = run_simulation(params)
     except (SimulationError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     c = summary["counts"]
@@ -300,7 +266,7 @@ def simulate_command(
         f"({c['somatic_by_type']}), {c['somatic_clonal']} clonal, "
         f"{c['somatic_subclonal']} subclonal, {c['somatic_in_loh']} in LOH"
     )
-    click.echo(f"purity {purity}; clones (cancer-cell fraction): {clones}")
+    click.echo(f"purity {params.purity}; clones (cancer-cell fraction): {clones}")
     for seg in summary["loh"]:
         click.echo(
             f"LOH: {seg['contig']}:{seg['start0'] + 1}-{seg['end0']} (hap 2 lost, "

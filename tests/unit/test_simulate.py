@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -13,10 +15,14 @@ import pytest
 from click.testing import CliRunner
 
 from icope.bench.simulate import (
+    DEFAULT_VAF_LEVELS,
+    MIN_DISTANCE,
     SimulationError,
+    SimulationParams,
     design_clones,
     expected_vaf,
     read_fasta,
+    run_simulation,
     simulate,
     tumour_populations,
 )
@@ -281,6 +287,116 @@ def test_region_cut_and_spike_in(inputs, tmp_path):
     assert bed[-1] == "12000"
     with pytest.raises(SimulationError, match="starting at position 1"):
         _run(inputs, tmp_path / "bad", region=f"{CONTIG}:100-1000")
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def test_params_defaults_and_paths():
+    params = SimulationParams("ref.fa", "truth.vcf.gz", "out")
+    assert (params.reference, params.germline_vcf, params.outdir) == (
+        Path("ref.fa"),
+        Path("truth.vcf.gz"),
+        Path("out"),
+    )
+    assert (params.normal_depth, params.tumour_depth, params.purity) == (30, 60, 0.8)
+    assert (params.n_somatic_snv, params.n_somatic_indel) == (200, 40)
+    assert params.vaf_levels == DEFAULT_VAF_LEVELS
+    assert (params.read_length, params.fragment_mean, params.fragment_sd) == (150, 400, 50)
+    assert (params.seed, params.simulator, params.patient, params.threads) == (1, "art", "SIM1", 2)
+    assert params.min_distance == MIN_DISTANCE
+    assert params.region is params.confident_bed is params.spike_in_vcf is params.loh is None
+    assert params.reads is True and params.keep_intermediate is False
+    assert (params.normal_name, params.tumour_name) == ("SIM1_N", "SIM1_T")
+    # optional inputs stay as given (their text appears in messages)
+    assert SimulationParams("r", "v", "o", spike_in_vcf="./s.vcf").spike_in_vcf == "./s.vcf"
+
+
+def test_params_are_frozen():
+    params = SimulationParams("ref.fa", "truth.vcf.gz", "out")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        params.seed = 2
+    assert dataclasses.replace(params, seed=2).seed == 2
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"patient": "a b"}, "patient 'a b': only letters, digits, '_' and '-'"),
+        ({"patient": "x/y"}, "patient 'x/y': only letters"),
+        ({"simulator": "wgsim"}, "unknown simulator 'wgsim' (art or dwgsim)"),
+    ],
+)
+def test_params_validation(options, message, tmp_path):
+    with pytest.raises(SimulationError, match=re.escape(message)):
+        SimulationParams("ref.fa", "truth.vcf.gz", tmp_path / "out", **options)
+    with pytest.raises(SimulationError, match=re.escape(message)):
+        simulate("ref.fa", "truth.vcf.gz", tmp_path / "out", **options)
+    assert not (tmp_path / "out").exists()  # rejected before anything is written
+
+
+def test_params_unknown_option():
+    with pytest.raises(TypeError, match="n_snv"):
+        simulate("ref.fa", "truth.vcf.gz", "out", n_snv=3)
+
+
+def test_params_summary(tmp_path):
+    bed = tmp_path / "conf.bed"
+    params = SimulationParams(tmp_path / "r.fa", "v.vcf", "o", confident_bed=bed, loh=["c:1-5"])
+    summary = params.as_summary()
+    assert list(summary)[:6] == [
+        "reference",
+        "germline_vcf",
+        "confident_bed",
+        "spike_in_vcf",
+        "outdir",
+        "region",
+    ]
+    assert "keep_intermediate" not in summary
+    assert summary["reference"] == str((tmp_path / "r.fa").resolve())
+    assert summary["outdir"] == str(Path("o").resolve())
+    assert summary["confident_bed"] == str(bed.resolve()) and summary["spike_in_vcf"] is None
+    assert summary["loh"] == "['c:1-5']" and summary["vaf_levels"] == list(DEFAULT_VAF_LEVELS)
+    assert SimulationParams("r", "v", "o", confident_bed="").as_summary()["confident_bed"] is None
+
+
+def test_cli_defaults_are_the_params_defaults():
+    defaults = {f.name: f.default for f in dataclasses.fields(SimulationParams)}
+    cli = {p.name: p.default for p in simulate_command.params}
+    assert set(cli) - {"no_reads", "vaf_levels", "loh"} <= set(defaults)
+    for name in ("purity", "n_somatic_snv", "n_somatic_indel", "read_length", "seed", "threads"):
+        assert cli[name] == defaults[name], name
+    assert cli["simulator"] == defaults["simulator"] and cli["patient"] == defaults["patient"]
+    assert cli["normal_depth"] == defaults["normal_depth"] == 30.0
+    assert cli["vaf_levels"] == ",".join(map(str, defaults["vaf_levels"]))
+
+
+def test_run_simulation_takes_params(inputs, tmp_path):
+    params = SimulationParams(
+        inputs["fasta"],
+        inputs["vcf"],
+        tmp_path / "a",
+        confident_bed=inputs["bed"],
+        n_somatic_snv=4,
+        n_somatic_indel=2,
+        reads=False,
+    )
+    summary = run_simulation(params)
+    keyword = simulate(
+        inputs["fasta"],
+        inputs["vcf"],
+        tmp_path / "b",
+        confident_bed=inputs["bed"],
+        n_somatic_snv=4,
+        n_somatic_indel=2,
+        reads=False,
+    )
+    assert summary["parameters"] == dict(params.as_summary())
+    for name in ("germline.vcf.gz", "somatic.vcf.gz"):
+        assert _vcf_body(tmp_path / "a" / "truth" / name) == _vcf_body(
+            tmp_path / "b" / "truth" / name
+        )
+    assert summary["counts"] == keyword["counts"]
 
 
 def test_cli_no_reads(inputs, tmp_path):

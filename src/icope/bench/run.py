@@ -22,7 +22,7 @@ import pandas as pd
 import yaml
 
 from icope.bench.compare import compare_vcfs
-from icope.bench.simulate import simulate
+from icope.bench.simulate import SimulationParams, run_simulation
 from icope.workflow_dir import bundled_test_config, find_workflow_dir
 
 CALLERS = ("bcftools", "freebayes")
@@ -375,7 +375,7 @@ def simulated_pair(
     """Simulate a tumour/normal pair from the chr21 segment; return (simulation dir, config)."""
     outdir = workdir / "simulation"
     if not (outdir / "samples.tsv").exists():
-        simulate(
+        params = SimulationParams(
             data_dir / SEGMENT_FASTA,
             data_dir / SEGMENT_TRUTH,
             outdir,
@@ -387,6 +387,7 @@ def simulated_pair(
             seed=seed,
             patient="SIM",
         )
+        run_simulation(params)
     fasta = outdir / "reference.fa"
     if not fasta.exists():
         fasta = data_dir / SEGMENT_FASTA

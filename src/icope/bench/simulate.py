@@ -78,11 +78,100 @@ from icope.core.sheets import SAFE_ID, SAMPLE_COLUMNS, UNIT_COLUMNS
 
 DEFAULT_VAF_LEVELS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
 MIN_DISTANCE = 200
+SIMULATORS = ("art", "dwgsim")
 _EPS = 1e-9
 
 
 class SimulationError(ValueError):
     """Bad simulation input (region, VCF, LOH, impossible placement)."""
+
+
+@dataclass(frozen=True)
+class SimulationParams:
+    """Everything a simulation takes; the defaults are those of ``icope simulate``.
+
+    ``reference``, ``germline_vcf`` and ``outdir`` become paths; the other values are kept as
+    given. ``loh``: None = one default segment (100 kb, or a tenth of the longest contig,
+    centred); False / "none" = no LOH; else a ``(contig, start, end)`` tuple (1-based inclusive),
+    a ``"chr:start-end"`` string, or a list of those. ``reads=False`` writes truth and sheets
+    only; ``keep_intermediate`` keeps ``outdir/work`` (haplotype FASTAs, per-haplotype FASTQs).
+
+    Raises
+    ------
+    SimulationError
+        For a patient name that is not a safe ID or an unknown simulator (art or dwgsim).
+    """
+
+    reference: Path
+    germline_vcf: Path
+    outdir: Path
+    region: str | None = None
+    confident_bed: str | Path | None = None
+    normal_depth: float = 30
+    tumour_depth: float = 60
+    purity: float = 0.8
+    n_somatic_snv: int = 200
+    n_somatic_indel: int = 40
+    vaf_levels: Sequence[float] = DEFAULT_VAF_LEVELS
+    loh: object = None
+    spike_in_vcf: str | Path | None = None
+    read_length: int = 150
+    fragment_mean: int = 400
+    fragment_sd: int = 50
+    seed: int = 1
+    simulator: str = "art"
+    patient: str = "SIM1"
+    threads: int = 2
+    min_distance: int = MIN_DISTANCE
+    reads: bool = True
+    keep_intermediate: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("reference", "germline_vcf", "outdir"):
+            object.__setattr__(self, name, Path(getattr(self, name)))
+        if not re.fullmatch(SAFE_ID, self.patient):
+            raise SimulationError(f"patient {self.patient!r}: only letters, digits, '_' and '-'")
+        if self.simulator not in SIMULATORS:
+            raise SimulationError(f"unknown simulator {self.simulator!r} (art or dwgsim)")
+
+    @property
+    def normal_name(self) -> str:
+        return f"{self.patient}_N"
+
+    @property
+    def tumour_name(self) -> str:
+        return f"{self.patient}_T"
+
+    def as_summary(self) -> dict:
+        """The ``parameters`` section of simulation.json (paths resolved)."""
+        return {
+            "reference": str(self.reference.resolve()),
+            "germline_vcf": str(self.germline_vcf.resolve()),
+            "confident_bed": _resolved(self.confident_bed),
+            "spike_in_vcf": _resolved(self.spike_in_vcf),
+            "outdir": str(self.outdir.resolve()),
+            "region": self.region,
+            "normal_depth": self.normal_depth,
+            "tumour_depth": self.tumour_depth,
+            "purity": self.purity,
+            "n_somatic_snv": self.n_somatic_snv,
+            "n_somatic_indel": self.n_somatic_indel,
+            "vaf_levels": list(self.vaf_levels),
+            "loh": None if self.loh is None else str(self.loh),
+            "read_length": self.read_length,
+            "fragment_mean": self.fragment_mean,
+            "fragment_sd": self.fragment_sd,
+            "seed": self.seed,
+            "simulator": self.simulator,
+            "patient": self.patient,
+            "threads": self.threads,
+            "min_distance": self.min_distance,
+            "reads": self.reads,
+        }
+
+
+def _resolved(path: str | Path | None) -> str | None:
+    return str(Path(path).resolve()) if path else None
 
 
 # ----------------------------------------------------------------------------- data classes
@@ -907,95 +996,66 @@ def count_fastq_records(path: Path) -> int:
 # ----------------------------------------------------------------------------- main entry
 
 
-def simulate(
-    reference: str | Path,
-    germline_vcf: str | Path,
-    outdir: str | Path,
-    *,
-    region: str | None = None,
-    confident_bed: str | Path | None = None,
-    normal_depth: float = 30,
-    tumour_depth: float = 60,
-    purity: float = 0.8,
-    n_somatic_snv: int = 200,
-    n_somatic_indel: int = 40,
-    vaf_levels: Sequence[float] = DEFAULT_VAF_LEVELS,
-    loh: object = None,
-    spike_in_vcf: str | Path | None = None,
-    read_length: int = 150,
-    fragment_mean: int = 400,
-    fragment_sd: int = 50,
-    seed: int = 1,
-    simulator: str = "art",
-    patient: str = "SIM1",
-    threads: int = 2,
-    min_distance: int = MIN_DISTANCE,
-    reads: bool = True,
-    keep_intermediate: bool = False,
-) -> dict:
-    """Simulate a normal/tumour pair with truth; returns the summary written to simulation.json.
-
-    ``loh``: None = one default segment (100 kb, or a tenth of the longest contig, centred);
-    False / "none" = no LOH; else a ``(contig, start, end)`` tuple (1-based inclusive), a
-    ``"chr:start-end"`` string, or a list of those. ``reads=False`` writes truth and sheets only.
-    """
+def run_simulation(params: SimulationParams) -> dict:
+    """Simulate a normal/tumour pair with truth; returns the summary written to simulation.json."""
     t0 = time.monotonic()
-    reference, germline_vcf, outdir = Path(reference), Path(germline_vcf), Path(outdir)
-    if not re.fullmatch(SAFE_ID, patient):
-        raise SimulationError(f"patient {patient!r}: only letters, digits, '_' and '-'")
-    if simulator not in ("art", "dwgsim"):
-        raise SimulationError(f"unknown simulator {simulator!r} (art or dwgsim)")
-    normal_name, tumour_name = f"{patient}_N", f"{patient}_T"
-    truth_dir, reads_dir, work = outdir / "truth", outdir / "reads", outdir / "work"
+    normal_name, tumour_name = params.normal_name, params.tumour_name
+    truth_dir, reads_dir, work = (
+        params.outdir / "truth",
+        params.outdir / "reads",
+        params.outdir / "work",
+    )
     for d in (truth_dir, reads_dir, work):
         d.mkdir(parents=True, exist_ok=True)
 
     # reference and region
-    seqs = read_fasta(reference)
-    if region:
-        contig, end = parse_region(region, {c: len(s) for c, s in seqs.items()})
+    seqs = read_fasta(params.reference)
+    if params.region:
+        contig, end = parse_region(params.region, {c: len(s) for c, s in seqs.items()})
         seqs = {contig: seqs[contig][:end]}
     lengths = {c: len(s) for c, s in seqs.items()}
-    fai_exists = Path(f"{reference}.fai").is_file()
-    if region or not fai_exists or reference.suffix == ".gz":
-        ref_path = outdir / "reference.fa"
+    fai_exists = Path(f"{params.reference}.fai").is_file()
+    if params.region or not fai_exists or params.reference.suffix == ".gz":
+        ref_path = params.outdir / "reference.fa"
         write_fasta(seqs, ref_path)
         _run(["samtools", "faidx", ref_path])
     else:
-        ref_path = reference
+        ref_path = params.reference
 
     # germline truth
     counts: dict[str, int] = {}
-    truth_records = load_germline(germline_vcf, lengths, counts=counts)
-    check_ref(truth_records, seqs, str(germline_vcf))
+    truth_records = load_germline(params.germline_vcf, lengths, counts=counts)
+    check_ref(truth_records, seqs, str(params.germline_vcf))
     n_input = len(truth_records)
     spikes: list[GermlineRecord] = []
-    if spike_in_vcf:
+    if params.spike_in_vcf:
         spike_counts: dict[str, int] = {}
-        spikes = load_germline(spike_in_vcf, lengths, spike_in=True, counts=spike_counts)
+        spikes = load_germline(params.spike_in_vcf, lengths, spike_in=True, counts=spike_counts)
         if spike_counts:
-            raise SimulationError(f"{spike_in_vcf}: unusable spike-in records: {spike_counts}")
-        check_ref(spikes, seqs, str(spike_in_vcf))
+            raise SimulationError(
+                f"{params.spike_in_vcf}: unusable spike-in records: {spike_counts}"
+            )
+        check_ref(spikes, seqs, str(params.spike_in_vcf))
         truth_records = merge_spike_ins(truth_records, spikes, counts)
     germline = resolve_overlaps(truth_records, counts)
     order = {c: i for i, c in enumerate(lengths)}
     germline.sort(key=lambda r: (order[r.contig], r.pos))
 
     # confident regions
-    if confident_bed:
-        confident = merge_intervals(read_bed(confident_bed), lengths)
+    if params.confident_bed:
+        confident = merge_intervals(read_bed(params.confident_bed), lengths)
     else:
         confident = [(c, 0, n) for c, n in lengths.items()]
     with open(truth_dir / "confident.bed", "w") as out:
         out.writelines(f"{c}\t{s}\t{e}\n" for c, s, e in confident)
 
     # LOH segments
-    if loh is None:
+    if params.loh is None:
         raw_segments = [default_loh(lengths)]
-    elif loh is False or (isinstance(loh, str) and loh.lower() == "none"):
+    elif params.loh is False or (isinstance(params.loh, str) and params.loh.lower() == "none"):
         raw_segments = []
     else:
-        items = [loh] if isinstance(loh, str | tuple) else list(loh)
+        items = [params.loh] if isinstance(params.loh, str | tuple) else list(params.loh)
         raw_segments = []
         for item in items:
             c, s0, e0 = (
@@ -1013,13 +1073,21 @@ def simulate(
             raise SimulationError(f"LOH segments {a} and {b} overlap or touch")
 
     # clone design and somatic variants
-    clones, plan = design_clones(purity, vaf_levels)
-    pops = tumour_populations(purity, clones)
-    rng = np.random.default_rng(seed)
-    margin = min(fragment_mean + 3 * fragment_sd, max(lengths.values()) // 4)
-    allowed = build_allowed_mask(seqs, confident, germline, segments, margin, min_distance)
+    clones, plan = design_clones(params.purity, params.vaf_levels)
+    pops = tumour_populations(params.purity, clones)
+    rng = np.random.default_rng(params.seed)
+    margin = min(params.fragment_mean + 3 * params.fragment_sd, max(lengths.values()) // 4)
+    allowed = build_allowed_mask(seqs, confident, germline, segments, margin, params.min_distance)
     somatic = place_somatic(
-        seqs, allowed, n_somatic_snv, n_somatic_indel, plan, pops, segments, rng, min_distance
+        seqs,
+        allowed,
+        params.n_somatic_snv,
+        params.n_somatic_indel,
+        plan,
+        pops,
+        segments,
+        rng,
+        params.min_distance,
     )
 
     # truth files
@@ -1027,7 +1095,7 @@ def simulate(
     write_germline_vcf(germline, lengths, normal_name, germ_plain)
     n_germline = normalise_vcf(germ_plain, ref_path, truth_dir / "germline.vcf.gz")
     som_plain = work / "somatic.vcf"
-    write_somatic_vcf(somatic, lengths, som_plain, purity)
+    write_somatic_vcf(somatic, lengths, som_plain, params.purity)
     n_somatic = normalise_vcf(som_plain, ref_path, truth_dir / "somatic.vcf.gz")
     baf_kept = expected_germline_baf(pops, 1, True)
     baf_lost = expected_germline_baf(pops, 2, True)
@@ -1070,19 +1138,19 @@ def simulate(
         for hap in (1, 2):
             label = f"{pop.name}h{hap}"
             hap_jobs.append((vcf_gz, hap, label, hap_dir / f"{label}.fa", expected[hap]))
-    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, params.threads)) as pool:
         list(pool.map(lambda j: build_haplotype(j[0], ref_path, j[1], j[2], j[3], j[4]), hap_jobs))
 
     # reads
     read_counts: dict[str, int] = {}
     read_plan = []
-    if reads:
+    if params.reads:
         fq_dir = work / "fastq"
         fq_dir.mkdir(exist_ok=True)
         jobs = []
         for sample, depth, sample_pops in (
-            (normal_name, normal_depth, [normal_pop]),
-            (tumour_name, tumour_depth, pops),
+            (normal_name, params.normal_depth, [normal_pop]),
+            (tumour_name, params.tumour_depth, pops),
         ):
             for pop in sample_pops:
                 for hap in (1, 2):
@@ -1090,7 +1158,7 @@ def simulate(
                     fold = depth * pop.fraction / 2
                     if fold <= 0:
                         continue
-                    job_seed = _seed(seed, f"{sample}:{label}")
+                    job_seed = _seed(params.seed, f"{sample}:{label}")
                     jobs.append((sample, label, fold, job_seed))
                     read_plan.append(
                         {"sample": sample, "haplotype": label, "fold": fold, "seed": job_seed}
@@ -1099,18 +1167,18 @@ def simulate(
         def run(job):
             sample, label, fold, job_seed = job
             return simulate_reads_job(
-                simulator,
+                params.simulator,
                 hap_dir / f"{label}.fa",
                 fq_dir / f"{sample}_{label}",
                 fold,
                 job_seed,
-                read_length,
-                fragment_mean,
-                fragment_sd,
+                params.read_length,
+                params.fragment_mean,
+                params.fragment_sd,
             )
 
         order_by_size = sorted(range(len(jobs)), key=lambda i: -jobs[i][2])
-        with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, params.threads)) as pool:
             futures = {i: pool.submit(run, jobs[i]) for i in order_by_size}
             results = [futures[i].result() for i in range(len(jobs))]
         for sample in (normal_name, tumour_name):
@@ -1122,50 +1190,27 @@ def simulate(
                             with open(pair[mate - 1], "rb") as member:
                                 shutil.copyfileobj(member, out, 1 << 20)
             read_counts[sample] = count_fastq_records(reads_dir / f"{sample}_R1.fastq.gz")
-        if not keep_intermediate:
+        if not params.keep_intermediate:
             shutil.rmtree(fq_dir)
 
     # sample sheets
-    with open(outdir / "samples.tsv", "w") as out:
+    with open(params.outdir / "samples.tsv", "w") as out:
         out.write("\t".join(SAMPLE_COLUMNS) + "\n")
-        out.write(f"{patient}\t{normal_name}\tnormal\tunknown\tno\tno\n")
-        out.write(f"{patient}\t{tumour_name}\ttumour\tunknown\tno\tno\n")
-    with open(outdir / "units.tsv", "w") as out:
+        out.write(f"{params.patient}\t{normal_name}\tnormal\tunknown\tno\tno\n")
+        out.write(f"{params.patient}\t{tumour_name}\ttumour\tunknown\tno\tno\n")
+    with open(params.outdir / "units.tsv", "w") as out:
         out.write("\t".join(UNIT_COLUMNS) + "\n")
         for sample in (normal_name, tumour_name):
             fq1 = (reads_dir / f"{sample}_R1.fastq.gz").resolve()
             fq2 = (reads_dir / f"{sample}_R2.fastq.gz").resolve()
             out.write(f"{sample}\tSIM1\t{fq1}\t{fq2}\t\tILLUMINA\t{sample}_lib1\n")
 
-    if not keep_intermediate:
+    if not params.keep_intermediate:
         shutil.rmtree(work)
 
     type_counts = {t: sum(v.type == t for v in somatic) for t in ("SNV", "INS", "DEL")}
     summary = {
-        "parameters": {
-            "reference": str(reference.resolve()),
-            "germline_vcf": str(germline_vcf.resolve()),
-            "confident_bed": str(Path(confident_bed).resolve()) if confident_bed else None,
-            "spike_in_vcf": str(Path(spike_in_vcf).resolve()) if spike_in_vcf else None,
-            "outdir": str(outdir.resolve()),
-            "region": region,
-            "normal_depth": normal_depth,
-            "tumour_depth": tumour_depth,
-            "purity": purity,
-            "n_somatic_snv": n_somatic_snv,
-            "n_somatic_indel": n_somatic_indel,
-            "vaf_levels": list(vaf_levels),
-            "loh": None if loh is None else str(loh),
-            "read_length": read_length,
-            "fragment_mean": fragment_mean,
-            "fragment_sd": fragment_sd,
-            "seed": seed,
-            "simulator": simulator,
-            "patient": patient,
-            "threads": threads,
-            "min_distance": min_distance,
-            "reads": reads,
-        },
+        "parameters": params.as_summary(),
         "reference_used": str(Path(ref_path).resolve()),
         "contigs": lengths,
         "samples": {"normal": normal_name, "tumour": tumour_name},
@@ -1205,5 +1250,12 @@ def simulate(
         "read_jobs": read_plan,
         "elapsed_seconds": round(time.monotonic() - t0, 1),
     }
-    (outdir / "simulation.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (params.outdir / "simulation.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
+
+
+def simulate(
+    reference: str | Path, germline_vcf: str | Path, outdir: str | Path, **options
+) -> dict:
+    """Keyword form: :func:`run_simulation` of ``SimulationParams(reference, ..., **options)``."""
+    return run_simulation(SimulationParams(reference, germline_vcf, outdir, **options))

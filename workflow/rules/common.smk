@@ -42,7 +42,7 @@ def _stop(message):
     raise WorkflowError(f"icope: invalid input\n{message}")
 
 
-validate(config, WORKFLOW_DIR / "workflow" / "schemas" / "config.schema.yaml")
+validate(config, WORKFLOW_DIR / "workflow/schemas/config.schema.yaml", set_default=True)
 
 # `snakemake --lint` reads the rules, not the data: it runs on the template config with no data
 # directory, sheets or reference present. Every other invocation checks them here.

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from icope.core.sheets import SampleType, SheetError, load_sample_sheet
+from icope.core import sheets as sheets_module
+from icope.core.sheets import Sample, SampleType, SheetError, Unit, load_sample_sheet
 
 SAMPLE_HEADER = ["patient", "sample", "type", "sex", "secondary_findings_consent", "tumour_only"]
 UNIT_HEADER = ["sample", "unit", "fq1", "fq2", "bam", "platform", "library"]
@@ -413,3 +414,83 @@ def test_invalid_sample_row_does_not_cause_false_unknown_sample_errors(sheets):
     assert any(p.startswith(f"{s}, line 2: field 'sex'") for p in problems)
     # P1_N *is* in the sample sheet and P1 *has* a normal: nothing else should be reported
     assert problems == [p for p in problems if "field 'sex'" in p]
+
+
+def test_every_cross_row_rule_in_reporting_order(tmp_path):
+    """One sheet breaking every cross-row rule: the exact messages, in the order reported
+    (cell problems, sample rules, unit rules row by row, samples without units)."""
+    samples = [
+        ["P1", "P1_N", "normal", "female", "yes", "no"],
+        ["P1", "P1_N", "normal", "female", "yes", "no"],  # duplicate; second normal of P1
+        ["P3", "P3_T", "tumour", "", "", ""],  # no normal, not tumour_only
+        ["P1", "P1_R", "rna", "", "", "yes"],  # tumour_only on RNA
+        ["P4", "P4_N", "normal", "", "", ""],  # no units
+        ["P1", "P1_T", "tumour", "x", "", ""],  # bad cell: no cross-row errors of its own
+        ["P5", "P5_T", "tumour", "", "", "yes"],
+        ["P5", "P5_N2", "normal", "", "", "yes"],  # tumour_only on a normal, no units
+    ]
+    units = [
+        ["P1_N", "L1", "a_R1.fq.gz", "a_R2.fq.gz", "", "", ""],
+        ["P1_N", "L1", "a_R1.fq.gz", "a_R2.fq.gz", "", "", ""],  # duplicate unit
+        ["X", "L1", "a_R1.fq.gz", "", "x.bam", "", ""],  # unknown sample; FASTQ and BAM
+        ["P3_T", "L1", "missing_R1.fq.gz", "", "", "", ""],  # no fq2; fq1 missing
+        ["P1_R", "L1", "", "", "", "", ""],  # no reads
+        ["P1_T", "L 1", "a_R1.fq.gz", "a_R2.fq.gz", "", "", ""],  # bad cell
+        ["P5_T", "L1", "", "", "missing.bam", "", ""],
+        ["P5_T", "L1", "", "", "missing.bam", "", ""],  # duplicate unit; BAM missing
+    ]
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("a_R1.fq.gz", "a_R2.fq.gz", "x.bam"):
+        (data / name).write_text("x")
+    s = _write_tsv(tmp_path / "samples.tsv", SAMPLE_HEADER, samples)
+    u = _write_tsv(tmp_path / "units.tsv", UNIT_HEADER, units)
+    assert _problems(s, u, data) == [
+        f"{s}, line 7: field 'sex': must be one of 'female', 'male' or 'unknown' (got 'x')",
+        f"{u}, line 7: field 'unit': only letters, digits, '_' and '-' are allowed (got 'L 1')",
+        f"{s}, line 3: field 'sample': duplicate sample 'P1_N' (first on line 2)",
+        f"{s}: patient 'P1' has 2 normal samples; one normal per patient is supported",
+        f"{s}, line 4: field 'tumour_only': patient 'P3' has tumour 'P3_T' but no normal "
+        "sample; set tumour_only to yes to analyse it unmatched",
+        f"{s}, line 5: field 'tumour_only': only a tumour sample can be tumour-only",
+        f"{s}, line 9: field 'tumour_only': only a tumour sample can be tumour-only",
+        f"{u}, line 3: field 'unit': duplicate unit 'L1' of sample 'P1_N' (first on line 2)",
+        f"{u}, line 4: field 'sample': 'X' is not in {s}",
+        f"{u}, line 4: field 'bam': give either fq1/fq2 or bam, not both",
+        f"{u}, line 5: field 'fq2': paired-end reads need both fq1 and fq2",
+        f"{u}, line 5: field 'fq1': file not found: {data / 'missing_R1.fq.gz'}",
+        f"{u}, line 6: field 'fq1': no reads given (fq1 + fq2, or bam)",
+        f"{u}, line 8: field 'bam': file not found: {data / 'missing.bam'}",
+        f"{u}, line 9: field 'unit': duplicate unit 'L1' of sample 'P5_T' (first on line 8)",
+        f"{u}, line 9: field 'bam': file not found: {data / 'missing.bam'}",
+        f"{s}, line 6: field 'sample': sample 'P4_N' has no units in {u}",
+        f"{s}, line 9: field 'sample': sample 'P5_N2' has no units in {u}",
+    ]
+
+
+def test_cross_row_rules_one_by_one(tmp_path):
+    normal = Sample(patient="P1", sample="N", type="normal", tumour_only=True)
+    tumour = Sample(patient="P2", sample="T", type="tumour")
+    unmatched = Sample(patient="P2", sample="T", type="tumour", tumour_only=True)
+    path = Path("samples.tsv")
+    assert sheets_module._tumour_without_normal(path, 3, tumour, {"P2": ["tumour"]}) != []
+    assert sheets_module._tumour_without_normal(path, 3, unmatched, {"P2": ["tumour"]}) == []
+    assert sheets_module._tumour_without_normal(path, 3, tumour, {"P2": ["normal"]}) == []
+    assert sheets_module._tumour_only_on_tumours(path, 2, normal) == [
+        "samples.tsv, line 2: field 'tumour_only': only a tumour sample can be tumour-only"
+    ]
+    assert sheets_module._tumour_only_on_tumours(path, 2, unmatched) == []
+    assert sheets_module._one_normal_per_patient(path, {"P1": ["normal", "tumour"]}) == []
+
+    (tmp_path / "r1.fq").write_text("x")
+    pair = Unit(sample="N", unit="L1", fq1="r1.fq", fq2="r2.fq")
+    assert sheets_module._read_files_given("here", pair) == []
+    assert sheets_module._read_files_given("here", Unit(sample="N", unit="L1", bam="b")) == []
+    assert sheets_module._files_readable("here", pair, tmp_path) == [
+        f"here: field 'fq2': file not found: {tmp_path / 'r2.fq'}"
+    ]
+    assert sheets_module._duplicate_unit("here", 2, pair, {("N", "L1"): 2}) == []
+    assert sheets_module._unit_sample_known("here", pair, {"N": 2}, path) == []
+    assert sheets_module._unit_sample_known("here", pair, {"N_2": 2}, path) == [
+        "here: field 'sample': 'N' is not in samples.tsv"
+    ]

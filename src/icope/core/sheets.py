@@ -206,6 +206,176 @@ class SampleSheet:
         return [s for s in self.samples.values() if s.type != SampleType.rna]
 
 
+# --- cross-row sheet rules -------------------------------------------------------------------
+# Each rule returns its problem strings, in sheet order. They use the raw IDs where a row may
+# have failed validation, so one bad cell elsewhere in a row does not cause false "no normal"
+# or "unknown sample" errors.
+
+Rows = list[tuple[int, dict[str, str]]]
+
+
+def _first_lines(sample_rows: Rows) -> dict[str, int]:
+    """Sample name -> the line it first appears on."""
+    seen: dict[str, int] = {}
+    for lineno, record in sample_rows:
+        seen.setdefault(record.get("sample", ""), lineno)
+    return seen
+
+
+def _patient_types(sample_rows: Rows) -> dict[str, list[str]]:
+    """Patient -> the types of its samples, in sheet order."""
+    types_of: dict[str, list[str]] = {}
+    for _, record in sample_rows:
+        types_of.setdefault(record.get("patient", ""), []).append(record.get("type", ""))
+    return types_of
+
+
+def _duplicate_samples(samples_path: Path, sample_rows: Rows) -> list[str]:
+    problems, seen = [], {}
+    for lineno, record in sample_rows:
+        name = record.get("sample", "")
+        if name in seen:
+            problems.append(
+                f"{samples_path}, line {lineno}: field 'sample': duplicate sample "
+                f"{name!r} (first on line {seen[name]})"
+            )
+        seen.setdefault(name, lineno)
+    return problems
+
+
+def _one_normal_per_patient(samples_path: Path, types_of: dict[str, list[str]]) -> list[str]:
+    return [
+        f"{samples_path}: patient {patient!r} has {types.count('normal')} "
+        "normal samples; one normal per patient is supported"
+        for patient, types in sorted(types_of.items())
+        if types.count("normal") > 1
+    ]
+
+
+def _tumour_without_normal(
+    samples_path: Path, lineno: int, sample: Sample, types_of: dict[str, list[str]]
+) -> list[str]:
+    """A tumour of a patient without a normal must be marked tumour_only."""
+    if (
+        sample.type == SampleType.tumour
+        and "normal" not in types_of[sample.patient]
+        and not sample.tumour_only
+    ):
+        return [
+            f"{samples_path}, line {lineno}: field 'tumour_only': patient {sample.patient!r} "
+            f"has tumour {sample.sample!r} but no normal sample; set tumour_only to yes "
+            "to analyse it unmatched"
+        ]
+    return []
+
+
+def _tumour_only_on_tumours(samples_path: Path, lineno: int, sample: Sample) -> list[str]:
+    if sample.tumour_only and sample.type != SampleType.tumour:
+        return [
+            f"{samples_path}, line {lineno}: field 'tumour_only': only a tumour sample "
+            "can be tumour-only"
+        ]
+    return []
+
+
+def _unit_sample_known(
+    where: str, unit: Unit, seen: dict[str, int], samples_path: Path
+) -> list[str]:
+    if unit.sample not in seen:
+        return [f"{where}: field 'sample': {unit.sample!r} is not in {samples_path}"]
+    return []
+
+
+def _duplicate_unit(
+    where: str, lineno: int, unit: Unit, first: dict[tuple[str, str], int]
+) -> list[str]:
+    """``first`` maps (sample, unit) to the line of its first valid row."""
+    first_line = first[(unit.sample, unit.unit)]
+    if first_line != lineno:
+        return [
+            f"{where}: field 'unit': duplicate unit {unit.unit!r} of sample {unit.sample!r} "
+            f"(first on line {first_line})"
+        ]
+    return []
+
+
+def _read_files_given(where: str, unit: Unit) -> list[str]:
+    """Either a FASTQ pair (fq1 + fq2) or a BAM/CRAM, not both and not neither."""
+    has_fastq = unit.fq1 is not None or unit.fq2 is not None
+    if has_fastq and unit.bam is not None:
+        return [f"{where}: field 'bam': give either fq1/fq2 or bam, not both"]
+    if not has_fastq and unit.bam is None:
+        return [f"{where}: field 'fq1': no reads given (fq1 + fq2, or bam)"]
+    if has_fastq and (unit.fq1 is None or unit.fq2 is None):
+        missing = "fq1" if unit.fq1 is None else "fq2"
+        return [f"{where}: field '{missing}': paired-end reads need both fq1 and fq2"]
+    return []
+
+
+def _files_readable(where: str, unit: Unit, data_dir: Path) -> list[str]:
+    problems = []
+    for name in ("fq1", "fq2", "bam"):
+        value = getattr(unit, name)
+        if value is None:
+            continue
+        full = resolve(value, data_dir)
+        if not full.is_file():
+            problems.append(f"{where}: field '{name}': file not found: {full}")
+        elif not os.access(full, os.R_OK):
+            problems.append(f"{where}: field '{name}': file not readable: {full}")
+    return problems
+
+
+def _samples_have_units(
+    samples_path: Path, units_path: Path, samples: list[Sample], seen: dict[str, int], unit_rows
+) -> list[str]:
+    unit_samples = {record.get("sample", "") for _, record in unit_rows}
+    return [
+        f"{samples_path}, line {seen[sample.sample]}: field 'sample': sample "
+        f"{sample.sample!r} has no units in {units_path}"
+        for sample in samples
+        if sample.sample not in unit_samples
+    ]
+
+
+def _sample_problems(samples_path: Path, sample_rows: Rows, sample_items) -> list[str]:
+    """The cross-row rules of the samples sheet, in the order they are reported."""
+    types_of = _patient_types(sample_rows)
+    problems = _duplicate_samples(samples_path, sample_rows)
+    problems += _one_normal_per_patient(samples_path, types_of)
+    for lineno, sample in sample_items:
+        problems += _tumour_without_normal(samples_path, lineno, sample, types_of)
+        problems += _tumour_only_on_tumours(samples_path, lineno, sample)
+    return problems
+
+
+def _unit_problems(
+    units_path: Path, unit_items, seen: dict[str, int], samples_path: Path, data_dir: Path
+) -> list[str]:
+    """The per-unit rules of the units sheet, row by row, in the order they are reported."""
+    first: dict[tuple[str, str], int] = {}
+    for lineno, unit in unit_items:
+        first.setdefault((unit.sample, unit.unit), lineno)
+    problems = []
+    for lineno, unit in unit_items:
+        where = f"{units_path}, line {lineno}"
+        problems += _unit_sample_known(where, unit, seen, samples_path)
+        problems += _duplicate_unit(where, lineno, unit, first)
+        problems += _read_files_given(where, unit)
+        problems += _files_readable(where, unit, data_dir)
+    return problems
+
+
+def _resolved(unit: Unit, data_dir: Path) -> Unit:
+    return unit.model_copy(
+        update={
+            k: resolve(getattr(unit, k), data_dir)
+            for k in ("fq1", "fq2", "bam")
+            if getattr(unit, k) is not None
+        }
+    )
+
+
 def load_sample_sheet(
     samples_path: str | Path, units_path: str | Path, data_dir: str | Path
 ) -> SampleSheet:
@@ -216,91 +386,11 @@ def load_sample_sheet(
     problems, sample_items = _validate_rows(samples_path, Sample, sample_rows)
     unit_problems, unit_items = _validate_rows(units_path, Unit, unit_rows)
     problems += unit_problems
-
-    # Cross-row checks use the raw IDs, so one bad cell elsewhere in a row does not cause
-    # false "no normal" or "unknown sample" errors.
-    seen: dict[str, int] = {}
-    for lineno, record in sample_rows:
-        name = record.get("sample", "")
-        if name in seen:
-            problems.append(
-                f"{samples_path}, line {lineno}: field 'sample': duplicate sample "
-                f"{name!r} (first on line {seen[name]})"
-            )
-        seen.setdefault(name, lineno)
-    types_of: dict[str, list[str]] = {}
-    for _, record in sample_rows:
-        types_of.setdefault(record.get("patient", ""), []).append(record.get("type", ""))
-    for patient, types in sorted(types_of.items()):
-        if types.count("normal") > 1:
-            problems.append(
-                f"{samples_path}: patient {patient!r} has {types.count('normal')} "
-                "normal samples; one normal per patient is supported"
-            )
-    for lineno, s in sample_items:
-        if (
-            s.type == SampleType.tumour
-            and "normal" not in types_of[s.patient]
-            and not s.tumour_only
-        ):
-            problems.append(
-                f"{samples_path}, line {lineno}: field 'tumour_only': patient {s.patient!r} "
-                f"has tumour {s.sample!r} but no normal sample; set tumour_only to yes "
-                "to analyse it unmatched"
-            )
-        if s.tumour_only and s.type != SampleType.tumour:
-            problems.append(
-                f"{samples_path}, line {lineno}: field 'tumour_only': only a tumour sample "
-                "can be tumour-only"
-            )
+    seen = _first_lines(sample_rows)
     samples = [s for _, s in sample_items]
-
-    unit_keys: dict[tuple[str, str], int] = {}
-    for lineno, u in unit_items:
-        where = f"{units_path}, line {lineno}"
-        if u.sample not in seen:
-            problems.append(f"{where}: field 'sample': {u.sample!r} is not in {samples_path}")
-        key = (u.sample, u.unit)
-        if key in unit_keys:
-            problems.append(
-                f"{where}: field 'unit': duplicate unit {u.unit!r} of sample {u.sample!r} "
-                f"(first on line {unit_keys[key]})"
-            )
-        unit_keys.setdefault(key, lineno)
-        has_fastq = u.fq1 is not None or u.fq2 is not None
-        if has_fastq and u.bam is not None:
-            problems.append(f"{where}: field 'bam': give either fq1/fq2 or bam, not both")
-        elif not has_fastq and u.bam is None:
-            problems.append(f"{where}: field 'fq1': no reads given (fq1 + fq2, or bam)")
-        elif has_fastq and (u.fq1 is None or u.fq2 is None):
-            missing = "fq1" if u.fq1 is None else "fq2"
-            problems.append(f"{where}: field '{missing}': paired-end reads need both fq1 and fq2")
-        for name in ("fq1", "fq2", "bam"):
-            value = getattr(u, name)
-            if value is None:
-                continue
-            full = resolve(value, data_dir)
-            if not full.is_file():
-                problems.append(f"{where}: field '{name}': file not found: {full}")
-            elif not os.access(full, os.R_OK):
-                problems.append(f"{where}: field '{name}': file not readable: {full}")
-    unit_samples = {record.get("sample", "") for _, record in unit_rows}
-    for sample in samples:
-        if sample.sample not in unit_samples:
-            problems.append(
-                f"{samples_path}, line {seen[sample.sample]}: field 'sample': sample "
-                f"{sample.sample!r} has no units in {units_path}"
-            )
+    problems += _sample_problems(samples_path, sample_rows, sample_items)
+    problems += _unit_problems(units_path, unit_items, seen, samples_path, data_dir)
+    problems += _samples_have_units(samples_path, units_path, samples, seen, unit_rows)
     if problems:
         raise SheetError(problems)
-    units = [
-        u.model_copy(
-            update={
-                k: resolve(getattr(u, k), data_dir)
-                for k in ("fq1", "fq2", "bam")
-                if getattr(u, k) is not None
-            }
-        )
-        for _, u in unit_items
-    ]
-    return SampleSheet(samples, units)
+    return SampleSheet(samples, [_resolved(u, data_dir) for _, u in unit_items])

@@ -42,8 +42,7 @@ rule cnvkit_tumour:
         mem_mb=mem_mb(8000),
         runtime=runtime_min(240),
     params:
-        # CBS (R DNAcopy, a CNVkit dependency) is CNVkit's default and best-validated method.
-        segment_method="cbs",
+        segment_method=config["cnv"]["segment_method"],
     script:
         "../../scripts/cnvkit_tumour.py"
 
@@ -92,12 +91,13 @@ rule cnv_tumour_allele_counts:
     params:
         min_mapq=config["alignment"]["min_mapq_for_calling"],
         min_bq=config["somatic"]["min_base_quality"],
+        # Deep tumours exceed mpileup's default of 250 reads per file.
+        max_depth=config["cnv"]["pileup_max_depth"],
     shell:
         # bcftools 1.16 mpileup crashes on an empty regions file: no sites, an empty VCF.
-        # Deep tumours exceed mpileup's default of 250 reads per file.
         "(if [ $(bcftools index -n {input.sites}) -gt 0 ]; then "
         "  bcftools mpileup -f {input.fasta} -R {input.sites} -q {params.min_mapq} "
-        "   -Q {params.min_bq} -d 100000 -I -a FORMAT/AD,FORMAT/DP -Oz -o {output} "
+        "   -Q {params.min_bq} -d {params.max_depth} -I -a FORMAT/AD,FORMAT/DP -Oz -o {output} "
         "   {input.tumour}; "
         " else echo 'no heterozygous sites: empty pileup' >&2; "
         "  bcftools view -G -Oz -o {output} {input.sites}; fi) 2> {log}"
@@ -146,7 +146,7 @@ rule cnv_segments:
         runtime=runtime_min(30),
     params:
         # Tumour purity (0-1) for total/minor copy numbers; None: not known, not estimated.
-        purity=None,
+        purity=config["cnv"]["purity"],
     script:
         "../../scripts/cnv_segments.py"
 

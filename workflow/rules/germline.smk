@@ -22,8 +22,10 @@ rule germline_bcftools:
         runtime=runtime_min(240),
     params:
         min_mapq=config["alignment"]["min_mapq_for_calling"],
+        min_bq=config["germline"]["min_base_quality"],
     shell:
-        "(bcftools mpileup -f {input.fasta} -R {input.targets} -q {params.min_mapq} -Q 20 "
+        "(bcftools mpileup -f {input.fasta} -R {input.targets} -q {params.min_mapq} "
+        "  -Q {params.min_bq} "
         "  -a FORMAT/AD,FORMAT/DP -Ou {input.bam} "
         " | bcftools call -m -v -Ob -o {output}) 2> {log}"
 
@@ -48,9 +50,10 @@ rule germline_freebayes:
         runtime=runtime_min(240),
     params:
         min_mapq=config["alignment"]["min_mapq_for_calling"],
+        min_bq=config["germline"]["min_base_quality"],
     shell:
         "(freebayes -f {input.fasta} -t {input.targets} --min-mapping-quality {params.min_mapq} "
-        "  --min-base-quality 20 {input.bam} "
+        "  --min-base-quality {params.min_bq} {input.bam} "
         " | bcftools view -Ob -o {output}) 2> {log}"
 
 

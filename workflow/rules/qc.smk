@@ -72,9 +72,11 @@ rule mosdepth:
         runtime=runtime_min(60),
     params:
         prefix="results/qc/mosdepth/{sample}",
+        thresholds=",".join(str(depth) for depth in config["qc"]["mosdepth_thresholds"]),
     shell:
         "mosdepth --threads {threads} --no-per-base --by {input.targets} "
-        "--thresholds 10,20,30 --fasta {input.fasta} {params.prefix} {input.bam} 2> {log}"
+        "--thresholds {params.thresholds} --fasta {input.fasta} {params.prefix} {input.bam} "
+        "2> {log}"
 
 
 rule qc_summary:

@@ -52,10 +52,10 @@ rule sv_somatic_filter:
     params:
         tumour="{tumour}",
         normal=pair_normal_name,
-        min_site_quality=300,
-        min_tumour_coverage=10,
-        min_tumour_af=0.03,
-        max_normal_af=0.0,
+        min_site_quality=config["sv"]["delly_filter"]["min_site_quality"],
+        min_tumour_coverage=config["sv"]["delly_filter"]["min_tumour_coverage"],
+        min_tumour_af=config["sv"]["delly_filter"]["min_tumour_af"],
+        max_normal_af=config["sv"]["delly_filter"]["max_normal_af"],
     shell:
         # delly filter -f somatic needs a control: for a tumour-only analysis the calls pass
         # through unchanged and sv_finalise judges them without normal-based filters.
@@ -93,12 +93,6 @@ rule sv_finalise:
     params:
         tumour="{tumour}",
         normal=pair_normal_name,
-        thresholds={
-            "min_tumour_alt_support": 4,
-            "min_tumour_af": 0.05,
-            "max_normal_alt_support": 0,
-            "min_mapq": 20,
-            "min_size": 50,
-        },
+        thresholds=config["sv"]["filter"],
     script:
         "../../scripts/sv_finalise.py"

@@ -13,7 +13,10 @@ import pytest
 from icope.core.annotation import (
     GENE_TABLE_COLUMNS,
     AnnotationError,
+    Gene,
     Transcript,
+    _gff3_ids,
+    _gtf_ids,
     coding_segments,
     detect_format,
     read_annotation,
@@ -499,3 +502,27 @@ def test_bcftools_csq_reads_converted_gff3(model, tmp_path):
     assert consequence("t2_missense")[4:6] == ["-", "6L>6P"]
     assert consequence("t2_stop_exon2")[0] == "stop_gained"
     assert consequence("t2_stop_exon2")[5] == "15C>15*"
+
+
+# --------------------------------------------------------------------------- feature ids
+
+
+def test_gff3_ids_link_children_to_their_gene():
+    genes = {"G1": Gene("G1", "G1", "chr1", 1, 100, "+")}
+    tx_gene: dict[str, str] = {}
+    assert _gff3_ids("gene", {"ID": ["gene:G1"]}, genes, tx_gene) == ("G1", "")
+    # an unlisted feature type with an ID whose parent is a gene is a transcript
+    mrna = {"ID": ["transcript:T1"], "Parent": ["gene:G1"]}
+    assert _gff3_ids("V_gene_segment", mrna, genes, tx_gene) == ("G1", "T1")
+    assert tx_gene == {"T1": "G1"}
+    exon = {"Parent": ["transcript:T1"]}
+    assert _gff3_ids("exon", exon, genes, tx_gene) == ("G1", "T1")
+    assert _gff3_ids("exon", {"Parent": ["transcript:T9"]}, genes, tx_gene) == ("", "T9")
+
+
+def test_gtf_ids_need_a_gene_id(tmp_path):
+    attrs = {"gene_id": ["G1"], "transcript_id": ["T1"]}
+    assert _gtf_ids(attrs, tmp_path / "a.gtf", 3) == ("G1", "T1")
+    assert _gtf_ids({"gene_id": ["G1"]}, tmp_path / "a.gtf", 3) == ("G1", "")
+    with pytest.raises(AnnotationError, match=r"a\.gtf, line 3: GTF feature without gene_id"):
+        _gtf_ids({"transcript_id": ["T1"]}, tmp_path / "a.gtf", 3)

@@ -141,6 +141,76 @@ def _first(attrs: dict[str, list[str]], *keys: str, default: str = "") -> str:
     return default
 
 
+def _coordinates(path: Path, lineno: int, start: str, end: str) -> tuple[int, int]:
+    try:
+        return int(start), int(end)
+    except ValueError as exc:
+        raise AnnotationError(f"{path}, line {lineno}: start/end are not integers") from exc
+
+
+def _gtf_ids(attrs: dict[str, list[str]], path: Path, lineno: int) -> tuple[str, str]:
+    """``(gene_id, transcript_id)`` of a GTF feature."""
+    gene_id = _first(attrs, "gene_id")
+    if not gene_id:
+        raise AnnotationError(f"{path}, line {lineno}: GTF feature without gene_id")
+    return gene_id, _first(attrs, "transcript_id")
+
+
+def _gff3_ids(
+    ftype: str, attrs: dict[str, list[str]], genes: dict[str, Gene], tx_gene: dict[str, str]
+) -> tuple[str, str]:
+    """``(gene_id, transcript_id)`` of a GFF3 feature from its ID/Parent; ``tx_gene`` collects
+    transcript -> gene so that exons and CDS (children of transcripts) find their gene."""
+    feature_id = _strip_prefix(_first(attrs, "ID"))
+    parent = _strip_prefix(_first(attrs, "Parent"))
+    if ftype in GENE_TYPES:
+        return feature_id, ""
+    if ftype in TRANSCRIPT_TYPES or (parent and parent in genes and feature_id):
+        tx_gene[feature_id] = parent
+        return parent, feature_id
+    return tx_gene.get(parent, ""), parent
+
+
+def _transcript_of(
+    model: AnnotationModel, tx_id: str, gene_id: str, cols: list[str], attrs, gene_biotype: str
+) -> Transcript:
+    """The transcript a feature belongs to, created on first sight."""
+    tx = model.transcripts.get(tx_id)
+    if tx is None:
+        biotype = _first(attrs, "transcript_biotype", "transcript_type", default=gene_biotype)
+        tx = Transcript(tx_id, gene_id, cols[0], cols[6], biotype=biotype)
+        model.transcripts[tx_id] = tx
+    return tx
+
+
+def _add_to_transcript(
+    tx: Transcript, cols: list[str], span: tuple[int, int], attrs, gene_biotype: str, fmt: str
+) -> None:
+    """Record a transcript, exon, CDS or (GTF) stop_codon feature on its transcript."""
+    ftype, phase = cols[2], cols[7]
+    if ftype in TRANSCRIPT_TYPES:
+        tx.biotype = _first(
+            attrs, "transcript_biotype", "transcript_type", "biotype", default=gene_biotype
+        )
+        tx.name = _first(attrs, "transcript_name", "Name", default=tx.transcript_id)
+        tx.tags = [t for t in attrs.get("tag", []) if t in KEPT_TAGS]
+        tx.start, tx.end = span
+    elif ftype == "exon":
+        tx.exons.append(span)
+    elif ftype == "CDS":
+        tx.cds.append((*span, int(phase) if phase in "012" and phase else 0))
+    elif ftype == "stop_codon" and fmt == "gtf":
+        tx.stop_codons.append(span)
+
+
+def _extend_genes_to_transcripts(model: AnnotationModel) -> None:
+    for gene in model.genes.values():
+        spans = [t.span() for t in model.transcripts.values() if t.gene_id == gene.gene_id]
+        if spans:
+            gene.start = min(gene.start, *(s for s, _ in spans))
+            gene.end = max(gene.end, *(e for _, e in spans))
+
+
 def read_annotation(path: str | Path) -> AnnotationModel:
     """Read an Ensembl/GENCODE GTF or a GFF3 file into genes and transcripts."""
     path = Path(path)
@@ -149,71 +219,26 @@ def read_annotation(path: str | Path) -> AnnotationModel:
     parse = _parse_gtf_attributes if fmt == "gtf" else _parse_gff3_attributes
     gff3_tx_gene: dict[str, str] = {}
     for lineno, cols in _records(path):
-        chrom, _, ftype, start, end, _, strand, phase, attr_text = cols
-        try:
-            start_i, end_i = int(start), int(end)
-        except ValueError as exc:
-            raise AnnotationError(f"{path}, line {lineno}: start/end are not integers") from exc
-        attrs = parse(attr_text)
+        chrom, ftype, strand = cols[0], cols[2], cols[6]
+        span = _coordinates(path, lineno, cols[3], cols[4])
+        attrs = parse(cols[8])
         if fmt == "gtf":
-            gene_id = _first(attrs, "gene_id")
-            tx_id = _first(attrs, "transcript_id")
-            if not gene_id:
-                raise AnnotationError(f"{path}, line {lineno}: GTF feature without gene_id")
+            gene_id, tx_id = _gtf_ids(attrs, path, lineno)
         else:
-            feature_id = _strip_prefix(_first(attrs, "ID"))
-            parent = _strip_prefix(_first(attrs, "Parent"))
-            if ftype in GENE_TYPES:
-                gene_id, tx_id = feature_id, ""
-            elif ftype in TRANSCRIPT_TYPES or (parent and parent in model.genes and feature_id):
-                gene_id, tx_id = parent, feature_id
-                gff3_tx_gene[tx_id] = parent
-            else:
-                tx_id = parent
-                gene_id = gff3_tx_gene.get(parent, "")
+            gene_id, tx_id = _gff3_ids(ftype, attrs, model.genes, gff3_tx_gene)
         gene_name = _first(attrs, "gene_name", "Name", default=gene_id)
         gene_biotype = _first(attrs, "gene_biotype", "gene_type", "biotype", default="unknown")
+        gene = Gene(gene_id, gene_name, chrom, *span, strand, gene_biotype)
         if ftype in GENE_TYPES:
-            model.genes[gene_id] = Gene(
-                gene_id, gene_name, chrom, start_i, end_i, strand, gene_biotype
-            )
+            model.genes[gene_id] = gene
             continue
         if not tx_id:
             continue
-        tx = model.transcripts.get(tx_id)
-        if tx is None:
-            tx = Transcript(
-                tx_id,
-                gene_id,
-                chrom,
-                strand,
-                biotype=_first(
-                    attrs, "transcript_biotype", "transcript_type", default=gene_biotype
-                ),
-            )
-            model.transcripts[tx_id] = tx
+        tx = _transcript_of(model, tx_id, gene_id, cols, attrs, gene_biotype)
         if fmt == "gtf" and gene_id not in model.genes:
-            model.genes[gene_id] = Gene(
-                gene_id, gene_name, chrom, start_i, end_i, strand, gene_biotype
-            )
-        if ftype in TRANSCRIPT_TYPES:
-            tx.biotype = _first(
-                attrs, "transcript_biotype", "transcript_type", "biotype", default=gene_biotype
-            )
-            tx.name = _first(attrs, "transcript_name", "Name", default=tx_id)
-            tx.tags = [t for t in attrs.get("tag", []) if t in KEPT_TAGS]
-            tx.start, tx.end = start_i, end_i
-        elif ftype == "exon":
-            tx.exons.append((start_i, end_i))
-        elif ftype == "CDS":
-            tx.cds.append((start_i, end_i, int(phase) if phase in "012" and phase else 0))
-        elif ftype == "stop_codon" and fmt == "gtf":
-            tx.stop_codons.append((start_i, end_i))
-    for gene in model.genes.values():
-        spans = [t.span() for t in model.transcripts.values() if t.gene_id == gene.gene_id]
-        if spans:
-            gene.start = min(gene.start, *(s for s, _ in spans))
-            gene.end = max(gene.end, *(e for _, e in spans))
+            model.genes[gene_id] = gene
+        _add_to_transcript(tx, cols, span, attrs, gene_biotype, fmt)
+    _extend_genes_to_transcripts(model)
     return model
 
 
@@ -261,6 +286,36 @@ def _utrs(tx: Transcript, cds: list[tuple[int, int, int]]) -> list[tuple[str, in
     return [(names[side], s, e) for side, s, e in utrs]
 
 
+def _gff3_line(chrom: str, ftype: str, start: int, end: int, strand: str, phase, attrs) -> str:
+    return "\t".join([chrom, "icope", ftype, str(start), str(end), ".", strand, phase, attrs])
+
+
+def _csq_transcript_lines(tx: Transcript, gene: Gene) -> list[str]:
+    """The transcript line and its exon, CDS and UTR lines (by position)."""
+    start, end = tx.span()
+    tags = f";tag={','.join(tx.tags)}" if tx.tags else ""
+    lines = [
+        _gff3_line(
+            tx.chrom,
+            "transcript",
+            start,
+            end,
+            tx.strand,
+            ".",
+            f"ID=transcript:{tx.transcript_id};Parent=gene:{gene.gene_id};"
+            f"Name={tx.name or tx.transcript_id};biotype={tx.biotype}{tags}",
+        )
+    ]
+    parent = f"Parent=transcript:{tx.transcript_id}"
+    cds = coding_segments(tx)
+    features = [("exon", s, e, ".") for s, e in _merge_intervals(tx.exons)]
+    features += [("CDS", s, e, str(p)) for s, e, p in cds]
+    features += [(name, s, e, ".") for name, s, e in _utrs(tx, cds)]
+    for ftype, fs, fe, phase in sorted(features, key=lambda f: (f[1], f[0])):
+        lines.append(_gff3_line(tx.chrom, ftype, fs, fe, tx.strand, phase, parent))
+    return lines
+
+
 def write_csq_gff3(model: AnnotationModel, out: str | Path) -> int:
     """Write the Ensembl GFF3 dialect ``bcftools csq -g`` reads; return transcripts written."""
     lines = ["##gff-version 3"]
@@ -274,50 +329,18 @@ def write_csq_gff3(model: AnnotationModel, out: str | Path) -> int:
         if not txs:
             continue
         lines.append(
-            "\t".join(
-                [
-                    gene.chrom,
-                    "icope",
-                    "gene",
-                    str(gene.start),
-                    str(gene.end),
-                    ".",
-                    gene.strand,
-                    ".",
-                    f"ID=gene:{gene.gene_id};Name={gene.name};biotype={gene.biotype}",
-                ]
+            _gff3_line(
+                gene.chrom,
+                "gene",
+                gene.start,
+                gene.end,
+                gene.strand,
+                ".",
+                f"ID=gene:{gene.gene_id};Name={gene.name};biotype={gene.biotype}",
             )
         )
         for tx in sorted(txs, key=lambda t: (t.span(), t.transcript_id)):
-            start, end = tx.span()
-            tags = f";tag={','.join(tx.tags)}" if tx.tags else ""
-            lines.append(
-                "\t".join(
-                    [
-                        tx.chrom,
-                        "icope",
-                        "transcript",
-                        str(start),
-                        str(end),
-                        ".",
-                        tx.strand,
-                        ".",
-                        f"ID=transcript:{tx.transcript_id};Parent=gene:{gene.gene_id};"
-                        f"Name={tx.name or tx.transcript_id};biotype={tx.biotype}{tags}",
-                    ]
-                )
-            )
-            parent = f"Parent=transcript:{tx.transcript_id}"
-            cds = coding_segments(tx)
-            features = [("exon", s, e, ".") for s, e in _merge_intervals(tx.exons)]
-            features += [("CDS", s, e, str(p)) for s, e, p in cds]
-            features += [(name, s, e, ".") for name, s, e in _utrs(tx, cds)]
-            for ftype, fs, fe, phase in sorted(features, key=lambda f: (f[1], f[0])):
-                lines.append(
-                    "\t".join(
-                        [tx.chrom, "icope", ftype, str(fs), str(fe), ".", tx.strand, phase, parent]
-                    )
-                )
+            lines += _csq_transcript_lines(tx, gene)
             written += 1
     Path(out).write_text("\n".join(lines) + "\n")
     return written

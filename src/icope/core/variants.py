@@ -183,6 +183,60 @@ def _genotype(gt: list) -> str:
     return ("|" if gt[-1] else "/").join(alleles)
 
 
+def _set_sample_fields(row: VariantRow, v) -> None:
+    """Genotype, depth and VAF of the VCF's first sample (AD preferred over DP)."""
+    row.genotype = _genotype(v.genotypes[0])
+    ad = v.format("AD")
+    dp = v.format("DP")
+    # cyvcf2 gives missing integers as large negative numbers
+    if ad is not None and ad.shape[1] >= 2 and ad[0][0] >= 0 and ad[0][1] >= 0:
+        ref_n, alt_n = int(ad[0][0]), int(ad[0][1])
+        row.depth, row.alt_depth = ref_n + alt_n, alt_n
+        row.vaf = round(alt_n / row.depth, 4) if row.depth else None
+    elif dp is not None and dp[0][0] >= 0:
+        row.depth = int(dp[0][0])
+
+
+def _set_somatic_fields(row: VariantRow, v) -> None:
+    row.tumour_depth = _int(v.INFO.get("TDP"))
+    row.tumour_af = _number(v.INFO.get("TAF"))
+    row.normal_depth = _int(v.INFO.get("NDP"))
+    row.normal_af = _number(v.INFO.get("NAF"))
+
+
+def _variant_row(v, samples, patient, origin, normal_sample, preferred) -> VariantRow:
+    alt = v.ALT[0] if v.ALT else "."
+    consequences = parse_bcsq(v.INFO.get("BCSQ"))
+    worst = worst_consequence(consequences, preferred)
+    row = VariantRow(
+        patient=patient,
+        sample=samples[0] if samples else "",
+        origin=origin,
+        normal_sample=normal_sample,
+        chrom=v.CHROM,
+        pos=v.POS,
+        ref=v.REF,
+        alt=alt,
+        variant_type=_variant_type(v.REF, alt),
+        id=v.ID or "",
+        qual=None if v.QUAL is None else round(float(v.QUAL), 2),
+        filter=v.FILTER or "PASS",
+        gnomad_af=_number(v.INFO.get("gnomAD_AF")),
+        clinvar_significance=_text(v.INFO.get("CLINVAR_SIG")),
+        clinvar_review=_text(v.INFO.get("CLINVAR_REVIEW")),
+        all_genes=",".join(sorted({c.gene for c in consequences if c.gene})),
+    )
+    if worst is not None:
+        row.gene, row.transcript, row.biotype = worst.gene, worst.transcript, worst.biotype
+        row.consequence, row.protein_change = worst.consequence, worst.protein_change
+        row.dna_change = worst.dna_change
+    if samples:
+        _set_sample_fields(row, v)
+    if origin == "somatic":
+        _set_somatic_fields(row, v)
+    return row
+
+
 def read_variants(
     path: str,
     patient: str,
@@ -195,52 +249,9 @@ def read_variants(
     ``preferred`` ranks transcripts (see :func:`icope.core.annotation.transcript_preference`) so
     the reported consequence is the one on the MANE Select / canonical transcript.
     """
-    rows = []
     vcf = VCF(path)
     samples = vcf.samples
-    for v in vcf:
-        alt = v.ALT[0] if v.ALT else "."
-        consequences = parse_bcsq(v.INFO.get("BCSQ"))
-        worst = worst_consequence(consequences, preferred)
-        row = VariantRow(
-            patient=patient,
-            sample=samples[0] if samples else "",
-            origin=origin,
-            normal_sample=normal_sample,
-            chrom=v.CHROM,
-            pos=v.POS,
-            ref=v.REF,
-            alt=alt,
-            variant_type=_variant_type(v.REF, alt),
-            id=v.ID or "",
-            qual=None if v.QUAL is None else round(float(v.QUAL), 2),
-            filter=v.FILTER or "PASS",
-            gnomad_af=_number(v.INFO.get("gnomAD_AF")),
-            clinvar_significance=_text(v.INFO.get("CLINVAR_SIG")),
-            clinvar_review=_text(v.INFO.get("CLINVAR_REVIEW")),
-            all_genes=",".join(sorted({c.gene for c in consequences if c.gene})),
-        )
-        if worst is not None:
-            row.gene, row.transcript, row.biotype = worst.gene, worst.transcript, worst.biotype
-            row.consequence, row.protein_change = worst.consequence, worst.protein_change
-            row.dna_change = worst.dna_change
-        if samples:
-            row.genotype = _genotype(v.genotypes[0])
-            ad = v.format("AD")
-            dp = v.format("DP")
-            # cyvcf2 gives missing integers as large negative numbers
-            if ad is not None and ad.shape[1] >= 2 and ad[0][0] >= 0 and ad[0][1] >= 0:
-                ref_n, alt_n = int(ad[0][0]), int(ad[0][1])
-                row.depth, row.alt_depth = ref_n + alt_n, alt_n
-                row.vaf = round(alt_n / row.depth, 4) if row.depth else None
-            elif dp is not None and dp[0][0] >= 0:
-                row.depth = int(dp[0][0])
-        if origin == "somatic":
-            row.tumour_depth = _int(v.INFO.get("TDP"))
-            row.tumour_af = _number(v.INFO.get("TAF"))
-            row.normal_depth = _int(v.INFO.get("NDP"))
-            row.normal_af = _number(v.INFO.get("NAF"))
-        rows.append(row)
+    rows = [_variant_row(v, samples, patient, origin, normal_sample, preferred) for v in vcf]
     vcf.close()
     return rows
 

@@ -43,8 +43,10 @@ rule bwa_mem:
     params:
         read_group=read_group,
         index=bwa_prefix,
+        extra=config["alignment"]["bwa_mem_extra"],
     shell:
-        "(bwa mem -t {threads} -R '{params.read_group}' {params.index} {input.r1} {input.r2} "
+        "(bwa mem -t {threads} {params.extra} -R '{params.read_group}' {params.index} "
+        "  {input.r1} {input.r2} "
         " | samtools fixmate -m -u - - "
         " | samtools sort -@ {threads} -m 1G -T $(mktemp -u) -o {output} -) 2> {log}"
 
@@ -69,8 +71,9 @@ rule merge_markdup:
         runtime=runtime_min(120),
     params:
         fmt=ALIGN_EXT,
+        extra=config["alignment"]["samtools_markdup_extra"],
     shell:
         "(samtools merge -u -@ {threads} -o - {input.bams} "
-        " | samtools markdup -@ {threads} -f {output.stats} -O {params.fmt} "
+        " | samtools markdup -@ {threads} {params.extra} -f {output.stats} -O {params.fmt} "
         "   --reference {input.fasta} -T $(mktemp -u) - {output.aln} "
         " && samtools index -@ {threads} {output.aln}) 2> {log}"

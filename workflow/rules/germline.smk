@@ -23,11 +23,13 @@ rule germline_bcftools:
     params:
         min_mapq=config["alignment"]["min_mapq_for_calling"],
         min_bq=config["germline"]["min_base_quality"],
+        mpileup_extra=config["germline"]["bcftools_mpileup_extra"],
+        call_extra=config["germline"]["bcftools_call_extra"],
     shell:
         "(bcftools mpileup -f {input.fasta} -R {input.targets} -q {params.min_mapq} "
         "  -Q {params.min_bq} "
-        "  -a FORMAT/AD,FORMAT/DP -Ou {input.bam} "
-        " | bcftools call -m -v -Ob -o {output}) 2> {log}"
+        "  -a FORMAT/AD,FORMAT/DP {params.mpileup_extra} -Ou {input.bam} "
+        " | bcftools call -m -v {params.call_extra} -Ob -o {output}) 2> {log}"
 
 
 rule germline_freebayes:
@@ -51,9 +53,10 @@ rule germline_freebayes:
     params:
         min_mapq=config["alignment"]["min_mapq_for_calling"],
         min_bq=config["germline"]["min_base_quality"],
+        extra=config["germline"]["freebayes_extra"],
     shell:
         "(freebayes -f {input.fasta} -t {input.targets} --min-mapping-quality {params.min_mapq} "
-        "  --min-base-quality {params.min_bq} {input.bam} "
+        "  --min-base-quality {params.min_bq} {params.extra} {input.bam} "
         " | bcftools view -Ob -o {output}) 2> {log}"
 
 

@@ -73,10 +73,11 @@ rule mosdepth:
     params:
         prefix="results/qc/mosdepth/{sample}",
         thresholds=",".join(str(depth) for depth in config["qc"]["mosdepth_thresholds"]),
+        extra=config["qc"]["mosdepth_extra"],
     shell:
         "mosdepth --threads {threads} --no-per-base --by {input.targets} "
-        "--thresholds {params.thresholds} --fasta {input.fasta} {params.prefix} {input.bam} "
-        "2> {log}"
+        "--thresholds {params.thresholds} {params.extra} --fasta {input.fasta} {params.prefix} "
+        "{input.bam} 2> {log}"
 
 
 rule qc_summary:
@@ -116,6 +117,8 @@ rule multiqc:
     resources:
         mem_mb=mem_mb(4000),
         runtime=runtime_min(60),
+    params:
+        extra=config["qc"]["multiqc_extra"],
     shell:
-        "multiqc --force --no-ansi --outdir results/qc/multiqc "
+        "multiqc --force --no-ansi {params.extra} --outdir results/qc/multiqc "
         "--filename multiqc_report.html {input} &> {log}"

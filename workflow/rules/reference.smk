@@ -122,13 +122,16 @@ rule salmon_index:
         runtime=runtime_min(120),
     params:
         decoys=config["rna"]["salmon_decoys"],
+        extra=config["rna"]["salmon_index_extra"],
     shell:
         "(tmp=$(mktemp -d); trap 'rm -rf $tmp' EXIT; "
         " if [ {params.decoys} = True ]; then "
         "   cut -f1 {input.fai} > $tmp/decoys.txt; "
         "   cat {input.transcripts} {input.genome} > $tmp/gentrome.fa; "
-        "   salmon index -t $tmp/gentrome.fa -d $tmp/decoys.txt -i {output} -p {threads}; "
-        " else salmon index -t {input.transcripts} -i {output} -p {threads}; fi) &> {log}"
+        "   salmon index -t $tmp/gentrome.fa -d $tmp/decoys.txt -i {output} -p {threads} "
+        "     {params.extra}; "
+        " else salmon index -t {input.transcripts} -i {output} -p {threads} {params.extra}; "
+        " fi) &> {log}"
 
 
 rule known_sites:

@@ -23,8 +23,10 @@ rule salmon_quant:
         runtime=runtime_min(120),
     params:
         library_type=config["rna"]["library_type"],
+        extra=config["rna"]["salmon_quant_extra"],
     shell:
         "(salmon quant -i {input.index} -l {params.library_type} -1 {input.r1} -2 {input.r2} "
-        "  --validateMappings --geneMap {input.tx2gene} -p {threads} -o {output.quant} "
+        "  --validateMappings {params.extra} --geneMap {input.tx2gene} -p {threads} "
+        "  -o {output.quant} "
         " && cp {output.quant}/quant.sf {output.transcripts} "
         " && cp {output.quant}/quant.genes.sf {output.genes}) &> {log}"

@@ -27,11 +27,12 @@ rule somatic_pileup:
         min_alt=config["somatic"]["min_tumour_alt_reads"],
         # Deep panels and amplicons exceed mpileup's default of 250 reads per file.
         max_depth=config["somatic"]["pileup_max_depth"],
+        extra=config["somatic"]["bcftools_mpileup_extra"],
         normal=pair_normal_bam,
     shell:
         "(bcftools mpileup -f {input.fasta} -R {input.targets} -q {params.min_mapq} "
         "  -Q {params.min_bq} -d {params.max_depth} -a FORMAT/AD,FORMAT/DP,FORMAT/ADF,FORMAT/ADR "
-        "  -Ou "
+        "  {params.extra} -Ou "
         "  {input.tumour} {params.normal} "
         " | bcftools view -i 'FORMAT/AD[0:1]>={params.min_alt}' -Ob -o {output}) 2> {log}"
 
@@ -59,6 +60,7 @@ rule somatic_freebayes:
         min_bq=config["somatic"]["min_base_quality"],
         min_af=config["somatic"]["min_tumour_af"],
         min_alt_count=config["somatic"]["freebayes_min_alternate_count"],
+        extra=config["somatic"]["freebayes_extra"],
         normal=pair_normal_bam,
     shell:
         # Pooled-continuous: allele frequencies are not constrained to diploid genotypes.
@@ -66,7 +68,7 @@ rule somatic_freebayes:
         "  --genotype-qualities --allele-balance-priors-off --min-alternate-fraction "
         "  {params.min_af} --min-alternate-count {params.min_alt_count} "
         "  --min-mapping-quality {params.min_mapq} "
-        "  --min-base-quality {params.min_bq} {input.tumour} {params.normal} "
+        "  --min-base-quality {params.min_bq} {params.extra} {input.tumour} {params.normal} "
         " | bcftools norm -f {input.fasta} -m -any -a --atom-overlaps . -Ob -o {output}) "
         "2> {log}"
 

@@ -23,9 +23,7 @@ rule sv_call:
         runtime=runtime_min(720),
     params:
         normal=pair_normal_bam,
-        # Extra delly call options, e.g. "-x human.hg38.excl.tsv" (delly's exclusion list of
-        # telomeres and centromeres, recommended for whole genomes).
-        extra="",
+        extra=config["sv"]["delly_call_extra"],
     shell:
         "OMP_NUM_THREADS={threads} delly call {params.extra} -g {input.fasta} -o {output.bcf} "
         "  {input.tumour} {params.normal} > {log} 2>&1"

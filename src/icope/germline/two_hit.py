@@ -131,6 +131,73 @@ def _segment_at(segments: pd.DataFrame | None, chrom: str, pos: int):
     return None if hits.empty else hits.iloc[0]
 
 
+def _imbalance_label(shift: float) -> str:
+    if shift >= IMBALANCE_DELTA:
+        return "mutant allele retained"
+    if shift <= -IMBALANCE_DELTA:
+        return "mutant allele lost"
+    return "balanced"
+
+
+def _assess_allelic_imbalance(
+    result: TwoHitResult, tumour_bam: str | None, reference: str | None
+) -> bool:
+    """Tumour VAF of the germline allele against the normal's; True when it was measurable."""
+    if not tumour_bam:
+        return False
+    ref_n, alt_n = allele_counts(
+        tumour_bam, result.chrom, result.pos, result.ref, result.alt, reference
+    )
+    result.tumour_depth = ref_n + alt_n
+    if result.tumour_depth < MIN_VAF_DEPTH:
+        result.evidence.append(
+            f"tumour depth {result.tumour_depth} < {MIN_VAF_DEPTH} at the variant"
+        )
+        return False
+    result.tumour_vaf = round(alt_n / result.tumour_depth, 3)
+    baseline = result.normal_vaf if result.normal_vaf is not None else 0.5
+    shift = round(result.tumour_vaf - baseline, 6)  # 0.7 - 0.5 must count as 0.2
+    result.allelic_imbalance = _imbalance_label(shift)
+    result.evidence.append(
+        f"germline allele VAF tumour {result.tumour_vaf} ({alt_n}/{result.tumour_depth}"
+        f" reads) vs normal {baseline:.3g}: {result.allelic_imbalance}"
+    )
+    return True
+
+
+def _assess_copy_number(result: TwoHitResult, segments: pd.DataFrame | None) -> bool:
+    """The copy-number call of the segment over the variant; True when it is assessable."""
+    segment = _segment_at(segments, result.chrom, result.pos)
+    if segment is None or segment["call"] == "not_assessable":
+        if segments is not None:
+            result.evidence.append("copy number not assessable at the variant")
+        return False
+    result.cnv_call = str(segment["call"])
+    result.cnv_segment = f"{segment['chrom']}:{int(segment['start']) + 1}-{int(segment['end'])}"
+    result.evidence.append(
+        f"copy-number segment {result.cnv_segment}: {result.cnv_call} "
+        f"(log2 {segment['log2']:.2f}, mirrored BAF {segment['baf_mirrored_median']})"
+    )
+    return True
+
+
+def _assess_somatic(result: TwoHitResult, somatic: pd.DataFrame | None) -> bool:
+    """PASS somatic SNVs/indels in the same gene; True when somatic calls were given."""
+    if somatic is None or somatic.empty:
+        return False
+    hits = somatic[
+        (somatic["filter"] == "PASS")
+        & somatic["all_genes"].fillna("").str.split(",").apply(lambda genes: result.gene in genes)
+    ]
+    result.somatic_hits = ";".join(
+        f"{r.chrom}:{r.pos}{r.ref}>{r.alt} {r.consequence or ''} TAF {r.tumour_af}"
+        for r in hits.itertuples()
+    )
+    if result.somatic_hits:
+        result.evidence.append(f"somatic variant(s) in {result.gene}: {result.somatic_hits}")
+    return True
+
+
 def assess(
     variant: dict,
     patient: str,
@@ -152,63 +219,18 @@ def assess(
         variant["acmg_class"],
         normal_vaf=None if pd.isna(variant.get("vaf")) else float(variant["vaf"]),
     )
-    assessable = False
-    if tumour_bam:
-        ref_n, alt_n = allele_counts(
-            tumour_bam, result.chrom, result.pos, result.ref, result.alt, reference
-        )
-        result.tumour_depth = ref_n + alt_n
-        if result.tumour_depth >= MIN_VAF_DEPTH:
-            assessable = True
-            result.tumour_vaf = round(alt_n / result.tumour_depth, 3)
-            baseline = result.normal_vaf if result.normal_vaf is not None else 0.5
-            shift = round(result.tumour_vaf - baseline, 6)  # 0.7 - 0.5 must count as 0.2
-            if shift >= IMBALANCE_DELTA:
-                result.allelic_imbalance = "mutant allele retained"
-            elif shift <= -IMBALANCE_DELTA:
-                result.allelic_imbalance = "mutant allele lost"
-            else:
-                result.allelic_imbalance = "balanced"
-            result.evidence.append(
-                f"germline allele VAF tumour {result.tumour_vaf} ({alt_n}/{result.tumour_depth}"
-                f" reads) vs normal {baseline:.3g}: {result.allelic_imbalance}"
-            )
-        else:
-            result.evidence.append(
-                f"tumour depth {result.tumour_depth} < {MIN_VAF_DEPTH} at the variant"
-            )
-    segment = _segment_at(segments, result.chrom, result.pos)
-    if segment is not None and segment["call"] != "not_assessable":
-        assessable = True
-        result.cnv_call = str(segment["call"])
-        result.cnv_segment = f"{segment['chrom']}:{int(segment['start']) + 1}-{int(segment['end'])}"
-        result.evidence.append(
-            f"copy-number segment {result.cnv_segment}: {result.cnv_call} "
-            f"(log2 {segment['log2']:.2f}, mirrored BAF {segment['baf_mirrored_median']})"
-        )
-    elif segments is not None:
-        result.evidence.append("copy number not assessable at the variant")
-    if somatic is not None and not somatic.empty:
-        assessable = True
-        hits = somatic[
-            (somatic["filter"] == "PASS")
-            & somatic["all_genes"]
-            .fillna("")
-            .str.split(",")
-            .apply(lambda genes: result.gene in genes)
-        ]
-        result.somatic_hits = ";".join(
-            f"{r.chrom}:{r.pos}{r.ref}>{r.alt} {r.consequence or ''} TAF {r.tumour_af}"
-            for r in hits.itertuples()
-        )
-        if result.somatic_hits:
-            result.evidence.append(f"somatic variant(s) in {result.gene}: {result.somatic_hits}")
+    # every kind of evidence is collected (in this order), whether or not another was found
+    assessable = [
+        _assess_allelic_imbalance(result, tumour_bam, reference),
+        _assess_copy_number(result, segments),
+        _assess_somatic(result, somatic),
+    ]
     found = (
         result.cnv_call in LOH_CALLS
         or bool(result.somatic_hits)
         or result.allelic_imbalance == "mutant allele retained"
     )
-    result.second_hit = "found" if found else "not found" if assessable else "not assessable"
+    result.second_hit = "found" if found else "not found" if any(assessable) else "not assessable"
     return result
 
 

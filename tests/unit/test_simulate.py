@@ -17,10 +17,12 @@ from click.testing import CliRunner
 from icope.bench.simulate import (
     DEFAULT_VAF_LEVELS,
     MIN_DISTANCE,
+    LohSegment,
     SimulationError,
     SimulationParams,
     design_clones,
     expected_vaf,
+    loh_segments,
     read_fasta,
     run_simulation,
     simulate,
@@ -397,6 +399,19 @@ def test_run_simulation_takes_params(inputs, tmp_path):
             tmp_path / "b" / "truth" / name
         )
     assert summary["counts"] == keyword["counts"]
+
+
+def test_loh_segments_forms_and_errors():
+    lengths = {"c1": 10_000, "c2": 5_000}
+    default = loh_segments(None, lengths, [])
+    assert default == [LohSegment("c1", 4_500, 5_500)]
+    assert loh_segments(False, lengths, []) == loh_segments("None", lengths, []) == []
+    both = loh_segments(["c2:101-200", ("c1", 1001, 2000)], lengths, [])
+    assert both == [LohSegment("c1", 1000, 2000), LohSegment("c2", 100, 200)]
+    with pytest.raises(SimulationError, match="overlap or touch"):
+        loh_segments(["c1:101-200", "c1:150-300"], lengths, [])
+    with pytest.raises(SimulationError, match="outside the reference/region"):
+        loh_segments("c3:101-200", lengths, [])
 
 
 def test_cli_no_reads(inputs, tmp_path):

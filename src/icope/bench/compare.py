@@ -28,7 +28,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -381,33 +381,44 @@ def normalise_vcf(
         and including bcftools' message, or if ``sample`` is not in the VCF.
     """
     workdir = Path(workdir)
+    selected = _select(path, workdir / f"{name}.selected.bcf", sample, pass_only)
+    atomised = _atomise(path, selected, reference, workdir / f"{name}.norm.bcf")
+    return _sort_dedup(path, atomised, workdir, name)
+
+
+def _select(path: str | Path, out: Path, sample: str | None, pass_only: bool) -> Path:
+    """Keep one sample (``sample`` or the first) and, with ``pass_only``, PASS/. records."""
     samples = vcf_samples(path)
     if sample is not None and sample not in samples:
         raise BenchError(f"sample {sample!r} not in {path} (samples: {', '.join(samples) or '-'})")
     keep = sample if sample is not None else (samples[0] if samples else None)
-
-    selected = workdir / f"{name}.selected.bcf"
-    view = ["view", "--no-version", "-Ou", "-o", str(selected)]
+    view = ["view", "--no-version", "-Ou", "-o", str(out)]
     if keep is not None:
         view += ["-s", keep]
     if pass_only:
         view += ["-f", "PASS,."]
     _bcftools([*view, str(path)], "view", path)
+    return out
 
-    atomised = workdir / f"{name}.norm.bcf"
+
+def _atomise(path: str | Path, selected: Path, reference: str | Path, out: Path) -> Path:
+    """``bcftools norm -f REF -c e -m -any -a --atom-overlaps .``; REF mismatches named."""
     norm = ["norm", "--no-version", "-f", str(reference), "-c", "e", "-m", "-any", "-a"]
-    norm += ["--atom-overlaps", ".", "-Ou", "-o", str(atomised), str(selected)]
+    norm += ["--atom-overlaps", ".", "-Ou", "-o", str(out), str(selected)]
     try:
         _bcftools(norm, f"norm against {reference}", path)
     except BenchError as exc:
         if "mismatch" in str(exc):
             raise BenchError(f"REF allele does not match the reference FASTA: {exc}") from exc
         raise
+    return out
 
+
+def _sort_dedup(path: str | Path, atomised: Path, workdir: Path, name: str) -> Path:
+    """Sort, then drop exact duplicates (``bcftools norm -d exact``) into ``NAME.dedup.vcf``."""
     ordered = workdir / f"{name}.sorted.bcf"
     sort = ["sort", "-T", str(workdir / f"{name}.sort-tmp"), "-Ou", "-o", str(ordered)]
     _bcftools([*sort, str(atomised)], "sort", path)
-
     final = workdir / f"{name}.dedup.vcf"
     dedup = ["norm", "--no-version", "-d", "exact", "-Ov", "-o", str(final), str(ordered)]
     _bcftools(dedup, "norm -d exact", path)
@@ -713,6 +724,27 @@ def metrics_rows(
         Rows in :data:`METRIC_COLUMNS` order: for each class, ``'all'`` then the bins (plus
         ``'unknown'`` if some variant had no VAF).
     """
+    counts = _tally(tp, fp, fn, vaf_edges)
+    labels = ["all"]
+    if vaf_edges:
+        labels += vaf_bin_labels(vaf_edges)
+    if any(label == UNKNOWN_VAF_BIN for _, label in counts):
+        labels.append(UNKNOWN_VAF_BIN)
+    return [
+        _metric_row(dataset, method, cls, label, counts[(cls, label)])
+        for cls in CLASSES
+        for label in labels
+        if (cls, label) in counts
+    ]
+
+
+def _tally(
+    tp: Iterable[tuple[Variant, Variant]],
+    fp: Iterable[tuple[Variant, str]],
+    fn: Iterable[tuple[Variant, str]],
+    vaf_edges: Sequence[float] | None,
+) -> dict[tuple[str, str], dict[str, int]]:
+    """Counts per (class, VAF bin label), ``'all'`` included; see :func:`metrics_rows`."""
     zero = {"tp": 0, "tp_call": 0, "fp": 0, "fn": 0, "gt_mismatch": 0}
     labels = ["all"]
     if vaf_edges:
@@ -735,15 +767,7 @@ def metrics_rows(
         bump(t.vclass, t.vaf, "fn")
         if reason == "gt_mismatch":
             bump(t.vclass, t.vaf, "gt_mismatch")
-
-    if any(label == UNKNOWN_VAF_BIN for _, label in counts):
-        labels.append(UNKNOWN_VAF_BIN)
-    return [
-        _metric_row(dataset, method, cls, label, counts[(cls, label)])
-        for cls in CLASSES
-        for label in labels
-        if (cls, label) in counts
-    ]
+    return counts
 
 
 def compare_vcfs(
@@ -771,19 +795,15 @@ def compare_vcfs(
     regions : str or Path, optional
         BED of confident regions; both sides keep records whose ``POS-1`` is inside.
     somatic : bool
-        Allele-only matching plus per-VAF-bin rows (implies ``genotype_aware=False``).
+        Allele-only matching (``genotype_aware=False``) plus rows per ``vaf_edges`` bin.
     genotype_aware : bool
         Germline mode: zygosity mismatches count as FP + FN (``gt_mismatch``).
-    vaf_edges : sequence of float
-        VAF bin edges used in somatic mode.
     pass_only : bool
         Keep only calls with FILTER ``PASS`` or ``.`` (the truth is not filtered).
-    sample : str, optional
-        Call sample to score (default the first sample, the tumour in somatic VCFs).
+    sample, truth_sample : str, optional
+        Call and truth sample to score (default the first; the tumour in somatic VCFs).
     dataset, method : str
         Labels copied into the metrics rows.
-    truth_sample : str, optional
-        Truth sample (default the first).
 
     Returns
     -------
@@ -794,47 +814,86 @@ def compare_vcfs(
     BenchError
         If bcftools fails on either file (including REF mismatches against the FASTA).
     """
-    if somatic:
-        genotype_aware = False
     edges = parse_vaf_edges(vaf_edges) if somatic else None
-    region_set = Regions.from_bed(regions) if regions else None
-    with tempfile.TemporaryDirectory(prefix="icope-bench-") as workdir:
-        truth_norm = normalise_vcf(truth, reference, workdir, sample=truth_sample, name="truth")
-        calls_norm = normalise_vcf(
-            calls, reference, workdir, sample=sample, pass_only=pass_only, name="calls"
-        )
-        truth_variants = read_normalised(
-            truth_norm, truth=True, regions=region_set, genotype_aware=genotype_aware
-        )
-        call_variants = read_normalised(
-            calls_norm, truth=False, regions=region_set, genotype_aware=genotype_aware
-        )
-    if region_set is not None and not truth_variants:
-        log.warning("no truth variant inside %s (chromosome names match?)", regions)
-    tp, fp, fn = match_variants(truth_variants, call_variants, genotype_aware=genotype_aware)
-    rows = metrics_rows(tp, fp, fn, vaf_edges=edges, dataset=dataset, method=method)
-    parameters = {
-        "truth": str(truth),
-        "calls": str(calls),
-        "reference": str(reference),
-        "regions": str(regions) if regions else None,
-        "somatic": somatic,
-        "genotype_aware": genotype_aware,
-        "vaf_edges": edges,
-        "pass_only": pass_only,
-        "sample": sample,
-        "truth_sample": truth_sample,
-        "dataset": dataset,
-        "method": method,
-    }
+    gt_aware = False if somatic else genotype_aware
+    files = (truth, calls, reference, regions)
+    labels = (sample, truth_sample, dataset, method)
+    return _compare(_Comparison(*files, somatic, gt_aware, edges, pass_only, *labels))
+
+
+@dataclass(frozen=True)
+class _Comparison:
+    """Inputs and options of one comparison, in the order of the JSON ``parameters``."""
+
+    truth: str | Path
+    calls: str | Path
+    reference: str | Path
+    regions: str | Path | None
+    somatic: bool
+    genotype_aware: bool
+    vaf_edges: list[float] | None
+    pass_only: bool
+    sample: str | None
+    truth_sample: str | None
+    dataset: str
+    method: str
+
+    def parameters(self) -> dict:
+        """The JSON ``parameters``: paths as text, no regions as null."""
+        return asdict(self) | {
+            "truth": str(self.truth),
+            "calls": str(self.calls),
+            "reference": str(self.reference),
+            "regions": str(self.regions) if self.regions else None,
+        }
+
+
+def _compare(settings: _Comparison) -> BenchResult:
+    regions = Regions.from_bed(settings.regions) if settings.regions else None
+    truth_variants, call_variants = _read_both(settings, regions)
+    if regions is not None and not truth_variants:
+        log.warning("no truth variant inside %s (chromosome names match?)", settings.regions)
+    tp, fp, fn = match_variants(
+        truth_variants, call_variants, genotype_aware=settings.genotype_aware
+    )
+    edges = settings.vaf_edges
+    rows = metrics_rows(
+        tp, fp, fn, vaf_edges=edges, dataset=settings.dataset, method=settings.method
+    )
     return BenchResult(
         metrics=pd.DataFrame(rows, columns=METRIC_COLUMNS),
         fp=_records_frame([_record_row(c, reason, edges) for c, reason in fp]),
         fn=_records_frame([_record_row(t, reason, edges) for t, reason in fn]),
         tp=_records_frame([_record_row(c, "tp", edges) for _, c in tp]),
         rows=rows,
-        parameters=parameters,
+        parameters=settings.parameters(),
     )
+
+
+def _read_both(
+    settings: _Comparison, regions: Regions | None
+) -> tuple[dict[tuple[str, int, str, str], Variant], dict[tuple[str, int, str, str], Variant]]:
+    """Normalise truth and calls in a scratch directory; read them inside ``regions``."""
+    gt_aware = settings.genotype_aware
+    with tempfile.TemporaryDirectory(prefix="icope-bench-") as workdir:
+        truth = normalise_vcf(
+            settings.truth, settings.reference, workdir, sample=settings.truth_sample, name="truth"
+        )
+        calls = normalise_vcf(
+            settings.calls,
+            settings.reference,
+            workdir,
+            sample=settings.sample,
+            pass_only=settings.pass_only,
+            name="calls",
+        )
+        truth_variants = read_normalised(
+            truth, truth=True, regions=regions, genotype_aware=gt_aware
+        )
+        call_variants = read_normalised(
+            calls, truth=False, regions=regions, genotype_aware=gt_aware
+        )
+    return truth_variants, call_variants
 
 
 # --------------------------------------------------------------------------- output

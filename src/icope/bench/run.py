@@ -270,43 +270,51 @@ def render_report(docs: Path) -> Path:
         "MNPs decomposed), PASS calls only, matched on (chrom, pos, ref, alt).",
         "",
     ]
-    germline = docs / "benchmarks.germline.tsv"
-    if germline.exists():
-        info = json.loads((docs / "benchmarks.germline.json").read_text())
-        metrics = pd.read_csv(germline, sep="\t")
-        text += [
-            "## Germline small variants",
-            "",
-            f"Command: `{info['command']}`. `genotype` rows count a zygosity mismatch as one "
-            "FP and one FN; `allele` rows ignore genotype.",
-            "",
-            markdown_table(metrics[metrics["vaf_bin"] == "all"], GERMLINE_COLUMNS),
-            *[f"- {note}" for note in info["notes"]],
-            "",
-        ]
-    somatic = docs / "benchmarks.somatic.tsv"
-    if somatic.exists():
-        info = json.loads((docs / "benchmarks.somatic.json").read_text())
-        metrics = pd.read_csv(somatic, sep="\t")
-        text += [
-            "## Somatic tumour/normal",
-            "",
-            f"Command: `{info['command']}`. {info['design']}",
-            "",
-            "Recall per VAF bin uses the truth VAF, precision the VAF the caller measured.",
-            "",
-            markdown_table(metrics, SOMATIC_COLUMNS),
-            *[f"- {note}" for note in info["notes"]],
-            "",
-            "Runtime per rule on the simulated pair (benchmark files, 2 cores):",
-            "",
-            markdown_table(
-                pd.DataFrame(info["runtimes"]), ["rule", "wall_s", "cpu_s", "max_rss_mb"], digits=2
-            ),
-        ]
+    text += _germline_section(docs) + _somatic_section(docs)
     out = docs / "benchmarks.md"
     out.write_text("\n".join(text))
     return out
+
+
+def _germline_section(docs: Path) -> list[str]:
+    germline = docs / "benchmarks.germline.tsv"
+    if not germline.exists():
+        return []
+    info = json.loads((docs / "benchmarks.germline.json").read_text())
+    metrics = pd.read_csv(germline, sep="\t")
+    return [
+        "## Germline small variants",
+        "",
+        f"Command: `{info['command']}`. `genotype` rows count a zygosity mismatch as one "
+        "FP and one FN; `allele` rows ignore genotype.",
+        "",
+        markdown_table(metrics[metrics["vaf_bin"] == "all"], GERMLINE_COLUMNS),
+        *[f"- {note}" for note in info["notes"]],
+        "",
+    ]
+
+
+def _somatic_section(docs: Path) -> list[str]:
+    somatic = docs / "benchmarks.somatic.tsv"
+    if not somatic.exists():
+        return []
+    info = json.loads((docs / "benchmarks.somatic.json").read_text())
+    metrics = pd.read_csv(somatic, sep="\t")
+    runtimes = pd.DataFrame(info["runtimes"])
+    return [
+        "## Somatic tumour/normal",
+        "",
+        f"Command: `{info['command']}`. {info['design']}",
+        "",
+        "Recall per VAF bin uses the truth VAF, precision the VAF the caller measured.",
+        "",
+        markdown_table(metrics, SOMATIC_COLUMNS),
+        *[f"- {note}" for note in info["notes"]],
+        "",
+        "Runtime per rule on the simulated pair (benchmark files, 2 cores):",
+        "",
+        markdown_table(runtimes, ["rule", "wall_s", "cpu_s", "max_rss_mb"], digits=2),
+    ]
 
 
 def germline_benchmark(

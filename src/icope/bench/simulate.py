@@ -52,6 +52,11 @@ Reads
     Per-call seeds derive from ``seed``; the same seed gives identical truth (and, with ART,
     identical reads).
 
+Entry points: ``run_simulation(SimulationParams(reference, truth, outdir, ...))`` or its keyword
+form ``simulate(reference, truth, outdir, ...)``; the steps (reference, germline truth, LOH
+segments, tumour design and somatic placement, truth files, haplotypes, reads, sheets, summary)
+are the ``_``-functions called by :func:`run_simulation`, in that order.
+
 Regions: only ``contig`` or ``contig:1-END`` (start 1) are supported, so coordinates stay unchanged;
 truth records must lie wholly inside. LOH segments are given 1-based inclusive
 (``chr21:400001-500000``); segment ends are widened when a germline variant straddles them.
@@ -70,6 +75,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pysam
@@ -601,63 +607,18 @@ def place_somatic(
     max_indel: int = 10,
 ) -> list[SomaticVariant]:
     """Draw somatic variants; ``allowed`` masks (True = may carry a somatic base) are updated."""
-    contigs = list(allowed)
-    types = ["SNV"] * n_snv + ["DEL" if i % 2 else "INS" for i in range(n_indel)]
-    types = [types[i] for i in rng.permutation(len(types))]
-    level_of = [plan[i % len(plan)] for i in range(len(types))]
-    level_of = [level_of[i] for i in rng.permutation(len(level_of))]
+    schedule = _somatic_schedule(n_snv, n_indel, plan, rng)
     variants: list[SomaticVariant] = []
-    for vtype, level in zip(types, level_of, strict=True):
-        candidates = {c: np.flatnonzero(allowed[c]) for c in contigs}
-        sizes = np.array([len(candidates[c]) for c in contigs], dtype=float)
-        if sizes.sum() == 0:
+    for vtype, level in schedule:
+        if not any(mask.any() for mask in allowed.values()):
             raise SimulationError(
                 f"no room for more somatic variants after {len(variants)} "
-                f"(need {len(types)}; spacing {min_distance} bp): use a larger region"
+                f"(need {len(schedule)}; spacing {min_distance} bp): use a larger region"
             )
-        for _attempt in range(5000):
-            contig = contigs[rng.choice(len(contigs), p=sizes / sizes.sum())]
-            p = int(candidates[contig][rng.integers(len(candidates[contig]))])
-            seq, mask = seqs[contig], allowed[contig]
-            if vtype == "SNV":
-                ref = seq[p]
-                alt = _OTHER[ref][rng.integers(3)]
-                span = (p, p + 1)
-            else:
-                size = int(rng.integers(1, max_indel + 1))
-                if p + size + 2 > len(seq):
-                    continue
-                if vtype == "DEL":
-                    ref, alt = seq[p : p + size + 1], seq[p]
-                    # unique representation: cannot shift left or right
-                    if seq[p] == seq[p + size] or seq[p + 1] == seq[p + size + 1]:
-                        continue
-                    span = (p, p + size + 1)
-                else:
-                    ins = [("ACGT")[i] for i in rng.integers(4, size=size)]
-                    before, after = seq[p], seq[p + 1]
-                    if size == 1:
-                        ins = [b for b in "ACGT" if b not in (before, after)][:1]
-                    else:
-                        if ins[-1] == before:
-                            ins[-1] = _OTHER[before][rng.integers(3)]
-                        if ins[0] == after:
-                            ins[0] = _OTHER[after][rng.integers(3)]
-                    ref, alt = seq[p], seq[p] + "".join(ins)
-                    span = (p, p + 2)  # anchor and the base after must be clean
-            if not mask[span[0] : span[1]].all() or "N" in seq[span[0] : span[1]]:
-                continue
-            break
-        else:
-            raise SimulationError(f"could not place somatic variant {len(variants) + 1}")
+        contig, p, ref, alt = _draw_site(vtype, seqs, allowed, rng, max_indel, len(variants))
         end0 = p + len(ref)
         in_loh = any(seg.contains(contig, p, end0) for seg in loh)
-        if in_loh:
-            haps: tuple[int, ...] = (1,)
-        elif level["mode"] == "both":
-            haps = (1, 2)
-        else:
-            haps = (int(rng.integers(1, 3)),)
+        haps = _somatic_haplotypes(level, in_loh, rng)
         var = SomaticVariant(
             contig,
             p + 1,
@@ -673,8 +634,84 @@ def place_somatic(
         var.vaf = expected_vaf(pops, var.clone, haps, in_loh)
         variants.append(var)
         allowed[contig][max(0, p - min_distance) : end0 + min_distance] = False
-    order = {c: i for i, c in enumerate(contigs)}
+    order = {c: i for i, c in enumerate(allowed)}
     return sorted(variants, key=lambda v: (order[v.contig], v.pos))
+
+
+def _somatic_schedule(
+    n_snv: int, n_indel: int, plan: list[dict], rng: np.random.Generator
+) -> list[tuple[str, dict]]:
+    """(type, VAF level) of each variant, in drawing order: two seeded shuffles."""
+    types = ["SNV"] * n_snv + ["DEL" if i % 2 else "INS" for i in range(n_indel)]
+    types = [types[i] for i in rng.permutation(len(types))]
+    level_of = [plan[i % len(plan)] for i in range(len(types))]
+    level_of = [level_of[i] for i in rng.permutation(len(level_of))]
+    return list(zip(types, level_of, strict=True))
+
+
+def _draw_site(
+    vtype: str,
+    seqs: dict[str, str],
+    allowed: dict[str, np.ndarray],
+    rng: np.random.Generator,
+    max_indel: int,
+    placed: int,
+) -> tuple[str, int, str, str]:
+    """(contig, 0-based position, REF, ALT) of a ``vtype`` variant on allowed, clean bases."""
+    contigs = list(allowed)
+    candidates = {c: np.flatnonzero(allowed[c]) for c in contigs}
+    sizes = np.array([len(candidates[c]) for c in contigs], dtype=float)
+    for _attempt in range(5000):
+        contig = contigs[rng.choice(len(contigs), p=sizes / sizes.sum())]
+        p = int(candidates[contig][rng.integers(len(candidates[contig]))])
+        seq = seqs[contig]
+        alleles = _somatic_alleles(vtype, seq, p, rng, max_indel)
+        if alleles is None:
+            continue
+        ref, alt, (start, end) = alleles
+        if allowed[contig][start:end].all() and "N" not in seq[start:end]:
+            return contig, p, ref, alt
+    raise SimulationError(f"could not place somatic variant {placed + 1}")
+
+
+def _somatic_alleles(
+    vtype: str, seq: str, p: int, rng: np.random.Generator, max_indel: int
+) -> tuple[str, str, tuple[int, int]] | None:
+    """(REF, ALT, span that must be clean) of a variant at ``p``; None if it cannot go there."""
+    if vtype == "SNV":
+        ref = seq[p]
+        return ref, _OTHER[ref][rng.integers(3)], (p, p + 1)
+    size = int(rng.integers(1, max_indel + 1))
+    if p + size + 2 > len(seq):
+        return None
+    if vtype == "DEL":
+        # unique representation: cannot shift left or right
+        if seq[p] == seq[p + size] or seq[p + 1] == seq[p + size + 1]:
+            return None
+        return seq[p : p + size + 1], seq[p], (p, p + size + 1)
+    return seq[p], seq[p] + _inserted_bases(seq[p], seq[p + 1], size, rng), (p, p + 2)
+
+
+def _inserted_bases(before: str, after: str, size: int, rng: np.random.Generator) -> str:
+    """Random inserted bases that differ from the anchor at the end and from the next base at
+    the start (so the insertion cannot shift); the anchor and the base after must be clean."""
+    ins = [("ACGT")[i] for i in rng.integers(4, size=size)]
+    if size == 1:
+        return "".join([b for b in "ACGT" if b not in (before, after)][:1])
+    if ins[-1] == before:
+        ins[-1] = _OTHER[before][rng.integers(3)]
+    if ins[0] == after:
+        ins[0] = _OTHER[after][rng.integers(3)]
+    return "".join(ins)
+
+
+def _somatic_haplotypes(level: dict, in_loh: bool, rng: np.random.Generator) -> tuple[int, ...]:
+    """Mutated haplotype(s): 1 inside LOH (2 is lost), both for a "both" level, else random."""
+    if in_loh:
+        return (1,)
+    if level["mode"] == "both":
+        return (1, 2)
+    return (int(rng.integers(1, 3)),)
 
 
 def build_allowed_mask(
@@ -801,50 +838,64 @@ def _population_vcf(
 ) -> dict[int, dict[str, int]]:
     """VCF (bgzipped + indexed) whose GT is this population's hap1|hap2; returns the expected
     haplotype lengths per contig."""
-    rows = []  # (contig, pos, ref, alts, gt)
     tumour = pop.n_clones > 0
+    rows = _germline_rows(germline, loh if tumour else [])
+    rows += [_somatic_row(v) for v in somatic if pop.n_clones >= v.clone]
+    if tumour:
+        rows += [_loh_deletion_row(seg, seqs[seg.contig]) for seg in loh]
+    order = {c: i for i, c in enumerate(lengths)}
+    rows.sort(key=lambda r: (order[r[0]], r[1]))
+    _write_gt_vcf(rows, lengths, path.with_suffix(""))
+    pysam.tabix_index(str(path.with_suffix("")), preset="vcf", force=True)
+    return _haplotype_lengths(rows, lengths)
+
+
+#: A population VCF row: (contig, pos, ref, alts, [hap1 allele, hap2 allele]).
+_Row = tuple[str, int, str, tuple[str, ...], list[int]]
+
+
+def _germline_rows(germline: list[GermlineRecord], lost: list[LohSegment]) -> list[_Row]:
+    """Germline records, with the haplotype-2 allele removed inside the ``lost`` segments."""
+    rows = []
     for rec in germline:
         gt = list(rec.gt)
-        if tumour and gt[1] and any(s.contains(rec.contig, rec.start0, rec.end0) for s in loh):
+        if gt[1] and any(s.contains(rec.contig, rec.start0, rec.end0) for s in lost):
             gt[1] = 0
         if gt != [0, 0]:
             rows.append((rec.contig, rec.pos, rec.ref, rec.alts, gt))
-    for v in somatic:
-        if pop.n_clones >= v.clone:
-            rows.append(
-                (v.contig, v.pos, v.ref, (v.alt,), [int(1 in v.haplotypes), int(2 in v.haplotypes)])
-            )
-    if tumour:
-        for seg in loh:
-            seq = seqs[seg.contig]
-            rows.append(
-                (
-                    seg.contig,
-                    seg.start0,
-                    seq[seg.start0 - 1 : seg.end0],
-                    (seq[seg.start0 - 1],),
-                    [0, 1],
-                )
-            )
-    order = {c: i for i, c in enumerate(lengths)}
-    rows.sort(key=lambda r: (order[r[0]], r[1]))
-    expected = {h: dict(lengths) for h in (1, 2)}
+    return rows
+
+
+def _somatic_row(v: SomaticVariant) -> _Row:
+    return (v.contig, v.pos, v.ref, (v.alt,), [int(1 in v.haplotypes), int(2 in v.haplotypes)])
+
+
+def _loh_deletion_row(seg: LohSegment, seq: str) -> _Row:
+    """Haplotype 2 loses the segment: a deletion anchored on the base before it."""
+    return (seg.contig, seg.start0, seq[seg.start0 - 1 : seg.end0], (seq[seg.start0 - 1],), [0, 1])
+
+
+def _write_gt_vcf(rows: list[_Row], lengths: dict[str, int], path: Path) -> None:
     lines = [
         "##fileformat=VCFv4.2",
         *_contig_header(lengths),
         '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
         "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS",
     ]
-    for contig, pos, ref, alts, gt in rows:
+    lines += [
+        f"{contig}\t{pos}\t.\t{ref}\t{','.join(alts)}\t.\tPASS\t.\tGT\t{gt[0]}|{gt[1]}"
+        for contig, pos, ref, alts, gt in rows
+    ]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _haplotype_lengths(rows: list[_Row], lengths: dict[str, int]) -> dict[int, dict[str, int]]:
+    """Contig lengths of haplotypes 1 and 2 once the rows' alleles are applied."""
+    expected = {h: dict(lengths) for h in (1, 2)}
+    for contig, _pos, ref, alts, gt in rows:
         for h in (1, 2):
             if gt[h - 1]:
                 expected[h][contig] += len(alts[gt[h - 1] - 1]) - len(ref)
-        lines.append(
-            f"{contig}\t{pos}\t.\t{ref}\t{','.join(alts)}\t.\tPASS\t.\tGT\t{gt[0]}|{gt[1]}"
-        )
-    plain = path.with_suffix("")
-    plain.write_text("\n".join(lines) + "\n")
-    pysam.tabix_index(str(plain), preset="vcf", force=True)
     return expected
 
 
@@ -918,67 +969,14 @@ def simulate_reads_job(
 ) -> tuple[Path, Path]:
     """Paired reads from one haplotype FASTA -> (R1.fq.gz, R2.fq.gz), each one gzip member."""
     r1, r2 = Path(f"{prefix}_R1.fq.gz"), Path(f"{prefix}_R2.fq.gz")
+    settings = (fasta, prefix, fold, seed, read_length, fragment_mean, fragment_sd)
     if simulator == "art":
-        profile = "HS25" if read_length <= 150 else "MSv3"
-        _run(
-            [
-                "art_illumina",
-                "-ss",
-                profile,
-                "-p",
-                "-l",
-                read_length,
-                "-f",
-                f"{fold:.6f}",
-                "-m",
-                fragment_mean,
-                "-s",
-                fragment_sd,
-                "-rs",
-                seed,
-                "-na",
-                "-q",
-                "-i",
-                fasta,
-                "-o",
-                f"{prefix}_",
-            ]
-        )
+        _run(_art_command(*settings))
         for src, dest in ((Path(f"{prefix}_1.fq"), r1), (Path(f"{prefix}_2.fq"), r2)):
             _gzip_to(src, dest)
             src.unlink()
     elif simulator == "dwgsim":
-        _run(
-            [
-                "dwgsim",
-                "-e",
-                "0.001",
-                "-E",
-                "0.002",
-                "-r",
-                "0",
-                "-R",
-                "0",
-                "-y",
-                "0",
-                "-1",
-                read_length,
-                "-2",
-                read_length,
-                "-C",
-                f"{fold:.6f}",
-                "-d",
-                fragment_mean,
-                "-s",
-                fragment_sd,
-                "-z",
-                seed,
-                "-o",
-                "1",
-                fasta,
-                prefix,
-            ]
-        )
+        _run(_dwgsim_command(*settings))
         Path(f"{prefix}.bwa.read1.fastq.gz").rename(r1)
         Path(f"{prefix}.bwa.read2.fastq.gz").rename(r2)
         for extra in (".mutations.txt", ".mutations.vcf"):
@@ -986,6 +984,25 @@ def simulate_reads_job(
     else:
         raise SimulationError(f"unknown simulator {simulator!r} (art or dwgsim)")
     return r1, r2
+
+
+def _art_command(fasta, prefix, fold, seed, read_length, fragment_mean, fragment_sd) -> list:
+    """art_illumina paired-end, HS25 profile up to 150 bp (MSv3 above), no alignment output."""
+    profile = "HS25" if read_length <= 150 else "MSv3"
+    return [
+        *("art_illumina", "-ss", profile, "-p", "-l", read_length, "-f", f"{fold:.6f}"),
+        *("-m", fragment_mean, "-s", fragment_sd, "-rs", seed, "-na", "-q"),
+        *("-i", fasta, "-o", f"{prefix}_"),
+    ]
+
+
+def _dwgsim_command(fasta, prefix, fold, seed, read_length, fragment_mean, fragment_sd) -> list:
+    """dwgsim with Illumina-like errors and no mutations of its own (-r 0 -R 0 -y 0)."""
+    return [
+        *("dwgsim", "-e", "0.001", "-E", "0.002", "-r", "0", "-R", "0", "-y", "0"),
+        *("-1", read_length, "-2", read_length, "-C", f"{fold:.6f}"),
+        *("-d", fragment_mean, "-s", fragment_sd, "-z", seed, "-o", "1", fasta, prefix),
+    ]
 
 
 def count_fastq_records(path: Path) -> int:
@@ -996,19 +1013,92 @@ def count_fastq_records(path: Path) -> int:
 # ----------------------------------------------------------------------------- main entry
 
 
+@dataclass
+class _Dirs:
+    truth: Path
+    reads: Path
+    work: Path
+
+    @classmethod
+    def create(cls, outdir: Path) -> _Dirs:
+        dirs = cls(outdir / "truth", outdir / "reads", outdir / "work")
+        for d in (dirs.truth, dirs.reads, dirs.work):
+            d.mkdir(parents=True, exist_ok=True)
+        return dirs
+
+
+@dataclass
+class _Genome:
+    seqs: dict[str, str]
+    lengths: dict[str, int]
+    path: Path  # the FASTA the tools read: the input, or outdir/reference.fa
+
+
+@dataclass
+class _GermlineTruth:
+    records: list[GermlineRecord]  # applied to the haplotypes, in reference order
+    n_input: int  # usable truth records before spike-ins and overlaps
+    n_spike_ins: int
+    skipped: dict[str, int]
+
+
+@dataclass
+class _Tumour:
+    clones: list[Clone]
+    plan: list[dict]
+    pops: list[Population]
+    segments: list[LohSegment]
+    somatic: list[SomaticVariant]
+
+
+@dataclass
+class _TruthCounts:
+    n_germline: int
+    n_somatic: int
+    n_loh_hets: int
+    baf_kept: float
+    baf_lost: float
+
+
+class _ReadJob(NamedTuple):
+    sample: str
+    haplotype: str  # haplotype FASTA: <population>h<hap>
+    fold: float
+    seed: int
+
+
+class _Reads(NamedTuple):
+    jobs: list[_ReadJob]
+    pairs: dict[str, int]  # read pairs per sample
+
+
 def run_simulation(params: SimulationParams) -> dict:
     """Simulate a normal/tumour pair with truth; returns the summary written to simulation.json."""
     t0 = time.monotonic()
-    normal_name, tumour_name = params.normal_name, params.tumour_name
-    truth_dir, reads_dir, work = (
-        params.outdir / "truth",
-        params.outdir / "reads",
-        params.outdir / "work",
-    )
-    for d in (truth_dir, reads_dir, work):
-        d.mkdir(parents=True, exist_ok=True)
+    dirs = _Dirs.create(params.outdir)
+    genome = _prepare_reference(params)
+    germline = _germline_truth(params, genome)
+    confident = _confident_regions(params.confident_bed, genome.lengths)
+    with open(dirs.truth / "confident.bed", "w") as out:
+        out.writelines(f"{c}\t{s}\t{e}\n" for c, s, e in confident)
+    segments = loh_segments(params.loh, genome.lengths, germline.records)
+    tumour = _design_tumour(params, genome, confident, germline.records, segments)
+    truth = _write_truth(params, genome, germline.records, tumour, dirs)
+    hap_dir = dirs.work / "haplotypes"
+    hap_dir.mkdir(exist_ok=True)
+    _build_haplotypes(params, genome, germline.records, tumour, hap_dir)
+    reads = _simulate_reads(params, tumour.pops, hap_dir, dirs) if params.reads else _Reads([], {})
+    _write_sheets(params, dirs.reads)
+    if not params.keep_intermediate:
+        shutil.rmtree(dirs.work)
+    summary = _summary(params, genome, germline, tumour, truth, reads)
+    summary["elapsed_seconds"] = round(time.monotonic() - t0, 1)
+    (params.outdir / "simulation.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
 
-    # reference and region
+
+def _prepare_reference(params: SimulationParams) -> _Genome:
+    """The reference, cut to ``region``; written (and indexed) when cut, gzipped or unindexed."""
     seqs = read_fasta(params.reference)
     if params.region:
         contig, end = parse_region(params.region, {c: len(s) for c, s in seqs.items()})
@@ -1021,65 +1111,92 @@ def run_simulation(params: SimulationParams) -> dict:
         _run(["samtools", "faidx", ref_path])
     else:
         ref_path = params.reference
+    return _Genome(seqs, lengths, ref_path)
 
-    # germline truth
+
+def _germline_truth(params: SimulationParams, genome: _Genome) -> _GermlineTruth:
+    """Truth records plus spike-ins (which win), overlaps resolved, in reference order."""
     counts: dict[str, int] = {}
-    truth_records = load_germline(params.germline_vcf, lengths, counts=counts)
-    check_ref(truth_records, seqs, str(params.germline_vcf))
+    truth_records = load_germline(params.germline_vcf, genome.lengths, counts=counts)
+    check_ref(truth_records, genome.seqs, str(params.germline_vcf))
     n_input = len(truth_records)
     spikes: list[GermlineRecord] = []
     if params.spike_in_vcf:
-        spike_counts: dict[str, int] = {}
-        spikes = load_germline(params.spike_in_vcf, lengths, spike_in=True, counts=spike_counts)
-        if spike_counts:
-            raise SimulationError(
-                f"{params.spike_in_vcf}: unusable spike-in records: {spike_counts}"
-            )
-        check_ref(spikes, seqs, str(params.spike_in_vcf))
+        spikes = _spike_ins(params.spike_in_vcf, genome)
         truth_records = merge_spike_ins(truth_records, spikes, counts)
     germline = resolve_overlaps(truth_records, counts)
-    order = {c: i for i, c in enumerate(lengths)}
+    order = {c: i for i, c in enumerate(genome.lengths)}
     germline.sort(key=lambda r: (order[r.contig], r.pos))
+    return _GermlineTruth(germline, n_input, len(spikes), counts)
 
-    # confident regions
-    if params.confident_bed:
-        confident = merge_intervals(read_bed(params.confident_bed), lengths)
-    else:
-        confident = [(c, 0, n) for c, n in lengths.items()]
-    with open(truth_dir / "confident.bed", "w") as out:
-        out.writelines(f"{c}\t{s}\t{e}\n" for c, s, e in confident)
 
-    # LOH segments
-    if params.loh is None:
-        raw_segments = [default_loh(lengths)]
-    elif params.loh is False or (isinstance(params.loh, str) and params.loh.lower() == "none"):
-        raw_segments = []
-    else:
-        items = [params.loh] if isinstance(params.loh, str | tuple) else list(params.loh)
-        raw_segments = []
-        for item in items:
-            c, s0, e0 = (
-                parse_interval(item)
-                if isinstance(item, str)
-                else (item[0], int(item[1]) - 1, int(item[2]))
-            )
-            if c not in lengths or e0 > lengths[c] or s0 < 1:
-                raise SimulationError(f"LOH segment {item!r} is outside the reference/region")
-            raw_segments.append(LohSegment(c, s0, e0))
-    segments = [widen_loh(s, germline, lengths[s.contig]) for s in raw_segments]
+def _spike_ins(path: str | Path, genome: _Genome) -> list[GermlineRecord]:
+    spike_counts: dict[str, int] = {}
+    spikes = load_germline(path, genome.lengths, spike_in=True, counts=spike_counts)
+    if spike_counts:
+        raise SimulationError(f"{path}: unusable spike-in records: {spike_counts}")
+    check_ref(spikes, genome.seqs, str(path))
+    return spikes
+
+
+def _confident_regions(
+    confident_bed: str | Path | None, lengths: dict[str, int]
+) -> list[tuple[str, int, int]]:
+    """The BED clipped to the contigs and merged; without a BED, the whole contigs."""
+    if confident_bed:
+        return merge_intervals(read_bed(confident_bed), lengths)
+    return [(c, 0, n) for c, n in lengths.items()]
+
+
+def loh_segments(
+    loh: object, lengths: dict[str, int], germline: list[GermlineRecord]
+) -> list[LohSegment]:
+    """The LOH segments of ``SimulationParams.loh``, widened over germline alleles, sorted."""
+    segments = [widen_loh(s, germline, lengths[s.contig]) for s in _requested_loh(loh, lengths)]
+    order = {c: i for i, c in enumerate(lengths)}
     segments.sort(key=lambda s: (order[s.contig], s.start0))
     for a, b in zip(segments, segments[1:], strict=False):
         if a.contig == b.contig and b.start0 <= a.end0:
             raise SimulationError(f"LOH segments {a} and {b} overlap or touch")
+    return segments
 
-    # clone design and somatic variants
+
+def _requested_loh(loh: object, lengths: dict[str, int]) -> list[LohSegment]:
+    if loh is None:
+        return [default_loh(lengths)]
+    if loh is False or (isinstance(loh, str) and loh.lower() == "none"):
+        return []
+    items = [loh] if isinstance(loh, str | tuple) else list(loh)
+    return [_loh_segment(item, lengths) for item in items]
+
+
+def _loh_segment(item: str | Sequence, lengths: dict[str, int]) -> LohSegment:
+    """``"chr:start-end"`` or ``(chr, start, end)``, 1-based inclusive, inside the reference."""
+    c, s0, e0 = (
+        parse_interval(item) if isinstance(item, str) else (item[0], int(item[1]) - 1, int(item[2]))
+    )
+    if c not in lengths or e0 > lengths[c] or s0 < 1:
+        raise SimulationError(f"LOH segment {item!r} is outside the reference/region")
+    return LohSegment(c, s0, e0)
+
+
+def _design_tumour(
+    params: SimulationParams,
+    genome: _Genome,
+    confident: list[tuple[str, int, int]],
+    germline: list[GermlineRecord],
+    segments: list[LohSegment],
+) -> _Tumour:
+    """Clones, tumour cell populations and the seeded placement of the somatic variants."""
     clones, plan = design_clones(params.purity, params.vaf_levels)
     pops = tumour_populations(params.purity, clones)
     rng = np.random.default_rng(params.seed)
-    margin = min(params.fragment_mean + 3 * params.fragment_sd, max(lengths.values()) // 4)
-    allowed = build_allowed_mask(seqs, confident, germline, segments, margin, params.min_distance)
+    margin = min(params.fragment_mean + 3 * params.fragment_sd, max(genome.lengths.values()) // 4)
+    allowed = build_allowed_mask(
+        genome.seqs, confident, germline, segments, margin, params.min_distance
+    )
     somatic = place_somatic(
-        seqs,
+        genome.seqs,
         allowed,
         params.n_somatic_snv,
         params.n_somatic_indel,
@@ -1089,17 +1206,34 @@ def run_simulation(params: SimulationParams) -> dict:
         rng,
         params.min_distance,
     )
+    return _Tumour(clones, plan, pops, segments, somatic)
 
-    # truth files
-    germ_plain = work / "germline.vcf"
-    write_germline_vcf(germline, lengths, normal_name, germ_plain)
-    n_germline = normalise_vcf(germ_plain, ref_path, truth_dir / "germline.vcf.gz")
-    som_plain = work / "somatic.vcf"
-    write_somatic_vcf(somatic, lengths, som_plain, params.purity)
-    n_somatic = normalise_vcf(som_plain, ref_path, truth_dir / "somatic.vcf.gz")
-    baf_kept = expected_germline_baf(pops, 1, True)
-    baf_lost = expected_germline_baf(pops, 2, True)
-    with open(truth_dir / "loh.bed", "w") as out:
+
+def _write_truth(
+    params: SimulationParams,
+    genome: _Genome,
+    germline: list[GermlineRecord],
+    tumour: _Tumour,
+    dirs: _Dirs,
+) -> _TruthCounts:
+    """truth/germline.vcf.gz, somatic.vcf.gz (normalised), loh.bed and loh_hets.tsv."""
+    germ_plain = dirs.work / "germline.vcf"
+    write_germline_vcf(germline, genome.lengths, params.normal_name, germ_plain)
+    n_germline = normalise_vcf(germ_plain, genome.path, dirs.truth / "germline.vcf.gz")
+    som_plain = dirs.work / "somatic.vcf"
+    write_somatic_vcf(tumour.somatic, genome.lengths, som_plain, params.purity)
+    n_somatic = normalise_vcf(som_plain, genome.path, dirs.truth / "somatic.vcf.gz")
+    baf_kept = expected_germline_baf(tumour.pops, 1, True)
+    baf_lost = expected_germline_baf(tumour.pops, 2, True)
+    _write_loh_bed(dirs.truth / "loh.bed", tumour.segments, baf_kept, baf_lost)
+    n_loh_hets = _write_loh_hets(dirs.truth / "loh_hets.tsv", germline, tumour)
+    return _TruthCounts(n_germline, n_somatic, n_loh_hets, baf_kept, baf_lost)
+
+
+def _write_loh_bed(
+    path: Path, segments: list[LohSegment], baf_kept: float, baf_lost: float
+) -> None:
+    with open(path, "w") as out:
         out.write(
             "#chrom\tstart\tend\ttype\tcopy_number\tlost_haplotype\t"
             "tumour_baf_alt_on_kept_hap\ttumour_baf_alt_on_lost_hap\n"
@@ -1109,12 +1243,16 @@ def run_simulation(params: SimulationParams) -> dict:
                 f"{s.contig}\t{s.start0}\t{s.end0}\tLOH_copy_loss\t1\t2\t"
                 f"{_fmt(baf_kept)}\t{_fmt(baf_lost)}\n"
             )
+
+
+def _write_loh_hets(path: Path, germline: list[GermlineRecord], tumour: _Tumour) -> int:
+    """Each germline het allele inside an LOH segment with its expected tumour VAF."""
     n_loh_hets = 0
-    with open(truth_dir / "loh_hets.tsv", "w") as out:
+    with open(path, "w") as out:
         out.write("chrom\tpos\tref\talt\tgt\talt_haplotype\tnormal_vaf\ttumour_vaf\n")
         for rec in germline:
             if rec.gt[0] == rec.gt[1] or not any(
-                s.contains(rec.contig, rec.start0, rec.end0) for s in segments
+                s.contains(rec.contig, rec.start0, rec.end0) for s in tumour.segments
             ):
                 continue
             for hap in (1, 2):
@@ -1124,116 +1262,134 @@ def run_simulation(params: SimulationParams) -> dict:
                     out.write(
                         f"{rec.contig}\t{rec.pos}\t{rec.ref}\t{rec.alts[index - 1]}\t"
                         f"{rec.gt[0]}|{rec.gt[1]}\t{hap}\t0.5\t"
-                        f"{_fmt(expected_germline_baf(pops, hap, True))}\n"
+                        f"{_fmt(expected_germline_baf(tumour.pops, hap, True))}\n"
                     )
+    return n_loh_hets
 
-    # haplotypes: normal (germline) + one pair per tumour population
-    hap_dir = work / "haplotypes"
-    hap_dir.mkdir(exist_ok=True)
-    normal_pop = Population("N", 1.0, 0)
+
+def _build_haplotypes(
+    params: SimulationParams,
+    genome: _Genome,
+    germline: list[GermlineRecord],
+    tumour: _Tumour,
+    hap_dir: Path,
+) -> None:
+    """``<population>h<hap>.fa``: the normal cells and each tumour population, both haplotypes."""
     hap_jobs = []
-    for pop in [normal_pop] + [p for p in pops if p.n_clones > 0]:
+    for pop in [Population("N", 1.0, 0)] + [p for p in tumour.pops if p.n_clones > 0]:
         vcf_gz = hap_dir / f"{pop.name}.vcf.gz"
-        expected = _population_vcf(vcf_gz, germline, somatic, pop, segments, seqs, lengths)
+        expected = _population_vcf(
+            vcf_gz, germline, tumour.somatic, pop, tumour.segments, genome.seqs, genome.lengths
+        )
         for hap in (1, 2):
             label = f"{pop.name}h{hap}"
             hap_jobs.append((vcf_gz, hap, label, hap_dir / f"{label}.fa", expected[hap]))
     with ThreadPoolExecutor(max_workers=max(1, params.threads)) as pool:
-        list(pool.map(lambda j: build_haplotype(j[0], ref_path, j[1], j[2], j[3], j[4]), hap_jobs))
+        list(pool.map(lambda j: build_haplotype(j[0], genome.path, *j[1:]), hap_jobs))
 
-    # reads
-    read_counts: dict[str, int] = {}
-    read_plan = []
-    if params.reads:
-        fq_dir = work / "fastq"
-        fq_dir.mkdir(exist_ok=True)
-        jobs = []
-        for sample, depth, sample_pops in (
-            (normal_name, params.normal_depth, [normal_pop]),
-            (tumour_name, params.tumour_depth, pops),
-        ):
-            for pop in sample_pops:
-                for hap in (1, 2):
-                    label = f"{pop.name}h{hap}"
-                    fold = depth * pop.fraction / 2
-                    if fold <= 0:
-                        continue
-                    job_seed = _seed(params.seed, f"{sample}:{label}")
-                    jobs.append((sample, label, fold, job_seed))
-                    read_plan.append(
-                        {"sample": sample, "haplotype": label, "fold": fold, "seed": job_seed}
+
+def _read_jobs(params: SimulationParams, pops: list[Population]) -> list[_ReadJob]:
+    """One job per sample, population and haplotype: fold coverage depth * fraction / 2."""
+    jobs = []
+    for sample, depth, sample_pops in (
+        (params.normal_name, params.normal_depth, [Population("N", 1.0, 0)]),
+        (params.tumour_name, params.tumour_depth, pops),
+    ):
+        for pop in sample_pops:
+            for hap in (1, 2):
+                label = f"{pop.name}h{hap}"
+                fold = depth * pop.fraction / 2
+                if fold > 0:
+                    jobs.append(
+                        _ReadJob(sample, label, fold, _seed(params.seed, f"{sample}:{label}"))
                     )
+    return jobs
 
-        def run(job):
-            sample, label, fold, job_seed = job
-            return simulate_reads_job(
-                params.simulator,
-                hap_dir / f"{label}.fa",
-                fq_dir / f"{sample}_{label}",
-                fold,
-                job_seed,
-                params.read_length,
-                params.fragment_mean,
-                params.fragment_sd,
-            )
 
-        order_by_size = sorted(range(len(jobs)), key=lambda i: -jobs[i][2])
-        with ThreadPoolExecutor(max_workers=max(1, params.threads)) as pool:
-            futures = {i: pool.submit(run, jobs[i]) for i in order_by_size}
-            results = [futures[i].result() for i in range(len(jobs))]
-        for sample in (normal_name, tumour_name):
-            for mate in (1, 2):
-                dest = reads_dir / f"{sample}_R{mate}.fastq.gz"
-                with open(dest, "wb") as out:
-                    for job, pair in zip(jobs, results, strict=True):
-                        if job[0] == sample:
-                            with open(pair[mate - 1], "rb") as member:
-                                shutil.copyfileobj(member, out, 1 << 20)
-            read_counts[sample] = count_fastq_records(reads_dir / f"{sample}_R1.fastq.gz")
-        if not params.keep_intermediate:
-            shutil.rmtree(fq_dir)
+def _simulate_reads(
+    params: SimulationParams, pops: list[Population], hap_dir: Path, dirs: _Dirs
+) -> _Reads:
+    """Run the read jobs (largest first) and concatenate them per sample and mate."""
+    fq_dir = dirs.work / "fastq"
+    fq_dir.mkdir(exist_ok=True)
+    jobs = _read_jobs(params, pops)
 
-    # sample sheets
+    def run(job: _ReadJob) -> tuple[Path, Path]:
+        return simulate_reads_job(
+            params.simulator,
+            hap_dir / f"{job.haplotype}.fa",
+            fq_dir / f"{job.sample}_{job.haplotype}",
+            job.fold,
+            job.seed,
+            params.read_length,
+            params.fragment_mean,
+            params.fragment_sd,
+        )
+
+    order_by_size = sorted(range(len(jobs)), key=lambda i: -jobs[i].fold)
+    with ThreadPoolExecutor(max_workers=max(1, params.threads)) as pool:
+        futures = {i: pool.submit(run, jobs[i]) for i in order_by_size}
+        results = [futures[i].result() for i in range(len(jobs))]
+    read_counts = {}
+    for sample in (params.normal_name, params.tumour_name):
+        for mate in (1, 2):
+            members = [
+                pair[mate - 1]
+                for job, pair in zip(jobs, results, strict=True)
+                if job.sample == sample
+            ]
+            _concatenate(members, dirs.reads / f"{sample}_R{mate}.fastq.gz")
+        read_counts[sample] = count_fastq_records(dirs.reads / f"{sample}_R1.fastq.gz")
+    if not params.keep_intermediate:
+        shutil.rmtree(fq_dir)
+    return _Reads(jobs, read_counts)
+
+
+def _concatenate(members: list[Path], dest: Path) -> None:
+    """Gzip members back to back: one valid gzip file."""
+    with open(dest, "wb") as out:
+        for member in members:
+            with open(member, "rb") as handle:
+                shutil.copyfileobj(handle, out, 1 << 20)
+
+
+def _write_sheets(params: SimulationParams, reads_dir: Path) -> None:
+    """samples.tsv and units.tsv of the pair (one unit each, absolute FASTQ paths)."""
+    normal, tumour = params.normal_name, params.tumour_name
     with open(params.outdir / "samples.tsv", "w") as out:
         out.write("\t".join(SAMPLE_COLUMNS) + "\n")
-        out.write(f"{params.patient}\t{normal_name}\tnormal\tunknown\tno\tno\n")
-        out.write(f"{params.patient}\t{tumour_name}\ttumour\tunknown\tno\tno\n")
+        out.write(f"{params.patient}\t{normal}\tnormal\tunknown\tno\tno\n")
+        out.write(f"{params.patient}\t{tumour}\ttumour\tunknown\tno\tno\n")
     with open(params.outdir / "units.tsv", "w") as out:
         out.write("\t".join(UNIT_COLUMNS) + "\n")
-        for sample in (normal_name, tumour_name):
+        for sample in (normal, tumour):
             fq1 = (reads_dir / f"{sample}_R1.fastq.gz").resolve()
             fq2 = (reads_dir / f"{sample}_R2.fastq.gz").resolve()
             out.write(f"{sample}\tSIM1\t{fq1}\t{fq2}\t\tILLUMINA\t{sample}_lib1\n")
 
-    if not params.keep_intermediate:
-        shutil.rmtree(work)
 
-    type_counts = {t: sum(v.type == t for v in somatic) for t in ("SNV", "INS", "DEL")}
-    summary = {
+def _summary(
+    params: SimulationParams,
+    genome: _Genome,
+    germline: _GermlineTruth,
+    tumour: _Tumour,
+    truth: _TruthCounts,
+    reads: _Reads,
+) -> dict:
+    """simulation.json without the elapsed time (added by the caller)."""
+    return {
         "parameters": params.as_summary(),
-        "reference_used": str(Path(ref_path).resolve()),
-        "contigs": lengths,
-        "samples": {"normal": normal_name, "tumour": tumour_name},
+        "reference_used": str(Path(genome.path).resolve()),
+        "contigs": genome.lengths,
+        "samples": {"normal": params.normal_name, "tumour": params.tumour_name},
         "tool_versions": tool_versions(),
-        "counts": {
-            "germline_input_records_used": n_input,
-            "germline_truth_records": n_germline,
-            "spike_ins": len(spikes),
-            "germline_skipped": counts,
-            "somatic": n_somatic,
-            "somatic_by_type": type_counts,
-            "somatic_clonal": sum(v.clone_fraction == 1.0 for v in somatic),
-            "somatic_subclonal": sum(v.clone_fraction < 1.0 for v in somatic),
-            "somatic_in_loh": sum(v.in_loh for v in somatic),
-            "loh_germline_het_alleles": n_loh_hets,
-            "read_pairs": read_counts,
-        },
+        "counts": _summary_counts(germline, tumour.somatic, truth, reads),
         "clone_design": {
             "description": "nested clones C1 > C2 > ...; population P_i = cells in C_i not in "
             "C_(i+1); all tumour cells lose haplotype 2 in the LOH segments",
-            "clones": [asdict(c) for c in clones],
-            "vaf_plan": plan,
-            "tumour_populations": [asdict(p) for p in pops],
+            "clones": [asdict(c) for c in tumour.clones],
+            "vaf_plan": tumour.plan,
+            "tumour_populations": [asdict(p) for p in tumour.pops],
         },
         "loh": [
             {
@@ -1242,16 +1398,31 @@ def run_simulation(params: SimulationParams) -> dict:
                 "end0": s.end0,
                 "copy_number": 1,
                 "lost_haplotype": 2,
-                "tumour_baf_alt_on_kept_hap": baf_kept,
-                "tumour_baf_alt_on_lost_hap": baf_lost,
+                "tumour_baf_alt_on_kept_hap": truth.baf_kept,
+                "tumour_baf_alt_on_lost_hap": truth.baf_lost,
             }
-            for s in segments
+            for s in tumour.segments
         ],
-        "read_jobs": read_plan,
-        "elapsed_seconds": round(time.monotonic() - t0, 1),
+        "read_jobs": [job._asdict() for job in reads.jobs],
     }
-    (params.outdir / "simulation.json").write_text(json.dumps(summary, indent=2) + "\n")
-    return summary
+
+
+def _summary_counts(
+    germline: _GermlineTruth, somatic: list[SomaticVariant], truth: _TruthCounts, reads: _Reads
+) -> dict:
+    return {
+        "germline_input_records_used": germline.n_input,
+        "germline_truth_records": truth.n_germline,
+        "spike_ins": germline.n_spike_ins,
+        "germline_skipped": germline.skipped,
+        "somatic": truth.n_somatic,
+        "somatic_by_type": {t: sum(v.type == t for v in somatic) for t in ("SNV", "INS", "DEL")},
+        "somatic_clonal": sum(v.clone_fraction == 1.0 for v in somatic),
+        "somatic_subclonal": sum(v.clone_fraction < 1.0 for v in somatic),
+        "somatic_in_loh": sum(v.in_loh for v in somatic),
+        "loh_germline_het_alleles": truth.n_loh_hets,
+        "read_pairs": reads.pairs,
+    }
 
 
 def simulate(

@@ -9,6 +9,7 @@ default the current directory; the package never looks for the checkout beside i
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from dataclasses import fields
 from pathlib import Path
@@ -36,10 +37,11 @@ from icope.bench.run import (
 from icope.bench.simulate import SIMULATORS, SimulationError, SimulationParams, run_simulation
 from icope.core.annotation import read_annotation, write_csq_gff3, write_gene_table, write_tx2gene
 from icope.core.datafiles import DataError, check_manifest, resolve_data_dir
+from icope.core.locks import Process, run_directory, stale_lock
 from icope.core.sheets import SheetError, load_sample_sheet
+from icope.core.workflow_dir import WorkflowDirError, find_workflow_dir
 from icope.germline.panel_build import build_panel_results
 from icope.report.patient_report import render_html
-from icope.workflow_dir import WorkflowDirError, find_workflow_dir
 
 SCHEMA = Path("workflow") / "schemas" / "config.schema.yaml"
 
@@ -81,6 +83,35 @@ DOCS_OPTION = click.option(
     type=click.Path(file_okay=False),
     help="Directory of benchmarks.md and its figures.",
 )
+
+
+# --------------------------------------------------------------------------- running
+
+
+@main.command(
+    "run",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.argument("snakemake_args", nargs=-1, type=click.UNPROCESSED)
+def run(snakemake_args: tuple[str, ...]) -> None:
+    """Run snakemake with SNAKEMAKE_ARGS, first removing a lock left by a killed run.
+
+    `icope run --profile profiles/local --configfile my/config.yaml` is the same command as
+    `snakemake ...`, but it resumes after a SIGKILL, a node failure or a wall-time limit: a lock
+    in .snakemake/locks with no Snakemake process working in the directory is stale, so it is
+    removed (`snakemake --unlock`) and the run goes on; --rerun-incomplete (in the profiles)
+    redoes the jobs that were cut short. A lock of a live run is left alone.
+    """
+    args = list(snakemake_args)
+    command = [sys.executable, "-m", "snakemake", *args]
+    directory = run_directory(Process(0, Path.cwd(), ["snakemake", *args]))
+    if stale_lock(directory):
+        click.echo(f"icope run: removing the stale lock of an interrupted run in {directory}")
+        unlock = subprocess.run([*command, "--unlock"], check=False)
+        if unlock.returncode != 0:
+            sys.exit(unlock.returncode)
+    sys.exit(subprocess.run(command, check=False).returncode)
 
 
 # --------------------------------------------------------------------------- inputs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -239,3 +240,36 @@ def test_render_missing_json(runner, tmp_path):
     result = runner.invoke(main, ["render", str(tmp_path / "nope.json"), str(tmp_path / "o.html")])
     assert result.exit_code == 2
     assert not (tmp_path / "o.html").exists()
+
+
+def _fake_snakemake(monkeypatch):
+    calls = []
+
+    def fake_run(command, check=False):
+        calls.append(command[3:])
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr("icope.cli.subprocess.run", fake_run)
+    return calls
+
+
+def test_run_unlocks_a_stale_lock_then_runs(runner, tmp_path, monkeypatch):
+    (tmp_path / ".snakemake" / "locks").mkdir(parents=True)
+    (tmp_path / ".snakemake" / "locks" / "0.output.lock").write_text("results/x\n")
+    monkeypatch.chdir(tmp_path)
+    calls = _fake_snakemake(monkeypatch)
+    result = runner.invoke(main, ["run", "--profile", "profiles/local", "-n"])
+    assert result.exit_code == 0, result.output
+    assert "removing the stale lock" in result.output
+    assert calls == [
+        ["--profile", "profiles/local", "-n", "--unlock"],
+        ["--profile", "profiles/local", "-n"],
+    ]
+
+
+def test_run_without_lock_only_runs(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    calls = _fake_snakemake(monkeypatch)
+    result = runner.invoke(main, ["run", "--cores", "2"])
+    assert result.exit_code == 0
+    assert calls == [["--cores", "2"]]

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from icope.bench.run import base_config
 from icope.cli import main
-from icope.workflow_dir import WorkflowDirError, bundled_test_config, find_workflow_dir
+from icope.core.workflow_dir import WorkflowDirError, bundled_test_config, find_workflow_dir
 
 REPO = Path(__file__).resolve().parents[2]
 

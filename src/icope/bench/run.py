@@ -23,7 +23,7 @@ import yaml
 
 from icope.bench.compare import compare_vcfs
 from icope.bench.simulate import SimulationParams, run_simulation
-from icope.workflow_dir import bundled_test_config, find_workflow_dir
+from icope.core.workflow_dir import bundled_test_config, find_workflow_dir
 
 CALLERS = ("bcftools", "freebayes")
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -24,7 +21,6 @@ def test_ruff_clean():
     assert result.returncode == 0, result.stdout
 
 
-@pytest.mark.skipif(shutil.which("snakefmt") is None, reason="snakefmt not installed")
 def test_snakefmt_clean():
     result = _run("snakefmt", "--check", "Snakefile", "workflow")
     assert result.returncode == 0, result.stderr

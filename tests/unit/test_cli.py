@@ -16,7 +16,6 @@ from icope.core.annotation import GENE_TABLE_COLUMNS
 from icope.report.patient_report import secondary_findings_policy
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED_DATA = Path("/work/shared/data")
 
 
 @pytest.fixture
@@ -33,9 +32,8 @@ def test_version(runner):
 # --------------------------------------------------------------------------- validate
 
 
-@pytest.mark.skipif(not SHARED_DATA.is_dir(), reason=f"{SHARED_DATA} not present")
-def test_validate_bundled_config(runner, monkeypatch):
-    monkeypatch.delenv("ICOPE_DATA_DIR", raising=False)
+def test_validate_bundled_config(runner, monkeypatch, shared_data):
+    monkeypatch.setenv("ICOPE_DATA_DIR", str(shared_data.root))
     monkeypatch.chdir(REPO)
     test_config = REPO / ".test" / "config" / "config.yaml"
     result = runner.invoke(main, ["validate", "--config", str(test_config)])

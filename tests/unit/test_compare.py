@@ -6,7 +6,6 @@ from __future__ import annotations
 import doctest
 import json
 import random
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -26,8 +25,6 @@ from icope.bench.compare import (
     vaf_bin_labels,
 )
 from icope.cli import bench as bench_group
-
-pytestmark = pytest.mark.skipif(shutil.which("bcftools") is None, reason="bcftools not on PATH")
 
 # A 200 bp reference: random bases with a homopolymer (GAAAAAAT at 61-68) and GTT at 130-132.
 random.seed(7)
@@ -463,10 +460,7 @@ def test_cli_somatic_and_errors(tmp_path, reference):
 
 # --------------------------------------------------------------------------- real data
 
-SEGMENT = Path("/work/shared/data/grch38_segments/chr21_22M-23M_NA12878_PG2016")
-REAL_TRUTH = SEGMENT / "truth/NA12878_PG2016_chr21_22000000-23000000.local.vcf.gz"
-REAL_BED = SEGMENT / "truth/PG2016_conf_chr21_22000000-23000000.local.bed"
-REAL_REF = SEGMENT / "reference/hg38_chr21_22000000_23000000.fasta"
+SEGMENT = "grch38_segments/chr21_22M-23M_NA12878_PG2016"
 
 
 def _snv_atoms(vcf: Path, regions: Regions) -> int:
@@ -487,19 +481,18 @@ def _snv_atoms(vcf: Path, regions: Regions) -> int:
     return len(seen)
 
 
-@pytest.mark.skipif(
-    not all(path.exists() for path in (REAL_TRUTH, REAL_BED, REAL_REF)),
-    reason="GRCh38 chr21 segment test data not present",
-)
-def test_real_truth_against_itself():
-    result = compare_vcfs(REAL_TRUTH, REAL_TRUTH, REAL_REF, regions=REAL_BED)
+def test_real_truth_against_itself(shared_data):
+    truth = shared_data(f"{SEGMENT}/truth/NA12878_PG2016_chr21_22000000-23000000.local.vcf.gz")
+    bed = shared_data(f"{SEGMENT}/truth/PG2016_conf_chr21_22000000-23000000.local.bed")
+    reference = shared_data(f"{SEGMENT}/reference/hg38_chr21_22000000_23000000.fasta")
+    result = compare_vcfs(truth, truth, reference, regions=bed)
     for vclass in ("SNV", "INDEL"):
         r = row(result, vclass)
         assert r["fp"] == r["fn"] == r["gt_mismatch"] == 0
         assert r["precision"] == r["recall"] == 1.0
     snv_tp = row(result, "SNV")["tp"]
     assert 1200 <= snv_tp <= 1400
-    assert snv_tp == _snv_atoms(REAL_TRUTH, Regions.from_bed(REAL_BED))
+    assert snv_tp == _snv_atoms(truth, Regions.from_bed(bed))
     assert row(result, "INDEL")["tp"] > 100
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import os
 import re
 from pathlib import Path
 
@@ -12,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from icope.cli import build_panels_command
-from icope.core.datafiles import DATA_DIR_ENV
 from icope.germline.panel import read_panel
 from icope.germline.panel_build import (
     HAEM_CORE_GENES,
@@ -38,15 +36,10 @@ PANEL_FILES = {
 }
 
 
-def _real_panel_zero() -> Path:
-    base = Path(os.environ.get(DATA_DIR_ENV, REPO.parent / "shared" / "data"))
-    return base / "panels" / "panel_zero.tsv.gz"
+@pytest.fixture
+def real_panel_zero(shared_data) -> Path:
+    return shared_data("panels/panel_zero.tsv.gz")
 
-
-REAL_PANEL_ZERO = _real_panel_zero()
-needs_real = pytest.mark.skipif(
-    not REAL_PANEL_ZERO.is_file(), reason=f"{REAL_PANEL_ZERO} not available"
-)
 
 HEADER = [
     "GENE",
@@ -262,13 +255,12 @@ def test_cli_builds_and_reports_absent_core_genes(tiny_panel_zero, tmp_path):
 # --- the real source and the committed resources ---------------------------------------------
 
 
-@needs_real
-def test_real_build_is_reproducible_and_loads_with_read_panel(tmp_path):
-    counts_a = build_panels(REAL_PANEL_ZERO, tmp_path / "a")
-    counts_b = build_panels(REAL_PANEL_ZERO, tmp_path / "b")
+def test_real_build_is_reproducible_and_loads_with_read_panel(tmp_path, real_panel_zero):
+    counts_a = build_panels(real_panel_zero, tmp_path / "a")
+    counts_b = build_panels(real_panel_zero, tmp_path / "b")
     assert counts_a == counts_b
     assert counts_a["cpsr_superpanel"] == 555
-    source = read_panel_zero(REAL_PANEL_ZERO).set_index("gene")
+    source = read_panel_zero(real_panel_zero).set_index("gene")
     for name, filename in PANEL_FILES.items():
         a, b = tmp_path / "a" / filename, tmp_path / "b" / filename
         assert a.read_bytes() == b.read_bytes()
@@ -288,15 +280,14 @@ def test_real_build_is_reproducible_and_loads_with_read_panel(tmp_path):
     assert {"RUNX1", "GATA2", "CEBPA", "ETV6", "PAX5", "IKZF1", "DDX41", "FANCA"} <= haem
 
 
-@needs_real
-def test_committed_panels_equal_a_fresh_build(tmp_path):
-    build_panels(REAL_PANEL_ZERO, tmp_path)
+def test_committed_panels_equal_a_fresh_build(tmp_path, real_panel_zero):
+    build_panels(real_panel_zero, tmp_path)
     for filename in PANEL_FILES.values():
         committed = RESOURCES / filename
         assert committed.is_file(), f"{committed} missing: run icope build-panels"
         assert committed.read_bytes() == (tmp_path / filename).read_bytes(), (
             f"{committed} differs from a fresh build: rerun `icope build-panels "
-            f"--panel-zero {REAL_PANEL_ZERO} --outdir resources/panels`"
+            f"--panel-zero {real_panel_zero} --outdir resources/panels`"
         )
 
 

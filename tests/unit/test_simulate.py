@@ -7,7 +7,6 @@ import gzip
 import json
 import random
 import re
-import shutil
 from pathlib import Path
 
 import pysam
@@ -460,9 +459,6 @@ def _revcomp(s: str) -> str:
 
 @pytest.mark.parametrize("simulator", ["art", "dwgsim"])
 def test_reads(inputs, tmp_path, simulator):
-    tool = "art_illumina" if simulator == "art" else "dwgsim"
-    if shutil.which(tool) is None:
-        pytest.skip(f"{tool} not on PATH")
     summary = _run(
         inputs, tmp_path, reads=True, simulator=simulator, normal_depth=10, tumour_depth=20
     )
@@ -497,7 +493,6 @@ def test_reads(inputs, tmp_path, simulator):
     assert not (tmp_path / "work").exists()
 
 
-@pytest.mark.skipif(shutil.which("art_illumina") is None, reason="art_illumina not on PATH")
 def test_same_seed_same_reads(inputs, tmp_path):
     for name in ("a", "b"):
         _run(inputs, tmp_path / name, reads=True, normal_depth=2, tumour_depth=4, seed=3)

@@ -7,14 +7,14 @@ import pysam
 import pytest
 import yaml
 
-from .conftest import REPO, make_run_dir, snakemake
+from .conftest import make_run_dir, snakemake
 
 pytestmark = pytest.mark.workflow
 
 EXISTING_BAM = "nf-core-test-datasets_chr22/dna/NA12878.chr22.bam"
 
 
-def test_bam_unit_cram_output_and_freebayes(tmp_path):
+def test_bam_unit_cram_output_and_freebayes(tmp_path, shared_data):
     run_dir = make_run_dir(tmp_path)
     (run_dir / "config/samples.tsv").write_text(
         "patient\tsample\ttype\tsex\tsecondary_findings_consent\ttumour_only\n"
@@ -59,7 +59,7 @@ def test_bam_unit_cram_output_and_freebayes(tmp_path):
         if "PASS" in r.filter
     }
     truth = pysam.VariantFile(
-        str(REPO.parent / "shared/data/derived_nf-core_chr22/truth/NA12878_GIAB.chr22_local.vcf.gz")
+        str(shared_data("derived_nf-core_chr22/truth/NA12878_GIAB.chr22_local.vcf.gz"))
     )
     snvs = [
         (r.pos, r.ref, r.alts[0])

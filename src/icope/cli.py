@@ -15,7 +15,6 @@ from dataclasses import fields
 from pathlib import Path
 
 import click
-import jsonschema
 import yaml
 
 from icope import __version__
@@ -36,6 +35,7 @@ from icope.bench.run import (
 )
 from icope.bench.simulate import SIMULATORS, SimulationError, SimulationParams, run_simulation
 from icope.core.annotation import read_annotation, write_csq_gff3, write_gene_table, write_tx2gene
+from icope.core.config import ConfigError, load_schema, validate_config
 from icope.core.datafiles import DataError, check_manifest, resolve_data_dir
 from icope.core.locks import Process, run_directory, stale_lock
 from icope.core.sheets import SheetError, load_sample_sheet
@@ -130,12 +130,10 @@ def run(snakemake_args: tuple[str, ...]) -> None:
 def validate(config_path: str, workflow_dir: Path) -> None:
     """Check the data manifest and the sample sheets named in CONFIG, as the workflow does."""
     config = yaml.safe_load(Path(config_path).read_text())
-    schema = yaml.safe_load((workflow_dir / SCHEMA).read_text())
     try:
-        jsonschema.validate(config, schema)
-    except jsonschema.ValidationError as exc:
-        field = ".".join(str(p) for p in exc.absolute_path) or "(top level)"
-        click.echo(f"invalid input:\n{config_path}: field '{field}': {exc.message}", err=True)
+        validate_config(config, load_schema(workflow_dir / SCHEMA), source=config_path)
+    except ConfigError as exc:
+        click.echo(f"invalid input:\n{exc}", err=True)
         sys.exit(1)
     try:
         data_dir = resolve_data_dir(config.get("data_dir", "auto"), workflow_dir)

@@ -9,8 +9,6 @@ import os
 import sys
 from pathlib import Path
 
-from snakemake.utils import validate
-
 WORKFLOW_DIR = Path(workflow.basedir)
 PACKAGE_DIR = str(WORKFLOW_DIR / "src")
 # This checkout's own package, never another installed copy: first on this process's path, and
@@ -18,6 +16,7 @@ PACKAGE_DIR = str(WORKFLOW_DIR / "src")
 sys.path.insert(0, PACKAGE_DIR)
 
 from icope.core.checkout import prepend_pythonpath  # noqa: E402
+from icope.core.config import ConfigError, load_schema, validate_config  # noqa: E402
 from icope.core.datafiles import (
     DataError,
     check_manifest,
@@ -42,7 +41,10 @@ def _stop(message):
     raise WorkflowError(f"icope: invalid input\n{message}")
 
 
-validate(config, WORKFLOW_DIR / "workflow/schemas/config.schema.yaml", set_default=True)
+try:
+    validate_config(config, load_schema(WORKFLOW_DIR / "workflow/schemas/config.schema.yaml"))
+except ConfigError as exc:
+    _stop(exc)
 
 # `snakemake --lint` reads the rules, not the data: it runs on the template config with no data
 # directory, sheets or reference present. Every other invocation checks them here.

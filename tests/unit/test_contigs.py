@@ -8,13 +8,13 @@ import pysam
 import pytest
 
 from icope.core.contigs import (
-    ContigCache,
     ContigError,
     check_contigs,
     compare,
     fasta_contigs,
     vcf_contigs,
 )
+from icope.core.filecache import FileCache
 
 
 def _fasta(tmp_path: Path, names=("chr22", "chrM")) -> Path:
@@ -106,8 +106,8 @@ def test_partial_overlap_is_fine():
 
 def test_cache_reuses_unchanged_files(tmp_path):
     fasta = _fasta(tmp_path)
-    cache = ContigCache(tmp_path / "cache" / "contigs.json")
-    assert cache.get(fasta, fasta_contigs) == ["chr22", "chrM"]
+    cache = FileCache(tmp_path / "cache" / "facts.json")
+    assert cache.get(fasta, "contigs", fasta_contigs) == ["chr22", "chrM"]
     cache.save()
     calls = []
 
@@ -115,9 +115,8 @@ def test_cache_reuses_unchanged_files(tmp_path):
         calls.append(path)
         return ["other"]
 
-    reader.__name__ = "fasta_contigs"
-    again = ContigCache(tmp_path / "cache" / "contigs.json")
-    assert again.get(fasta, reader) == ["chr22", "chrM"]
+    again = FileCache(tmp_path / "cache" / "facts.json")
+    assert again.get(fasta, "contigs", reader) == ["chr22", "chrM"]
     assert not calls
     fasta.write_text(">chrX\nACGT\n")
-    assert again.get(fasta, reader) == ["other"]
+    assert again.get(fasta, "contigs", reader) == ["other"]

@@ -160,3 +160,21 @@ def test_malformed_manifest_line(tmp_path, bad_line):
     with pytest.raises(DataError) as info:
         check_manifest(manifest, data)
     assert str(info.value) == f"{manifest}, line 3: expected '<md5>  <relative path>'"
+
+
+def test_manifest_md5_is_cached_until_the_file_changes(tmp_path, monkeypatch):
+    from icope.core import datafiles
+    from icope.core.filecache import FileCache
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.txt").write_text("hello\n")
+    manifest = tmp_path / "m.md5"
+    manifest.write_text("b1946ac92492d2347c6235b4d2611184  a.txt\n")
+    cache = FileCache(tmp_path / "cache.json")
+    assert datafiles.check_manifest(manifest, data, cache) == 1
+    monkeypatch.setattr(datafiles, "md5sum", lambda path: "0" * 32)
+    assert datafiles.check_manifest(manifest, data, FileCache(tmp_path / "cache.json")) == 1
+    (data / "a.txt").write_text("changed\n")
+    with pytest.raises(DataError, match="changed data file"):
+        datafiles.check_manifest(manifest, data, FileCache(tmp_path / "cache.json"))

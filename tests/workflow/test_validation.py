@@ -3,8 +3,10 @@ and nothing written to results/."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
+import pysam
 import yaml
 
 from .conftest import make_run_dir, snakemake
@@ -95,3 +97,46 @@ def test_bad_config_value_is_rejected_by_schema(tmp_path):
     config_path.write_text(yaml.safe_dump(config))
     message = _dry_run_fails(run_dir)
     assert "gatk" in message
+
+
+def _config(run_dir: Path) -> tuple[Path, dict]:
+    path = run_dir / "config/config.yaml"
+    return path, yaml.safe_load(path.read_text())
+
+
+def test_known_sites_with_other_contig_names_are_rejected(tmp_path, shared_data):
+    """dbSNP written with '22' against the chr22 reference would annotate nothing, silently."""
+    run_dir = make_run_dir(tmp_path)
+    renamed = tmp_path / "dbsnp.no_chr.vcf.gz"
+    (tmp_path / "names.txt").write_text("chr22\t22\n")
+    source = shared_data("nf-core-test-datasets_chr22/known_sites/dbsnp_146.hg38.vcf.gz")
+    subprocess.run(
+        ["bcftools", "annotate", "--rename-chrs", str(tmp_path / "names.txt"), "-Oz"]
+        + ["-o", str(renamed), str(source)],
+        check=True,
+    )
+    subprocess.run(["tabix", "-p", "vcf", str(renamed)], check=True)
+    path, config = _config(run_dir)
+    config["reference"]["known_sites"]["dbsnp"] = str(renamed)
+    path.write_text(yaml.safe_dump(config))
+    message = _dry_run_fails(run_dir)
+    assert f"reference.known_sites.dbsnp {renamed}: none of its contigs (22)" in message
+    assert "add the 'chr' prefix" in message
+
+
+def test_input_bam_with_other_contig_names_is_rejected(tmp_path):
+    run_dir = make_run_dir(tmp_path)
+    bam = tmp_path / "other.bam"
+    header = {"HD": {"VN": "1.6"}, "SQ": [{"SN": "22", "LN": 50000}]}
+    with pysam.AlignmentFile(str(bam), "wb", header=header):
+        pass
+    units = run_dir / "config/units.tsv"
+    lines = units.read_text().splitlines()
+    header_fields = lines[0].split("\t")
+    row = dict(zip(header_fields, lines[1].split("\t"), strict=True))
+    row.update(fq1="", fq2="", bam=str(bam))
+    lines[1] = "\t".join(row[f] for f in header_fields)
+    units.write_text("\n".join(lines) + "\n")
+    message = _dry_run_fails(run_dir)
+    assert f"sample {row['sample']} unit {row['unit']}: field 'bam' {bam}" in message
+    assert "none of its contigs (22)" in message

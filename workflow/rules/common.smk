@@ -17,6 +17,8 @@ sys.path.insert(0, PACKAGE_DIR)
 
 from icope.core.checkout import prepend_pythonpath  # noqa: E402
 from icope.core.config import ConfigError, load_schema, validate_config  # noqa: E402
+from icope.core.contigs import ContigError, check_contigs  # noqa: E402
+from icope.core.filecache import FileCache  # noqa: E402
 from icope.core.datafiles import (
     DataError,
     check_manifest,
@@ -42,21 +44,28 @@ def _stop(message):
 
 
 try:
-    validate_config(config, load_schema(WORKFLOW_DIR / "workflow/schemas/config.schema.yaml"))
+    validate_config(
+        config, load_schema(WORKFLOW_DIR / "workflow/schemas/config.schema.yaml")
+    )
 except ConfigError as exc:
     _stop(exc)
 
 # `snakemake --lint` reads the rules, not the data: it runs on the template config with no data
 # directory, sheets or reference present. Every other invocation checks them here.
 LINTING = not workflow.check_envvars
+# The costly input checks (md5 manifest, contig names) run in the process that plans the run;
+# jobs that re-read this file (SLURM jobs, group jobs) trust what their planner checked. Facts
+# about unchanged files (md5, contigs) are remembered between runs.
+CHECK_INPUTS = not LINTING and workflow.is_main_process
+INPUT_FACTS = FileCache(".snakemake/icope/input_facts.json" if CHECK_INPUTS else None)
 
 try:
     if LINTING:
         DATA_DIR, SHEET = Path(config["data_dir"]), SampleSheet([], [])
     else:
         DATA_DIR = resolve_data_dir(config["data_dir"], WORKFLOW_DIR)
-        if config.get("data_manifest"):
-            check_manifest(config["data_manifest"], DATA_DIR)
+        if config.get("data_manifest") and CHECK_INPUTS:
+            check_manifest(config["data_manifest"], DATA_DIR, INPUT_FACTS)
         SHEET = load_sample_sheet(config["samples"], config["units"], DATA_DIR)
 except (DataError, SheetError) as exc:
     _stop(exc)
@@ -101,6 +110,22 @@ _require_files(
 )
 if PANEL:
     _require_files("panel.genes", [PANEL["genes"]])
+if CHECK_INPUTS:
+    try:
+        check_contigs(
+            data_path(REF["fasta"]),
+            annotation=ANNOTATION,
+            known_sites=KNOWN,
+            targets=data_path(REF["targets"]) if REF.get("targets") else None,
+            alignments={
+                f"{config['units']}: sample {u.sample} unit {u.unit}: field 'bam'": u.bam
+                for u in SHEET.units
+                if u.bam is not None
+            },
+            cache=INPUT_FACTS,
+        )
+    except ContigError as exc:
+        _stop(exc)
 
 ALIGN_EXT = config["alignment"]["format"]
 INDEX_EXT = "bai" if ALIGN_EXT == "bam" else "crai"

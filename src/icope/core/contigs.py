@@ -15,11 +15,12 @@ modification time, so a rerun of the workflow does not pay again.
 from __future__ import annotations
 
 import gzip
-import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pysam
+
+from icope.core.filecache import FileCache
 
 
 class ContigError(ValueError):
@@ -109,37 +110,6 @@ def compare(reference: Iterable[str], other: Iterable[str], label: str) -> str |
     return message
 
 
-class ContigCache:
-    """Contig lists of files, kept in a JSON file keyed by path, size and mtime."""
-
-    def __init__(self, path: str | Path | None):
-        self.path = Path(path) if path else None
-        self.entries: dict[str, dict] = {}
-        if self.path and self.path.is_file():
-            try:
-                self.entries = json.loads(self.path.read_text())
-            except (OSError, ValueError):
-                self.entries = {}
-        self.changed = False
-
-    def get(self, file: str | Path, reader: Callable[[str | Path], list[str]]) -> list[str]:
-        stat = Path(file).stat()
-        key = str(Path(file).resolve())
-        stamp = [stat.st_size, stat.st_mtime_ns, reader.__name__]
-        entry = self.entries.get(key)
-        if entry and entry["stamp"] == stamp:
-            return entry["contigs"]
-        contigs = reader(file)
-        self.entries[key] = {"stamp": stamp, "contigs": contigs}
-        self.changed = True
-        return contigs
-
-    def save(self) -> None:
-        if self.path and self.changed:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text(json.dumps(self.entries))
-
-
 def check_contigs(
     fasta: str | Path,
     *,
@@ -147,12 +117,12 @@ def check_contigs(
     known_sites: dict[str, str | Path] | None = None,
     targets: str | Path | None = None,
     alignments: dict[str, str | Path] | None = None,
-    cache: ContigCache | None = None,
+    cache: FileCache | None = None,
 ) -> list[str]:
     """Check every input against the reference's contigs; returns them, or raises
     :class:`ContigError` listing every file that does not match."""
-    cache = cache or ContigCache(None)
-    reference = cache.get(fasta, fasta_contigs)
+    cache = cache or FileCache()
+    reference = cache.get(fasta, "contigs", fasta_contigs)
     inputs: list[tuple[str, str | Path, Callable]] = []
     if annotation:
         inputs.append((f"reference.annotation {annotation}", annotation, annotation_contigs))
@@ -165,7 +135,11 @@ def check_contigs(
     problems = [
         problem
         for label, path, reader in inputs
-        if (problem := compare(reference, cache.get(path, reader), label))
+        if (
+            problem := compare(
+                reference, cache.get(path, f"contigs:{reader.__name__}", reader), label
+            )
+        )
     ]
     cache.save()
     if problems:

@@ -11,6 +11,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from icope.core.filecache import FileCache
+
 DATA_DIR_ENV = "ICOPE_DATA_DIR"
 
 
@@ -62,22 +64,27 @@ def read_manifest(manifest: str | Path) -> list[tuple[str, str]]:
     return entries
 
 
-def check_manifest(manifest: str | Path, data_dir: str | Path) -> int:
+def check_manifest(
+    manifest: str | Path, data_dir: str | Path, cache: FileCache | None = None
+) -> int:
     """Check every manifest entry exists under ``data_dir`` with the listed md5.
 
-    Returns the number of files checked; raises :class:`DataError` listing every problem.
+    Returns the number of files checked; raises :class:`DataError` listing every problem. With
+    a ``cache``, a file's md5 is computed once per size and modification time.
     """
     data_dir = Path(data_dir)
+    cache = cache or FileCache()
     problems = []
     entries = read_manifest(manifest)
     for expected, relative in entries:
         path = data_dir / relative
         if not path.is_file():
             problems.append(f"missing data file: {path} (listed in {manifest})")
-        elif (actual := md5sum(path)) != expected:
+        elif (actual := cache.get(path, "md5", md5sum)) != expected:
             problems.append(
                 f"changed data file: {path} has md5 {actual}, {manifest} expects {expected}"
             )
+    cache.save()
     if problems:
         raise DataError("\n".join(problems))
     return len(entries)

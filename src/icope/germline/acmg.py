@@ -630,6 +630,16 @@ def _signed(strength: str, benign: bool) -> int:
     return -POINTS[strength] if benign else POINTS[strength]
 
 
+def _unmet(code: str, strength: str, evidence: str, data: dict) -> CriterionResult:
+    """A criterion assessed and not met (no points)."""
+    return CriterionResult(code, strength, False, 0, evidence, data)
+
+
+def _unassessable(code: str, strength: str, evidence: str, data: dict) -> CriterionResult:
+    """A criterion that cannot be assessed (``met`` None, no points)."""
+    return CriterionResult(code, strength, None, 0, evidence, data)
+
+
 # --------------------------------------------------------------------------------------------
 # Criteria
 # --------------------------------------------------------------------------------------------
@@ -665,67 +675,80 @@ def evaluate_pvs1(evidence: VariantEvidence, gene_info: GeneInfo) -> CriterionRe
         "mechanism": gene_info.mechanism,
         "is_last_exon_or_nmd_escape": evidence.is_last_exon_or_nmd_escape,
     }
-    if not null_terms:
-        return CriterionResult(
-            "PVS1",
-            "very_strong",
-            False,
-            0,
-            f"consequence '{evidence.consequence}' is not a null variant",
-            data,
-        )
-    if downstream:
-        return CriterionResult(
-            "PVS1",
-            "very_strong",
-            False,
-            0,
-            f"consequence '{evidence.consequence}' lies downstream of a stop on the same "
-            "haplotype (bcftools csq '*'); its effect is superseded",
-            data,
-        )
     only_start_lost = null_terms == ["start_lost"]
-    strength = "moderate" if only_start_lost else "very_strong"
-    mechanisms = gene_info.mechanisms
-    if mechanisms is None:
-        return CriterionResult(
-            "PVS1",
-            strength,
-            None,
-            0,
-            f"null variant ({', '.join(null_terms)}) but the disease mechanism of "
-            f"{gene_info.symbol} is unknown (CPG_MOD '{gene_info.mechanism}'): not assessable",
-            data,
-        )
-    if "LOF" not in mechanisms:
-        return CriterionResult(
-            "PVS1",
-            strength,
-            False,
-            0,
-            f"null variant ({', '.join(null_terms)}) but {gene_info.symbol} acts by "
-            f"{gene_info.mechanism} only; loss of function is not a known disease mechanism",
-            data,
-        )
-    notes = []
-    if only_start_lost:
-        notes.append("start_lost: Moderate (ClinGen SVI)")
-    elif evidence.is_last_exon_or_nmd_escape is True:
-        strength = "strong"
-        notes.append("last exon / escapes NMD: downgraded to Strong")
-    elif evidence.is_last_exon_or_nmd_escape is None:
-        notes.append("NMD status unknown: not downgraded")
-    else:
-        notes.append("predicted to undergo NMD")
+    result = _pvs1_not_null(evidence, null_terms, downstream, data)
+    if result is None:
+        result = _pvs1_mechanism(gene_info, null_terms, only_start_lost, data)
+    if result is not None:
+        return result
+    strength, note = _pvs1_strength(evidence.is_last_exon_or_nmd_escape, only_start_lost)
     return CriterionResult(
         "PVS1",
         strength,
         True,
         POINTS[strength],
         f"null variant ({', '.join(null_terms)}) in {gene_info.symbol} "
-        f"(mechanism {gene_info.mechanism}); " + "; ".join(notes),
+        f"(mechanism {gene_info.mechanism}); {note}",
         data,
     )
+
+
+def _pvs1_not_null(
+    evidence: VariantEvidence, null_terms: list[str], downstream: bool, data: dict
+) -> CriterionResult | None:
+    """PVS1 not met because the consequence is no null variant, or one that does not count."""
+    if not null_terms:
+        return _unmet(
+            "PVS1",
+            "very_strong",
+            f"consequence '{evidence.consequence}' is not a null variant",
+            data,
+        )
+    if downstream:
+        return _unmet(
+            "PVS1",
+            "very_strong",
+            f"consequence '{evidence.consequence}' lies downstream of a stop on the same "
+            "haplotype (bcftools csq '*'); its effect is superseded",
+            data,
+        )
+    return None
+
+
+def _pvs1_mechanism(
+    gene_info: GeneInfo, null_terms: list[str], only_start_lost: bool, data: dict
+) -> CriterionResult | None:
+    """PVS1 not assessable (unknown mechanism) or not met (LoF is no disease mechanism)."""
+    strength = "moderate" if only_start_lost else "very_strong"
+    mechanisms = gene_info.mechanisms
+    if mechanisms is None:
+        return _unassessable(
+            "PVS1",
+            strength,
+            f"null variant ({', '.join(null_terms)}) but the disease mechanism of "
+            f"{gene_info.symbol} is unknown (CPG_MOD '{gene_info.mechanism}'): not assessable",
+            data,
+        )
+    if "LOF" not in mechanisms:
+        return _unmet(
+            "PVS1",
+            strength,
+            f"null variant ({', '.join(null_terms)}) but {gene_info.symbol} acts by "
+            f"{gene_info.mechanism} only; loss of function is not a known disease mechanism",
+            data,
+        )
+    return None
+
+
+def _pvs1_strength(last_exon_or_nmd_escape: bool | None, only_start_lost: bool) -> tuple[str, str]:
+    """The strength PVS1 is met at, and why (ClinGen SVI decision tree, simplified)."""
+    if only_start_lost:
+        return "moderate", "start_lost: Moderate (ClinGen SVI)"
+    if last_exon_or_nmd_escape is True:
+        return "strong", "last exon / escapes NMD: downgraded to Strong"
+    if last_exon_or_nmd_escape is None:
+        return "very_strong", "NMD status unknown: not downgraded"
+    return "very_strong", "predicted to undergo NMD"
 
 
 def evaluate_pm2(evidence: VariantEvidence, thresholds: Thresholds) -> CriterionResult:
@@ -750,11 +773,9 @@ def evaluate_pm2(evidence: VariantEvidence, thresholds: Thresholds) -> Criterion
         "threshold": thresholds.pm2,
     }
     if not evidence.population_assessable:
-        return CriterionResult(
+        return _unassessable(
             "PM2",
             "supporting",
-            None,
-            0,
             f"not assessable: no population frequency source ({evidence.population_source}) "
             "covers this variant; absence cannot be claimed",
             data,
@@ -773,13 +794,8 @@ def evaluate_pm2(evidence: VariantEvidence, thresholds: Thresholds) -> Criterion
             f"ultra-rare in {evidence.population_source}: AF {af:g} <= {thresholds.pm2:g}",
             data,
         )
-    return CriterionResult(
-        "PM2",
-        "supporting",
-        False,
-        0,
-        f"AF {af:g} in {evidence.population_source} > {thresholds.pm2:g}",
-        data,
+    return _unmet(
+        "PM2", "supporting", f"AF {af:g} in {evidence.population_source} > {thresholds.pm2:g}", data
     )
 
 
@@ -794,21 +810,24 @@ def _gene_rules(
 def _frequency_not_assessable(
     code: str, strength: str, evidence: VariantEvidence
 ) -> CriterionResult:
-    return CriterionResult(
+    return _unassessable(
         code,
         strength,
-        None,
-        0,
         f"not assessable: no population frequency source ({evidence.population_source}) "
         "covers this variant",
         {"population_source": evidence.population_source},
     )
 
 
+def _faf_proxy_note(evidence: VariantEvidence, rule: FrequencyRule) -> str:
+    return (
+        f"; VCEP rule is defined on {rule.property}: the {evidence.population_source} "
+        "population AF was used as a proxy because the FAF was not available"
+    )
+
+
 def _vcep_frequency(
-    code: str,
-    evidence: VariantEvidence,
-    rules: list[FrequencyRule],
+    code: str, evidence: VariantEvidence, rules: list[FrequencyRule]
 ) -> CriterionResult:
     """Evaluate gene-specific VCEP frequency rules (strongest matching rule wins)."""
     value, what = _frequency(evidence, prefer_faf=True)
@@ -821,20 +840,13 @@ def _vcep_frequency(
         "vcep_version": rules[0].vcep_version,
         "af_used_as_faf_proxy": proxy,
     }
-    proxy_note = (
-        f"; VCEP rule is defined on {rules[0].property}: the {evidence.population_source} "
-        "population AF was used as a proxy because the FAF was not available"
-        if proxy
-        else ""
-    )
+    proxy_note = _faf_proxy_note(evidence, rules[0]) if proxy else ""
     head = f"{evidence.gene} VCEP v{rules[0].vcep_version}"
     strongest = "stand_alone" if code == "BA1" else rules[0].evidence_level
     if value is None:
-        return CriterionResult(
+        return _unmet(
             code,
             strongest,
-            False,
-            0,
             f"absent from {evidence.population_source}; {head}: {rules[0].describe()} not met"
             + proxy_note,
             data,
@@ -851,15 +863,41 @@ def _vcep_frequency(
                 f"{what} in {evidence.population_source}; {head}: {rule.describe()}" + proxy_note,
                 data,
             )
-    return CriterionResult(
+    return _unmet(
         code,
         strongest,
-        False,
-        0,
         f"{what} in {evidence.population_source}; {head}: "
         + " / ".join(r.describe() for r in rules)
         + " not met"
         + proxy_note,
+        data,
+    )
+
+
+def _general_frequency(
+    code: str, strength: str, evidence: VariantEvidence, threshold: float
+) -> CriterionResult:
+    """BA1/BS1 without a gene rule: met when the population AF is above ``threshold``."""
+    af = evidence.population_af
+    data = {
+        "population_af": af,
+        "population_source": evidence.population_source,
+        "threshold": threshold,
+    }
+    if af is not None and af > threshold:
+        return CriterionResult(
+            code,
+            strength,
+            True,
+            -POINTS[strength],
+            f"AF {af:g} in {evidence.population_source} > {threshold:g} (general {code})",
+            data,
+        )
+    shown = "absent" if af is None else f"AF {af:g}"
+    return _unmet(
+        code,
+        strength,
+        f"{shown} in {evidence.population_source}; general {code} needs > {threshold:g}",
         data,
     )
 
@@ -892,30 +930,7 @@ def evaluate_ba1(
     rules = _gene_rules(evidence, gene_rules, "BA1")
     if rules:
         return _vcep_frequency("BA1", evidence, rules)
-    af = evidence.population_af
-    data = {
-        "population_af": af,
-        "population_source": evidence.population_source,
-        "threshold": thresholds.ba1,
-    }
-    if af is not None and af > thresholds.ba1:
-        return CriterionResult(
-            "BA1",
-            "stand_alone",
-            True,
-            -POINTS["stand_alone"],
-            f"AF {af:g} in {evidence.population_source} > {thresholds.ba1:g} (general BA1)",
-            data,
-        )
-    shown = "absent" if af is None else f"AF {af:g}"
-    return CriterionResult(
-        "BA1",
-        "stand_alone",
-        False,
-        0,
-        f"{shown} in {evidence.population_source}; general BA1 needs > {thresholds.ba1:g}",
-        data,
-    )
+    return _general_frequency("BA1", "stand_alone", evidence, thresholds.ba1)
 
 
 def evaluate_bs1(
@@ -951,31 +966,7 @@ def evaluate_bs1(
     if rules:
         result = _vcep_frequency("BS1", evidence, rules)
     else:
-        af = evidence.population_af
-        data = {
-            "population_af": af,
-            "population_source": evidence.population_source,
-            "threshold": thresholds.bs1,
-        }
-        if af is not None and af > thresholds.bs1:
-            result = CriterionResult(
-                "BS1",
-                "strong",
-                True,
-                -POINTS["strong"],
-                f"AF {af:g} in {evidence.population_source} > {thresholds.bs1:g} (general BS1)",
-                data,
-            )
-        else:
-            shown = "absent" if af is None else f"AF {af:g}"
-            result = CriterionResult(
-                "BS1",
-                "strong",
-                False,
-                0,
-                f"{shown} in {evidence.population_source}; general BS1 needs > {thresholds.bs1:g}",
-                data,
-            )
+        result = _general_frequency("BS1", "strong", evidence, thresholds.bs1)
     if result.met and ba1 is not None and ba1.met:
         result.met = False
         result.points = 0
@@ -1005,27 +996,21 @@ def evaluate_pm4(evidence: VariantEvidence, pvs1: CriterionResult | None = None)
     hits = sorted(terms & LENGTH_CHANGING_CONSEQUENCES)
     data = {"consequence": evidence.consequence, "length_changing_terms": hits}
     if not hits:
-        return CriterionResult(
+        return _unmet(
             "PM4",
             "moderate",
-            False,
-            0,
             f"consequence '{evidence.consequence}' does not change protein length in frame",
             data,
         )
     if downstream:
-        return CriterionResult(
+        return _unmet(
             "PM4",
             "moderate",
-            False,
-            0,
             "consequence downstream of a stop on the same haplotype (bcftools csq '*')",
             data,
         )
     if pvs1 is not None and pvs1.met:
-        return CriterionResult(
-            "PM4", "moderate", False, 0, "PVS1 is met; PM4 not applied on top of it", data
-        )
+        return _unmet("PM4", "moderate", "PVS1 is met; PM4 not applied on top of it", data)
     return CriterionResult(
         "PM4",
         "moderate",
@@ -1059,36 +1044,20 @@ def evaluate_pp3(
     """
     score = evidence.insilico_score
     data = {"score": score, "predictor": evidence.insilico_name, "threshold": thresholds.pp3}
+    name = evidence.insilico_name
     if score is None:
-        return CriterionResult(
-            "PP3", "supporting", None, 0, f"no {evidence.insilico_name} score: not assessable", data
-        )
-    if score >= thresholds.pp3:
-        if pvs1 is not None and pvs1.met:
-            return CriterionResult(
-                "PP3",
-                "supporting",
-                False,
-                0,
-                f"{evidence.insilico_name} {score:g} >= {thresholds.pp3:g} but PVS1 is met; "
-                "not counted twice",
-                data,
-            )
-        return CriterionResult(
+        return _unassessable("PP3", "supporting", f"no {name} score: not assessable", data)
+    if score < thresholds.pp3:
+        return _unmet("PP3", "supporting", f"{name} {score:g} < {thresholds.pp3:g}", data)
+    if pvs1 is not None and pvs1.met:
+        return _unmet(
             "PP3",
             "supporting",
-            True,
-            1,
-            f"{evidence.insilico_name} {score:g} >= {thresholds.pp3:g}",
+            f"{name} {score:g} >= {thresholds.pp3:g} but PVS1 is met; not counted twice",
             data,
         )
     return CriterionResult(
-        "PP3",
-        "supporting",
-        False,
-        0,
-        f"{evidence.insilico_name} {score:g} < {thresholds.pp3:g}",
-        data,
+        "PP3", "supporting", True, 1, f"{name} {score:g} >= {thresholds.pp3:g}", data
     )
 
 
@@ -1109,27 +1078,14 @@ def evaluate_bp4(evidence: VariantEvidence, thresholds: Thresholds) -> Criterion
     """
     score = evidence.insilico_score
     data = {"score": score, "predictor": evidence.insilico_name, "threshold": thresholds.bp4}
+    name = evidence.insilico_name
     if score is None:
-        return CriterionResult(
-            "BP4", "supporting", None, 0, f"no {evidence.insilico_name} score: not assessable", data
-        )
+        return _unassessable("BP4", "supporting", f"no {name} score: not assessable", data)
     if score <= thresholds.bp4:
         return CriterionResult(
-            "BP4",
-            "supporting",
-            True,
-            -1,
-            f"{evidence.insilico_name} {score:g} <= {thresholds.bp4:g}",
-            data,
+            "BP4", "supporting", True, -1, f"{name} {score:g} <= {thresholds.bp4:g}", data
         )
-    return CriterionResult(
-        "BP4",
-        "supporting",
-        False,
-        0,
-        f"{evidence.insilico_name} {score:g} > {thresholds.bp4:g}",
-        data,
-    )
+    return _unmet("BP4", "supporting", f"{name} {score:g} > {thresholds.bp4:g}", data)
 
 
 def _clinvar_strength(stars: int, pole: str, likely_only: bool) -> str:
@@ -1174,29 +1130,31 @@ def evaluate_clinvar(evidence: VariantEvidence) -> tuple[CriterionResult, Criter
     star_text = f"{used_stars} star(s)" + (
         f" (review '{review}')" if stars is not None else " (review status unknown: counted as 0)"
     )
-    results: dict[str, CriterionResult] = {}
-    for code, side in (("CLINVAR_P", "pathogenic"), ("CLINVAR_B", "benign")):
-        if pole == side:
-            likely_only = "likely benign" in terms
-            strength = _clinvar_strength(used_stars, side, likely_only)
-            results[code] = CriterionResult(
-                code,
-                strength,
-                True,
-                _signed(strength, benign=side == "benign"),
-                f"ClinVar {sig}, {star_text}: {strength.replace('_', ' ')}",
-                dict(data),
-            )
-        else:
-            results[code] = CriterionResult(
-                code,
-                "supporting",
-                False,
-                0,
-                f"ClinVar {sig} ({pole}), {star_text}: no {side} points",
-                dict(data),
-            )
-    return results["CLINVAR_P"], results["CLINVAR_B"]
+    return (
+        _clinvar_evidence("CLINVAR_P", "pathogenic", terms, used_stars, star_text, data),
+        _clinvar_evidence("CLINVAR_B", "benign", terms, used_stars, star_text, data),
+    )
+
+
+def _clinvar_evidence(
+    code: str, side: str, terms: list[str], stars: int, star_text: str, data: dict
+) -> CriterionResult:
+    """CLINVAR_P (``side`` pathogenic) or CLINVAR_B (benign): met when the assertion's class
+    (``data["assertion_class"]``) is that side, at a strength set by the review stars."""
+    sig, pole = data["clinvar_significance"], data["assertion_class"]
+    if pole != side:
+        return _unmet(
+            code, "supporting", f"ClinVar {sig} ({pole}), {star_text}: no {side} points", dict(data)
+        )
+    strength = _clinvar_strength(stars, side, "likely benign" in terms)
+    return CriterionResult(
+        code,
+        strength,
+        True,
+        _signed(strength, benign=side == "benign"),
+        f"ClinVar {sig}, {star_text}: {strength.replace('_', ' ')}",
+        dict(data),
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ from icope.core.datafiles import (
     resolve_data_dir,
 )  # noqa: E402
 from icope.core.sheets import SampleSheet, SheetError, load_sample_sheet  # noqa: E402
+from icope.core.stamps import invalidate_if_changed  # noqa: E402
+from snakemake.logging import logger  # noqa: E402
 
 prepend_pythonpath(PACKAGE_DIR)
 
@@ -132,6 +134,9 @@ INDEX_EXT = "bai" if ALIGN_EXT == "bam" else "crai"
 
 GENOME = "results/reference/genome.fa"
 BWA_INDEX = multiext(GENOME, ".amb", ".ann", ".bwt", ".pac", ".sa")
+BWA_STAMP = f"{GENOME}.bwa_index.stamp"
+if CHECK_INPUTS and (damaged := invalidate_if_changed(BWA_STAMP)):
+    logger.warning(f"icope: bwa index will be rebuilt: {'; '.join(damaged)}")
 
 
 # --- resources ---------------------------------------------------------------------------

@@ -45,7 +45,10 @@ rule bwa_index:
     input:
         GENOME,
     output:
-        BWA_INDEX,
+        index=BWA_INDEX,
+        # Written last: sizes and mtimes of the index files, checked before every run, so a
+        # damaged index is rebuilt (icope.core.stamps).
+        stamp=BWA_STAMP,
     log:
         "logs/reference/bwa_index.log",
     benchmark:
@@ -57,7 +60,8 @@ rule bwa_index:
         mem_mb=mem_mb(8000),
         runtime=runtime_min(120),
     shell:
-        "bwa index {input} 2> {log}"
+        "(bwa index {input:q} && stat --printf='%n\\t%s\\t%Y\\n' {output.index:q} > {output.stamp:q}) "
+        "2> {log:q}"
 
 
 rule annotation_tables:

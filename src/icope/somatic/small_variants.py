@@ -199,10 +199,7 @@ class Candidate:
         return len(self.ref) != len(self.alt)
 
 
-def judge(candidate: Candidate, thresholds: SomaticThresholds) -> list[str]:
-    """Set and return the FILTER reasons (empty = PASS) and the statistics of a candidate."""
-    t, n = candidate.tumour, candidate.normal
-    error = max(candidate.error, thresholds.error_rate)
+def _tumour_reasons(t: AlleleCounts, thresholds: SomaticThresholds) -> list[str]:
     reasons = []
     if t.depth < thresholds.min_tumour_depth:
         reasons.append("LowTumourDepth")
@@ -210,25 +207,53 @@ def judge(candidate: Candidate, thresholds: SomaticThresholds) -> list[str]:
         reasons.append("LowAltReads")
     if t.af < thresholds.min_tumour_af:
         reasons.append("LowTumourAF")
-    tlod = tumour_lod(t.alt, t.ref, error)
-    if tlod < thresholds.min_tlod:
-        reasons.append("LowTLOD")
-    stats = {"TLOD": round(tlod, 2)}
-    if n is not None:
-        if n.depth < thresholds.min_normal_depth:
-            reasons.append("LowNormalDepth")
-        if n.af > thresholds.max_normal_af:
-            reasons.append("NormalEvidence")
-        nlod = normal_lod(n.alt, n.ref, error)
-        if nlod < thresholds.min_nlod:
-            reasons.append("GermlineRisk")
-        stats["NLOD"] = round(nlod, 2)
-        stats["FISHER_P"] = float(f"{fisher_greater(t.alt, t.ref, n.alt, n.ref):.3g}")
+    return reasons
+
+
+def _normal_reasons(
+    t: AlleleCounts, n: AlleleCounts, thresholds: SomaticThresholds, error: float
+) -> tuple[list[str], dict[str, float]]:
+    """FILTER reasons from the matched normal, and its statistics (NLOD, FISHER_P)."""
+    reasons = []
+    if n.depth < thresholds.min_normal_depth:
+        reasons.append("LowNormalDepth")
+    if n.af > thresholds.max_normal_af:
+        reasons.append("NormalEvidence")
+    nlod = normal_lod(n.alt, n.ref, error)
+    if nlod < thresholds.min_nlod:
+        reasons.append("GermlineRisk")
+    stats = {
+        "NLOD": round(nlod, 2),
+        "FISHER_P": float(f"{fisher_greater(t.alt, t.ref, n.alt, n.ref):.3g}"),
+    }
+    return reasons, stats
+
+
+def _artefact_reasons(candidate: Candidate, thresholds: SomaticThresholds) -> list[str]:
+    t = candidate.tumour
+    reasons = []
     strands = (t.alt_forward, t.alt_reverse)
     if None not in strands and t.alt >= 6 and min(strands) == 0:
         reasons.append("StrandBias")
     if candidate.alt_mapq is not None and candidate.alt_mapq < thresholds.min_mapq:
         reasons.append("LowMapQ")
+    return reasons
+
+
+def judge(candidate: Candidate, thresholds: SomaticThresholds) -> list[str]:
+    """Set and return the FILTER reasons (empty = PASS) and the statistics of a candidate."""
+    t, n = candidate.tumour, candidate.normal
+    error = max(candidate.error, thresholds.error_rate)
+    reasons = _tumour_reasons(t, thresholds)
+    tlod = tumour_lod(t.alt, t.ref, error)
+    if tlod < thresholds.min_tlod:
+        reasons.append("LowTLOD")
+    stats = {"TLOD": round(tlod, 2)}
+    if n is not None:
+        normal_reasons, normal_stats = _normal_reasons(t, n, thresholds, error)
+        reasons += normal_reasons
+        stats |= normal_stats
+    reasons += _artefact_reasons(candidate, thresholds)
     candidate.reasons, candidate.stats = reasons, stats
     return reasons
 
@@ -361,6 +386,12 @@ def _write(
     out.write(record)
 
 
+def _contigs(path: str) -> list[tuple[str, int]]:
+    """``(name, length)`` of the contigs in a VCF header, in header order."""
+    with pysam.VariantFile(path) as template:
+        return [(c.name, c.length) for c in template.header.contigs.values()]
+
+
 def call_method(
     method: str,
     input_path: str,
@@ -371,8 +402,7 @@ def call_method(
 ) -> dict[str, int]:
     """Score one method's candidates and write its somatic VCF (bgzipped). Returns counts."""
     reader = {"pileup": pileup_candidates, "freebayes": freebayes_candidates}[method]
-    with pysam.VariantFile(input_path) as template:
-        contigs = [(c.name, c.length) for c in template.header.contigs.values()]
+    contigs = _contigs(input_path)
     header = somatic_header(contigs, tumour, normal, f"icope.somatic:{method}")
     order = {name: i for i, (name, _) in enumerate(contigs)}
     counts = {"candidates": 0, "pass": 0}
@@ -438,6 +468,54 @@ def population_af(vcf: pysam.VariantFile | None, candidate: Candidate, field: st
     return None
 
 
+def _indel_sites(per_method: dict[str, dict[tuple, Candidate]]) -> list[tuple[str, int, int]]:
+    """Spans of the indel candidates with some support, for the NearIndel filter."""
+    return [
+        (c.chrom, c.pos, c.pos + len(c.ref))
+        for calls in per_method.values()
+        for c in calls.values()
+        if c.is_indel and (c.tumour.alt >= 3 or (c.normal is not None and c.normal.alt >= 2))
+    ]
+
+
+def _near_indel(candidate: Candidate, indel_sites: list[tuple[str, int, int]], bp: int) -> bool:
+    return not candidate.is_indel and any(
+        chrom == candidate.chrom and start - bp <= candidate.pos <= end + bp
+        for chrom, start, end in indel_sites
+    )
+
+
+def _open_population(population_vcf: str | None) -> pysam.VariantFile | None:
+    if population_vcf and not any(
+        Path(f"{population_vcf}.{ext}").exists() for ext in ("tbi", "csi")
+    ):
+        raise ValueError(f"{population_vcf}: population VCF needs a tabix (.tbi/.csi) index")
+    return pysam.VariantFile(population_vcf) if population_vcf else None
+
+
+def _method_votes(per_method: dict, key: tuple, thresholds: SomaticThresholds):
+    """``(reporting methods, passing methods, base call, reasons)`` of one allele: the read
+    counts come from the first reporting method; below ``min_methods`` passes the methods'
+    reasons are merged (plus SingleMethod when one method passed it)."""
+    reporting = [m for m in per_method if key in per_method[m]]
+    passed = [m for m in reporting if not per_method[m][key].reasons]
+    base = per_method[reporting[0]][key]
+    if len(passed) >= thresholds.min_methods:
+        return reporting, passed, base, []
+    reasons = sorted({r for m in reporting for r in per_method[m][key].reasons})
+    if passed:
+        reasons.append("SingleMethod")
+    return reporting, passed, base, reasons
+
+
+def _population_check(population, base: Candidate, field: str, max_af: float):
+    """``(extra INFO, reasons)`` from the allele's population frequency."""
+    pop_af = population_af(population, base, field)
+    if pop_af is None:
+        return {}, []
+    return {"POP_AF": float(f"{pop_af:.4g}")}, ["PopulationAF"] if pop_af > max_af else []
+
+
 def consensus(
     method_vcfs: dict[str, str],
     out_path: str,
@@ -455,60 +533,28 @@ def consensus(
     filtered by population frequency only, which is how likely germline variants are removed.
     """
     per_method = {m: _read_method_calls(p, tumour, normal) for m, p in method_vcfs.items()}
-    keys = list({k for calls in per_method.values() for k in calls})
-    indel_sites = [
-        (c.chrom, c.pos, c.pos + len(c.ref))
-        for calls in per_method.values()
-        for c in calls.values()
-        if c.is_indel and (c.tumour.alt >= 3 or (c.normal is not None and c.normal.alt >= 2))
-    ]
-    first = next(iter(method_vcfs.values()))
-    with pysam.VariantFile(first) as template:
-        contigs = [(c.name, c.length) for c in template.header.contigs.values()]
+    indel_sites = _indel_sites(per_method)
+    contigs = _contigs(next(iter(method_vcfs.values())))
     order = {name: i for i, (name, _) in enumerate(contigs)}
-    keys.sort(key=lambda k: (order.get(k[0], len(order)), k[1], k[2], k[3]))
-    header = somatic_header(
-        contigs,
-        tumour,
-        normal,
-        "icope.somatic:consensus",
-        [
-            f"##icope_somatic_methods={','.join(method_vcfs)}",
-            f"##icope_min_methods={thresholds.min_methods}",
-        ],
+    keys = sorted(
+        {k for calls in per_method.values() for k in calls},
+        key=lambda k: (order.get(k[0], len(order)), k[1], k[2], k[3]),
     )
-    if population_vcf and not any(
-        Path(f"{population_vcf}.{ext}").exists() for ext in ("tbi", "csi")
-    ):
-        raise ValueError(f"{population_vcf}: population VCF needs a tabix (.tbi/.csi) index")
-    population = pysam.VariantFile(population_vcf) if population_vcf else None
+    methods = [f"##icope_somatic_methods={','.join(method_vcfs)}"]
+    methods.append(f"##icope_min_methods={thresholds.min_methods}")
+    header = somatic_header(contigs, tumour, normal, "icope.somatic:consensus", methods)
+    population = _open_population(population_vcf)
     counts = {"candidates": 0, "pass": 0}
     try:
         with pysam.VariantFile(out_path, "wz", header=header) as out:
             for key in keys:
-                reporting = [m for m in method_vcfs if key in per_method[m]]
-                passed = [m for m in reporting if not per_method[m][key].reasons]
-                base = per_method[reporting[0]][key]
-                if len(passed) >= thresholds.min_methods:
-                    reasons = []
-                else:
-                    reasons = sorted({r for m in reporting for r in per_method[m][key].reasons})
-                    if passed:
-                        reasons.append("SingleMethod")
-                if not base.is_indel and any(
-                    chrom == base.chrom
-                    and start - thresholds.near_indel_bp
-                    <= base.pos
-                    <= end + thresholds.near_indel_bp
-                    for chrom, start, end in indel_sites
-                ):
+                reporting, passed, base, reasons = _method_votes(per_method, key, thresholds)
+                if _near_indel(base, indel_sites, thresholds.near_indel_bp):
                     reasons.append("NearIndel")
-                extra = {}
-                pop_af = population_af(population, base, population_field)
-                if pop_af is not None:
-                    extra["POP_AF"] = float(f"{pop_af:.4g}")
-                    if pop_af > thresholds.max_population_af:
-                        reasons.append("PopulationAF")
+                extra, population_reasons = _population_check(
+                    population, base, population_field, thresholds.max_population_af
+                )
+                reasons += population_reasons
                 base.reasons = sorted(set(reasons), key=reasons.index)
                 _write(out, base, tumour, normal, reporting, passed, extra)
                 counts["candidates"] += 1

@@ -494,3 +494,78 @@ def test_cross_row_rules_one_by_one(tmp_path):
     assert sheets_module._unit_sample_known("here", pair, {"N_2": 2}, path) == [
         "here: field 'sample': 'N' is not in samples.tsv"
     ]
+
+
+# --- read paths: only characters that are safe in a shell and a file name -----------------
+
+
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [
+        ("$(touch pwned)_R1.fq.gz", "'$', '(', a space and ')'"),
+        ("`touch pwned`_R1.fq.gz", "'`' and a space"),
+        ("a;b_R1.fq.gz", "';'"),
+        ("P1 N_R1.fq.gz", "a space"),
+        ("it's_R1.fq.gz", '"\'"'),
+        ('say"x"_R1.fq.gz', "'\"'"),
+        ("a|b&c>d_R1.fq.gz", "'|', '&' and '>'"),
+        ("{sample}_R1.fq.gz", "'{' and '}'"),
+        ("*_R1.fq.gz", "'*'"),
+        ("back\\slash_R1.fq.gz", "'\\\\'"),
+        ("caf\u00e9_R1.fq.gz", "'\u00e9'"),
+    ],
+)
+def test_unsafe_read_path_is_rejected(sheets, name, named):
+    units = [list(r) for r in VALID_UNITS]
+    units[0][2] = name
+    s, u, data_dir = sheets(units=units)
+    problems = _problems(s, u, data_dir)
+
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{u}, line 2: field 'fq1': path contains {named}")
+    assert "rename the file or link it" in problems[0]
+    assert problems[0].endswith(f"(got {name!r})")
+
+
+def test_unsafe_absolute_bam_path_is_rejected(sheets, tmp_path):
+    bam = tmp_path / "my reads.bam"
+    bam.write_text("x")
+    units = [list(r) for r in VALID_UNITS]
+    units[1][2:5] = ["", "", str(bam)]
+    s, u, data_dir = sheets(units=units)
+    assert _problems(s, u, data_dir) == [
+        f"{u}, line 3: field 'bam': path contains a space: read paths reach shell commands, so "
+        "only letters, digits and _ - . / + , = @ : are allowed; rename the file or link it "
+        f"(ln -s) under a safe name (got {str(bam)!r})"
+    ]
+
+
+def test_newline_in_a_quoted_cell_is_rejected(sheets):
+    """A TSV row cannot hold a newline, except in a quoted cell, which csv reads as one."""
+    s, u, data_dir = sheets()
+    text = u.read_text().replace("P1_N_L1_R1.fq.gz", '"P1_N\nL1_R1.fq.gz"', 1)
+    u.write_text(text)
+    problems = _problems(s, u, data_dir)
+    assert len(problems) == 1
+    assert "field 'fq1': path contains '\\n' (a control character)" in problems[0]
+
+
+def test_safe_punctuation_is_accepted(sheets):
+    name = "run-1/lane_2.v3+x,y=z@host:1_R1.fq.gz"
+    units = [list(r) for r in VALID_UNITS]
+    units[0][2] = name
+    s, u, data_dir = sheets(units=units)
+    assert load_sample_sheet(s, u, data_dir).unit("P1_N", "L1").fq1 == data_dir / name
+
+
+def test_data_dir_with_unsafe_characters_is_rejected(tmp_path):
+    data_dir = tmp_path / "my data"
+    _touch_reads(data_dir, VALID_UNITS[:1])
+    s = _write_tsv(tmp_path / "samples.tsv", SAMPLE_HEADER, VALID_SAMPLES[:1])
+    u = _write_tsv(tmp_path / "units.tsv", UNIT_HEADER, VALID_UNITS[:1])
+    problems = _problems(s, u, data_dir)
+    assert [p.split(": read paths")[0] for p in problems] == [
+        f"{u}, line 2: field '{field}': resolved against data_dir {str(data_dir)!r}, the path "
+        "contains a space"
+        for field in ("fq1", "fq2")
+    ]

@@ -3,12 +3,19 @@
 Every problem is reported with the sheet's path, the line in that file (the header is line 1),
 the column and the bad value. All problems are
 collected before raising, so a user fixes a sheet in one pass.
+
+Read paths (fq1, fq2, bam, also after resolving them against the data directory) may hold only
+ASCII letters, digits and ``_ - . / + , = @ :`` (:data:`SAFE_PATH_CHARACTERS`). These need no
+quoting in a shell, and Snakemake reads none of them as a wildcard. Anything else (``$ ( ) ` ;
+& | < > { } [ ] * ? ! ~ # % \\``, quotes, spaces, control and non-ASCII characters) is
+rejected at the door. Such a file must be renamed or linked under a safe name.
 """
 
 from __future__ import annotations
 
 import csv
 import os
+import string
 from enum import StrEnum
 from pathlib import Path
 
@@ -16,6 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 #: IDs end up in file names, read groups and shell commands.
 SAFE_ID = r"^[A-Za-z0-9_-]+$"
+#: Read paths reach shell commands: only characters no shell treats specially (module docstring).
+SAFE_PATH_CHARACTERS = frozenset(string.ascii_letters + string.digits + "_-./+,=@:")
 
 SAMPLE_COLUMNS = ["patient", "sample", "type", "sex", "secondary_findings_consent", "tumour_only"]
 UNIT_COLUMNS = ["sample", "unit", "fq1", "fq2", "bam", "platform", "library"]
@@ -76,6 +85,27 @@ class Sample(BaseModel):
         return _as_bool(value)
 
 
+def _character_name(character: str) -> str:
+    if character == " ":
+        return "a space"
+    if not character.isprintable():
+        return f"{character!r} (a control character)"
+    return repr(character)
+
+
+def unsafe_path_problem(path: str) -> str | None:
+    """Why ``path`` cannot be a read path (naming each unsafe character), or None if it can."""
+    unsafe = list(dict.fromkeys(c for c in path if c not in SAFE_PATH_CHARACTERS))
+    if not unsafe:
+        return None
+    names = [_character_name(c) for c in unsafe]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return (
+        f"path contains {listed}: read paths reach shell commands, so only letters, digits "
+        "and _ - . / + , = @ : are allowed; rename the file or link it (ln -s) under a safe name"
+    )
+
+
 class Unit(BaseModel):
     """One sequencing unit (lane / run) of a sample: a FASTQ pair or an existing BAM/CRAM."""
 
@@ -93,6 +123,14 @@ class Unit(BaseModel):
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("fq1", "fq2", "bam")
+    @classmethod
+    def _safe_path(cls, value: Path | None) -> Path | None:
+        problem = unsafe_path_problem(str(value)) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("platform", mode="before")
     @classmethod
@@ -312,6 +350,23 @@ def _read_files_given(where: str, unit: Unit) -> list[str]:
     return []
 
 
+def _resolved_paths_safe(where: str, unit: Unit, data_dir: Path) -> list[str]:
+    """A relative path safe in the sheet is unsafe once joined to an unsafe data_dir."""
+    problems = []
+    for name in ("fq1", "fq2", "bam"):
+        value = getattr(unit, name)
+        if value is None or value.is_absolute():
+            continue
+        full = resolve(value, data_dir)
+        problem = unsafe_path_problem(str(full))
+        if problem:
+            problems.append(
+                f"{where}: field '{name}': resolved against data_dir {str(data_dir)!r}, the "
+                f"{problem} (got {str(full)!r})"
+            )
+    return problems
+
+
 def _files_readable(where: str, unit: Unit, data_dir: Path) -> list[str]:
     problems = []
     for name in ("fq1", "fq2", "bam"):
@@ -362,6 +417,7 @@ def _unit_problems(
         problems += _unit_sample_known(where, unit, seen, samples_path)
         problems += _duplicate_unit(where, lineno, unit, first)
         problems += _read_files_given(where, unit)
+        problems += _resolved_paths_safe(where, unit, data_dir)
         problems += _files_readable(where, unit, data_dir)
     return problems
 

@@ -512,6 +512,47 @@ def _weighted_log2(bins: pd.DataFrame) -> float:
     return float(np.average(bins["log2"], weights=weights))
 
 
+def _segment_pieces(bins, segments, snps, contigs, thresholds) -> list[tuple]:
+    """CNVkit segments, split at BAF breakpoints: ``(chrom, start, end, log2, bins, source)``.
+
+    Without any CNVkit segment, each contig is one piece without a log2 ratio.
+    """
+    if segments.empty:
+        return [(chrom, 0, length, math.nan, 0, "none") for chrom, length in contigs.items()]
+    pieces = []
+    for seg in segments.itertuples(index=False):
+        seg_snps = _snps_in(snps, seg.chrom, seg.start, seg.end)
+        cuts = baf_breakpoints(seg_snps["pos"], seg_snps["baf_mirrored"], thresholds)
+        if not cuts:
+            n_bins = int(getattr(seg, "probes", len(_bins_in(bins, *seg[:3]))))
+            pieces.append((seg.chrom, seg.start, seg.end, seg.log2, n_bins, "cnvkit"))
+            continue
+        edges = [seg.start, *cuts, seg.end]
+        for start, end in zip(edges[:-1], edges[1:], strict=False):
+            piece_bins = _bins_in(bins, seg.chrom, start, end)
+            pieces.append(
+                (seg.chrom, start, end, _weighted_log2(piece_bins), len(piece_bins), "baf")
+            )
+    return pieces
+
+
+def _classified_piece(piece: tuple, snps, thresholds, purity) -> tuple:
+    """One row of :data:`SEGMENT_COLUMNS`: the piece with its SNPs' BAF, call and copy numbers."""
+    chrom, start, end, log2, n_bins, source = piece
+    seg_snps = _snps_in(snps, chrom, start, end)
+    n_het = len(seg_snps)
+    baf_median = float(seg_snps["baf_mirrored"].median()) if n_het else math.nan
+    expected = (
+        float(np.median(balanced_mirrored_baf(seg_snps["tumour_depth"]))) if n_het else math.nan
+    )
+    call, allelic = classify_segment(float(log2), n_bins, n_het, baf_median, expected, thresholds)
+    cn_total, cn_minor = copy_numbers(float(log2), baf_median, purity)
+    if allelic != "imbalanced" and not math.isnan(cn_total):
+        cn_minor = math.nan if allelic == "not_assessable" else cn_total / 2
+    row = (chrom, int(start), int(end), log2, n_bins, n_het, baf_median, call, allelic)
+    return (*row, expected, source, cn_total, cn_minor)
+
+
 def allele_specific_segments(
     bins: pd.DataFrame,
     segments: pd.DataFrame,
@@ -529,41 +570,8 @@ def allele_specific_segments(
     snps = baf[
         (baf["tumour_depth"] >= thresholds.min_tumour_depth) & baf["baf_mirrored"].notna()
     ].sort_values(["chrom", "pos"])
-    if segments.empty:
-        pieces = [(chrom, 0, length, math.nan, 0, "none") for chrom, length in contigs.items()]
-    else:
-        pieces = []
-        for seg in segments.itertuples(index=False):
-            seg_snps = _snps_in(snps, seg.chrom, seg.start, seg.end)
-            cuts = baf_breakpoints(seg_snps["pos"], seg_snps["baf_mirrored"], thresholds)
-            if not cuts:
-                n_bins = int(getattr(seg, "probes", len(_bins_in(bins, *seg[:3]))))
-                pieces.append((seg.chrom, seg.start, seg.end, seg.log2, n_bins, "cnvkit"))
-                continue
-            edges = [seg.start, *cuts, seg.end]
-            for start, end in zip(edges[:-1], edges[1:], strict=False):
-                piece_bins = _bins_in(bins, seg.chrom, start, end)
-                pieces.append(
-                    (seg.chrom, start, end, _weighted_log2(piece_bins), len(piece_bins), "baf")
-                )
-    rows = []
-    for chrom, start, end, log2, n_bins, source in pieces:
-        seg_snps = _snps_in(snps, chrom, start, end)
-        n_het = len(seg_snps)
-        baf_median = float(seg_snps["baf_mirrored"].median()) if n_het else math.nan
-        expected = (
-            float(np.median(balanced_mirrored_baf(seg_snps["tumour_depth"]))) if n_het else math.nan
-        )
-        call, allelic = classify_segment(
-            float(log2), n_bins, n_het, baf_median, expected, thresholds
-        )
-        cn_total, cn_minor = copy_numbers(float(log2), baf_median, purity)
-        if allelic != "imbalanced" and not math.isnan(cn_total):
-            cn_minor = math.nan if allelic == "not_assessable" else cn_total / 2
-        rows.append(
-            (chrom, int(start), int(end), log2, n_bins, n_het, baf_median, call, allelic)
-            + (expected, source, cn_total, cn_minor)
-        )
+    pieces = _segment_pieces(bins, segments, snps, contigs, thresholds)
+    rows = [_classified_piece(piece, snps, thresholds, purity) for piece in pieces]
     return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
 
 
@@ -602,6 +610,80 @@ CALL_COLOURS = {
 }
 
 
+def _genome_offsets(contigs: dict[str, int]) -> tuple[dict[str, int], int]:
+    """Start of each contig on one genome axis (contigs end to end), and the total length."""
+    offsets, total = {}, 0
+    for chrom, length in contigs.items():
+        offsets[chrom] = total
+        total += length
+    return offsets, total
+
+
+def _genome_x(offsets: dict[str, int], chrom, pos) -> np.ndarray:
+    return np.asarray(pos, dtype=float) + np.array([offsets.get(c, 0) for c in chrom])
+
+
+def _note(ax, y: float, text: str) -> None:
+    ax.text(0.5, y, text, ha="center", transform=ax.transAxes, color="#666666")
+
+
+def _plot_copy_ratio(ax_cn, ax_baf, bins, segments, offsets, scale: float) -> None:
+    """Bins as points, segments as lines coloured by call (with their mirrored BAF below)."""
+    if not bins.empty:
+        x = _genome_x(offsets, bins["chrom"], (bins["start"] + bins["end"]) / 2) / scale
+        ax_cn.scatter(
+            x, bins["log2"].clip(-2.5, 2.5), s=4, color="#aaaaaa", linewidths=0, rasterized=True
+        )
+    else:
+        _note(ax_cn, 0.7, "copy ratio not assessable (too few bins)")
+    for seg in segments.itertuples(index=False):
+        if math.isnan(seg.log2):
+            continue
+        x0, x1 = (_genome_x(offsets, [seg.chrom] * 2, [seg.start, seg.end]) / scale).tolist()
+        colour = CALL_COLOURS.get(seg.call, "#333333")
+        ax_cn.plot([x0, x1], [np.clip(seg.log2, -2.5, 2.5)] * 2, color=colour, lw=2.5)
+        if not math.isnan(seg.baf_mirrored_median):
+            for y in (seg.baf_mirrored_median, 1 - seg.baf_mirrored_median):
+                ax_baf.plot([x0, x1], [y, y], color=colour, lw=2)
+    ax_cn.axhline(0, color="black", lw=0.5, ls=":")
+    ax_cn.set_ylim(-2.5, 2.5)
+    ax_cn.set_ylabel("copy ratio (log2)")
+
+
+def _plot_baf(ax_baf, baf, offsets, scale: float) -> None:
+    if not baf.empty:
+        x = _genome_x(offsets, baf["chrom"], baf["pos"]) / scale
+        ax_baf.scatter(x, baf["baf"], s=5, color="#4c72b0", linewidths=0, rasterized=True)
+    else:
+        _note(ax_baf, 0.75, "no heterozygous SNPs")
+    ax_baf.axhline(0.5, color="black", lw=0.5, ls=":")
+    ax_baf.set_ylim(0, 1)
+    ax_baf.set_ylabel("tumour BAF")
+
+
+def _genome_axis(ax_cn, ax_baf, contigs: dict[str, int], offsets, total: int, scale, unit):
+    """Contig boundaries and names (several contigs) or a position axis (one contig)."""
+    if len(contigs) > 1:
+        for start in offsets.values():
+            for ax in (ax_cn, ax_baf):
+                ax.axvline(start / scale, color="#cccccc", lw=0.5)
+        ax_baf.set_xticks([(offsets[c] + contigs[c] / 2) / scale for c in contigs])
+        ax_baf.set_xticklabels(list(contigs), fontsize=7, rotation=90)
+    else:
+        ax_baf.set_xlabel(f"{next(iter(contigs), '')} position ({unit})")
+    ax_baf.set_xlim(0, total / scale)
+
+
+def _call_legend(plt, ax_cn, segments) -> None:
+    handles = [
+        plt.Line2D([], [], color=CALL_COLOURS[c], lw=2.5, label=c)
+        for c in CALLS
+        if c in set(segments["call"])
+    ]
+    if handles:
+        ax_cn.legend(handles=handles, fontsize=7, loc="upper right", ncol=len(handles))
+
+
 def plot_cnv(bins, segments, baf, contigs: dict[str, int], path, title: str = "") -> None:
     """Copy ratio (bins as points, segments as lines) above BAF of het SNPs; PNG.
 
@@ -612,14 +694,7 @@ def plot_cnv(bins, segments, baf, contigs: dict[str, int], path, title: str = ""
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    offsets, total = {}, 0
-    for chrom, length in contigs.items():
-        offsets[chrom] = total
-        total += length
-
-    def genome_x(chrom, pos):
-        return np.asarray(pos, dtype=float) + np.array([offsets.get(c, 0) for c in chrom])
-
+    offsets, total = _genome_offsets(contigs)
     bins = bins[bins["chrom"].isin(offsets)] if not bins.empty else bins
     baf = baf[baf["chrom"].isin(offsets) & baf["baf"].notna()]
     segments = segments[segments["chrom"].isin(offsets)]
@@ -628,63 +703,10 @@ def plot_cnv(bins, segments, baf, contigs: dict[str, int], path, title: str = ""
     fig, (ax_cn, ax_baf) = plt.subplots(
         2, 1, figsize=(10, 5), sharex=True, gridspec_kw={"height_ratios": [3, 2]}
     )
-    if not bins.empty:
-        x = genome_x(bins["chrom"], (bins["start"] + bins["end"]) / 2) / scale
-        ax_cn.scatter(
-            x, bins["log2"].clip(-2.5, 2.5), s=4, color="#aaaaaa", linewidths=0, rasterized=True
-        )
-    else:
-        ax_cn.text(
-            0.5,
-            0.7,
-            "copy ratio not assessable (too few bins)",
-            ha="center",
-            transform=ax_cn.transAxes,
-            color="#666666",
-        )
-    for seg in segments.itertuples(index=False):
-        if math.isnan(seg.log2):
-            continue
-        x0, x1 = (genome_x([seg.chrom] * 2, [seg.start, seg.end]) / scale).tolist()
-        colour = CALL_COLOURS.get(seg.call, "#333333")
-        ax_cn.plot([x0, x1], [np.clip(seg.log2, -2.5, 2.5)] * 2, color=colour, lw=2.5)
-        if not math.isnan(seg.baf_mirrored_median):
-            for y in (seg.baf_mirrored_median, 1 - seg.baf_mirrored_median):
-                ax_baf.plot([x0, x1], [y, y], color=colour, lw=2)
-    ax_cn.axhline(0, color="black", lw=0.5, ls=":")
-    ax_cn.set_ylim(-2.5, 2.5)
-    ax_cn.set_ylabel("copy ratio (log2)")
-    if not baf.empty:
-        x = genome_x(baf["chrom"], baf["pos"]) / scale
-        ax_baf.scatter(x, baf["baf"], s=5, color="#4c72b0", linewidths=0, rasterized=True)
-    else:
-        ax_baf.text(
-            0.5,
-            0.75,
-            "no heterozygous SNPs",
-            ha="center",
-            transform=ax_baf.transAxes,
-            color="#666666",
-        )
-    ax_baf.axhline(0.5, color="black", lw=0.5, ls=":")
-    ax_baf.set_ylim(0, 1)
-    ax_baf.set_ylabel("tumour BAF")
-    if len(contigs) > 1:
-        for start in offsets.values():
-            for ax in (ax_cn, ax_baf):
-                ax.axvline(start / scale, color="#cccccc", lw=0.5)
-        ax_baf.set_xticks([(offsets[c] + contigs[c] / 2) / scale for c in contigs])
-        ax_baf.set_xticklabels(list(contigs), fontsize=7, rotation=90)
-    else:
-        ax_baf.set_xlabel(f"{next(iter(contigs), '')} position ({unit})")
-    ax_baf.set_xlim(0, total / scale)
-    handles = [
-        plt.Line2D([], [], color=CALL_COLOURS[c], lw=2.5, label=c)
-        for c in CALLS
-        if c in set(segments["call"])
-    ]
-    if handles:
-        ax_cn.legend(handles=handles, fontsize=7, loc="upper right", ncol=len(handles))
+    _plot_copy_ratio(ax_cn, ax_baf, bins, segments, offsets, scale)
+    _plot_baf(ax_baf, baf, offsets, scale)
+    _genome_axis(ax_cn, ax_baf, contigs, offsets, total, scale, unit)
+    _call_legend(plt, ax_cn, segments)
     ax_cn.set_title(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=90)

@@ -108,6 +108,10 @@ def _own_samples(patient: str, samples: dict) -> dict:
     return {name: meta for name, meta in samples.items() if meta["patient"] == patient}
 
 
+def _own_rows(table: pd.DataFrame, own: dict) -> pd.DataFrame:
+    return table[table["sample"].isin(own)]
+
+
 def _consent(own: dict) -> bool:
     """The secondary-findings consent of the patient's germline (normal) sample."""
     normals = [meta for meta in own.values() if meta["type"] == "normal"]
@@ -215,8 +219,7 @@ def build_report(
     panel section and shows the most expressed genes instead of the panel genes' expression.
     """
     own = _own_samples(patient, samples)
-    qc = read_tsv(inputs["qc"])
-    qc = qc[qc["sample"].isin(own)]
+    qc = _own_rows(read_tsv(inputs["qc"]), own)
     panel_genes = _optional_tsv(inputs.get("panel_genes"))
     panel_table, findings, vus = _panel_classes(inputs["panel"])
     consent = _consent(own)

@@ -5,6 +5,7 @@ or data file stops the run with one message naming the file, line and field, and
 written to results/.
 """
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -285,9 +286,15 @@ def pair_alignments(wildcards):
     return files
 
 
+@functools.cache
 def cnv_tumours():
-    """Tumours with a matched normal (not tumour_only): copy number is analysed for those."""
-    return [s.sample for s in SHEET.of_type("tumour") if normal_of(s.sample)]
+    """Tumours with a matched normal (not tumour_only): copy number is analysed for those.
+
+    Computed once; an ordered dict, so that membership tests in input functions cost O(1).
+    """
+    return dict.fromkeys(
+        s.sample for s in SHEET.of_type("tumour") if normal_of(s.sample)
+    )
 
 
 def cnv_normal_reference(wildcards):

@@ -200,29 +200,43 @@ def resolve(path: Path, base: Path) -> Path:
 
 
 class SampleSheet:
-    """Validated samples and units with the lookups the workflow needs."""
+    """Validated samples and units with the lookups the workflow needs.
+
+    Input functions call these lookups once or more per job, so each is a dictionary lookup
+    built once here: planning a cohort stays linear in its size (1,000 patients: ~40,000 jobs).
+    Returned lists are shared: treat them as read-only.
+    """
 
     def __init__(self, samples: list[Sample], units: list[Unit]):
         self.samples = {s.sample: s for s in samples}
         self.units = units
+        self._by_patient: dict[tuple[str, SampleType], list[Sample]] = {}
+        self._by_type: dict[SampleType, list[Sample]] = {kind: [] for kind in SampleType}
+        for sample in samples:
+            self._by_patient.setdefault((sample.patient, sample.type), []).append(sample)
+            self._by_type[sample.type].append(sample)
+        self._units_of: dict[str, list[Unit]] = {}
+        self._unit: dict[tuple[str, str], Unit] = {}
+        for unit in units:
+            self._units_of.setdefault(unit.sample, []).append(unit)
+            self._unit[(unit.sample, unit.unit)] = unit
+        self._patients = sorted({s.patient for s in samples})
 
     @property
     def patients(self) -> list[str]:
-        return sorted({s.patient for s in self.samples.values()})
+        return self._patients
 
     def of_patient(self, patient: str, kind: SampleType | str) -> list[Sample]:
-        return [
-            s for s in self.samples.values() if s.patient == patient and s.type == SampleType(kind)
-        ]
+        return self._by_patient.get((patient, SampleType(kind)), [])
 
     def of_type(self, kind: SampleType | str) -> list[Sample]:
-        return [s for s in self.samples.values() if s.type == SampleType(kind)]
+        return self._by_type[SampleType(kind)]
 
     def units_of(self, sample: str) -> list[Unit]:
-        return [u for u in self.units if u.sample == sample]
+        return self._units_of.get(sample, [])
 
     def unit(self, sample: str, unit: str) -> Unit:
-        return next(u for u in self.units if u.sample == sample and u.unit == unit)
+        return self._unit[(sample, unit)]
 
     def normal_of(self, tumour: str) -> str | None:
         """The tumour's matched normal; None when it is analysed tumour-only, as the sheet

@@ -1,9 +1,35 @@
 """Read QC and trimming, alignment QC, MultiQC and the pass/warn/fail summary."""
 
 
+# Every unit's reads, read to the end before anything trims or aligns them: fastp warns and
+# exits 0 on a truncated gzip, a FASTA or BAM given as FASTQ, or mates out of step.
+rule check_reads:
+    input:
+        unpack(unit_reads),
+    output:
+        report="results/qc/reads/{sample}.{unit}.json",
+    log:
+        "logs/check_reads/{sample}/{unit}.log",
+    benchmark:
+        "benchmarks/check_reads/{sample}/{unit}.tsv"
+    conda:
+        "../../envs/python.yaml"
+    # R1 and R2 are decompressed on two background threads while the job's own thread checks.
+    threads: 2
+    resources:
+        mem_mb=mem_mb(500),
+        runtime=check_reads_runtime,
+    params:
+        min_pairs=config["reads"]["min_read_pairs"],
+        source=unit_read_source,
+    script:
+        "../../scripts/check_reads.py"
+
+
 rule fastp:
     input:
         unpack(unit_reads),
+        checked=rules.check_reads.output.report,
     output:
         r1=temp("results/trimmed/{sample}/{unit}_R1.fastq.gz"),
         r2=temp("results/trimmed/{sample}/{unit}_R2.fastq.gz"),

@@ -266,29 +266,39 @@ def finalise_sv_calls(
                 kept = None if somatic is None else _key(record) in somatic
                 reasons = judge_sv(call, thresholds, kept)
                 record.translate(out.header)
-                record.filter.clear()
-                for reason in reasons or ["PASS"]:
-                    record.filter.add(reason)
-                record.info["TALT"] = call.tumour_alt
-                record.info["TREF"] = call.tumour_ref
-                if normal:
-                    record.info["NALT"] = call.normal_alt
-                    record.info["NREF"] = call.normal_ref
-                    if not reasons:
-                        record.info["SOMATIC"] = True
-                    if kept and somatic[_key(record)] is not None:
-                        record.info["RDRATIO"] = somatic[_key(record)]
-                else:
-                    record.info["UNMATCHED"] = True
+                _annotate(record, call, reasons, normal, somatic if kept else None)
                 out.write(record)
                 rows.append(_tsv_row(call, reasons))
                 counts["calls"] += 1
                 counts["pass"] += not reasons
+    _write_tsv(rows, tsv_path)
+    return counts
+
+
+def _annotate(record, call, reasons: list[str], normal: str | None, somatic) -> None:
+    """FILTER and INFO of one judged call; ``somatic`` is delly's somatic table when the call
+    passed ``delly filter -f somatic``."""
+    record.filter.clear()
+    for reason in reasons or ["PASS"]:
+        record.filter.add(reason)
+    record.info["TALT"] = call.tumour_alt
+    record.info["TREF"] = call.tumour_ref
+    if not normal:
+        record.info["UNMATCHED"] = True
+        return
+    record.info["NALT"] = call.normal_alt
+    record.info["NREF"] = call.normal_ref
+    if not reasons:
+        record.info["SOMATIC"] = True
+    if somatic is not None and somatic[_key(record)] is not None:
+        record.info["RDRATIO"] = somatic[_key(record)]
+
+
+def _write_tsv(rows: list[dict], tsv_path: str) -> None:
     with open(tsv_path, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=TSV_COLUMNS, delimiter="\t")
         writer.writeheader()
         writer.writerows(rows)
-    return counts
 
 
 def thresholds_from_params(params: dict) -> SvThresholds:

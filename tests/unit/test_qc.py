@@ -285,3 +285,23 @@ def test_read_fastp_malformed(tmp_path, missing):
     path.write_text(json.dumps(doc))
     with pytest.raises(KeyError):
         read_fastp([str(path)])
+
+
+def test_gather_qc_tables_keeps_cells_and_sheet_order(tmp_path):
+    from icope.core.qc import QC_COLUMNS, gather_qc_tables
+
+    def table(name, rows):
+        path = tmp_path / f"{name}.tsv"
+        lines = ["\t".join(QC_COLUMNS)]
+        for sample, depth in rows:
+            cells = dict.fromkeys(QC_COLUMNS, "")
+            cells.update(sample=sample, mean_depth=depth)
+            lines.append("\t".join(cells[c] for c in QC_COLUMNS))
+        path.write_text("\n".join(lines) + "\n")
+        return path
+
+    paths = [table("P2", [("T_2", "6.0"), ("N_2", "31")]), table("P1", [("N_1", "0.9996")])]
+    gathered = gather_qc_tables(paths, ["N_1", "N_2", "T_2"])
+    assert list(gathered["sample"]) == ["N_1", "N_2", "T_2"]
+    assert list(gathered["mean_depth"]) == ["0.9996", "31", "6.0"]
+    assert list(gathered.columns) == QC_COLUMNS

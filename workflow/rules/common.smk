@@ -251,8 +251,9 @@ def qc_inputs(wildcards):
     }
 
 
+@functools.cache
 def qc_sample_files():
-    """The qc_summary rule's manifest: per sample its fastp reports (one per unit) and, for
+    """The QC manifest: per sample its fastp reports (one per unit) and, for
     DNA, samtools stats and mosdepth summary, for RNA the salmon directory (else None).
     Every path is also in qc_inputs."""
     rna = {s.sample for s in SHEET.of_type("rna")}
@@ -524,7 +525,7 @@ def patient_inputs(wildcards):
 
     tumours = SHEET.of_patient(wildcards.patient, "tumour")
     return {
-        "qc": "results/qc/qc_summary.tsv",
+        "qc": f"results/patients/{wildcards.patient}/qc.tsv",
         "panel": f"results/patients/{wildcards.patient}/germline_panel.tsv",
         "genes": "results/reference/genes.tsv" if ANNOTATION else [],
         "panel_genes": "results/reference/panel_genes.tsv" if PANEL else [],
@@ -568,19 +569,49 @@ def cohort_inputs(wildcards):
     }
 
 
-def sample_metadata():
-    """Patient, type, sex and consent of every sample, for reports (no file paths)."""
+def _metadata(name, s):
     return {
-        name: {
-            "patient": s.patient,
-            "type": s.type.value,
-            "sex": s.sex.value,
-            "secondary_findings_consent": s.secondary_findings_consent,
-            "tumour_only": s.tumour_only,
-            "normal": normal_of(name) if s.type.value == "tumour" else None,
-        }
-        for name, s in SHEET.samples.items()
+        "patient": s.patient,
+        "type": s.type.value,
+        "sex": s.sex.value,
+        "secondary_findings_consent": s.secondary_findings_consent,
+        "tumour_only": s.tumour_only,
+        "normal": normal_of(name) if s.type.value == "tumour" else None,
     }
+
+
+def sample_metadata():
+    """Patient, type, sex and consent of every sample, for cohort tables (no file paths)."""
+    return {name: _metadata(name, s) for name, s in SHEET.samples.items()}
+
+
+def patient_metadata(wildcards):
+    """The same for one patient's samples only: a patient's jobs carry (and are rerun by)
+    their own samples' metadata, not the whole cohort's."""
+    return {
+        name: _metadata(name, s)
+        for name, s in SHEET.samples.items()
+        if s.patient == wildcards.patient
+    }
+
+
+def patient_qc_files(wildcards):
+    """qc_sample_files() restricted to one patient's samples."""
+    own = patient_metadata(wildcards)
+    return {name: files for name, files in qc_sample_files().items() if name in own}
+
+
+def patient_qc_inputs(wildcards):
+    """Every QC file of one patient's samples (the same paths as in patient_qc_files)."""
+    paths = []
+    for files in patient_qc_files(wildcards).values():
+        paths += files["fastp"]
+        paths += [f for key, f in files.items() if key != "fastp" and f]
+    return paths
+
+
+def patient_qc_tables():
+    return [f"results/patients/{p}/qc.tsv" for p in SHEET.patients]
 
 
 def get_final_outputs():

@@ -99,16 +99,42 @@ rule mosdepth:
     params:
         prefix="results/qc/mosdepth/{sample}",
         thresholds=",".join(str(depth) for depth in config["qc"]["mosdepth_thresholds"]),
+        # Pasted unquoted on purpose: an argument string (config/README.md).
         extra=config["qc"]["mosdepth_extra"],
     shell:
-        "mosdepth --threads {threads} --no-per-base --by {input.targets} "
-        "--thresholds {params.thresholds} {params.extra} --fasta {input.fasta} {params.prefix} "
-        "{input.bam} 2> {log}"
+        "mosdepth --threads {threads} --no-per-base --by {input.targets:q} "
+        "--thresholds {params.thresholds:q} {params.extra} --fasta {input.fasta:q} "
+        "{params.prefix:q} {input.bam:q} 2> {log:q}"
 
 
+rule qc_patient:
+    input:
+        patient_qc_inputs,
+    output:
+        "results/patients/{patient}/qc.tsv",
+    log:
+        "logs/qc/{patient}.qc.log",
+    benchmark:
+        "benchmarks/qc/{patient}.qc.tsv"
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        thresholds=config["qc"],
+        samples=patient_metadata,
+        files=patient_qc_files,
+    script:
+        "../../scripts/qc_patient.py"
+
+
+# The cohort view: every patient's QC rows in sample-sheet order. Reports read their own
+# patient's table, so one patient's failed job never blocks another patient's report.
 rule qc_summary:
     input:
-        unpack(qc_inputs),
+        patient_qc_tables(),
     output:
         "results/qc/qc_summary.tsv",
     log:
@@ -120,9 +146,7 @@ rule qc_summary:
         mem_mb=1000,
         runtime=10,
     params:
-        thresholds=config["qc"],
-        samples=sample_metadata(),
-        files=qc_sample_files(),
+        samples=list(SHEET.samples),
     script:
         "../../scripts/qc_summary.py"
 

@@ -34,7 +34,7 @@ rule patient_report:
         runtime=30,
     params:
         patient="{patient}",
-        samples=sample_metadata(),
+        samples=patient_metadata,
         files=patient_sample_files,
         sources=annotation_sources(),
         panel=PANEL,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
+
 QC_COLUMNS = [
     "sample",
     "patient",
@@ -147,3 +149,17 @@ def summarise_samples(samples: dict, files: dict, thresholds: dict) -> list[dict
             )
         )
     return rows
+
+
+def write_qc_table(rows: list[dict], path) -> None:
+    pd.DataFrame(rows, columns=QC_COLUMNS).to_csv(path, sep="\t", index=False, na_rep="")
+
+
+def gather_qc_tables(paths: list, sample_order: list[str]) -> pd.DataFrame:
+    """The per-patient QC tables as one table, rows in ``sample_order`` (the sheet's order)."""
+    # As text: the cohort table repeats each patient's cells exactly as written.
+    tables = [pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False) for path in paths]
+    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=QC_COLUMNS)
+    rank = {name: i for i, name in enumerate(sample_order)}
+    order = table["sample"].map(rank).fillna(len(rank)).astype(int)
+    return table.iloc[order.argsort(kind="stable")].reset_index(drop=True)[QC_COLUMNS]

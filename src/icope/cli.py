@@ -33,7 +33,8 @@ from icope.bench.run import (
     markdown_table,
     somatic_benchmark,
 )
-from icope.bench.simulate import SIMULATORS, SimulationError, SimulationParams, run_simulation
+from icope.bench.sim_model import SIMULATORS, SimulationError, SimulationParams
+from icope.bench.simulate import run_simulation
 from icope.core.annotation import read_annotation, write_csq_gff3, write_gene_table, write_tx2gene
 from icope.core.config import ConfigError, load_schema, validate_config
 from icope.core.datafiles import DataError, check_manifest, resolve_data_dir

@@ -13,20 +13,16 @@ import pysam
 import pytest
 from click.testing import CliRunner
 
-from icope.bench.simulate import (
+from icope.bench.haplotypes import read_fasta
+from icope.bench.sim_model import (
     DEFAULT_VAF_LEVELS,
     MIN_DISTANCE,
     LohSegment,
     SimulationError,
     SimulationParams,
-    design_clones,
-    expected_vaf,
-    loh_segments,
-    read_fasta,
-    run_simulation,
-    simulate,
-    tumour_populations,
 )
+from icope.bench.simulate import run_simulation, simulate
+from icope.bench.tumour import design_clones, expected_vaf, loh_segments, tumour_populations
 from icope.cli import simulate_command
 from icope.core.sheets import load_sample_sheet
 

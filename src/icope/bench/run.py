@@ -22,7 +22,8 @@ import pandas as pd
 import yaml
 
 from icope.bench.compare import compare_vcfs
-from icope.bench.simulate import SimulationParams, run_simulation
+from icope.bench.sim_model import SimulationParams
+from icope.bench.simulate import run_simulation
 from icope.core.workflow_dir import bundled_test_config, find_workflow_dir
 
 CALLERS = ("bcftools", "freebayes")

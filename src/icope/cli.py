@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from dataclasses import fields
 from pathlib import Path
 
@@ -26,7 +27,9 @@ from icope.bench.compare import (
     parse_vaf_edges,
     write_outputs,
 )
+from icope.bench.dag_scale import DAG_NOTES, dag_benchmark
 from icope.bench.run import (
+    DAG_COLUMNS,
     GERMLINE_COLUMNS,
     SOMATIC_COLUMNS,
     germline_benchmark,
@@ -313,6 +316,20 @@ def simulate_command(vaf_levels: str, loh: tuple[str, ...], no_reads: bool, **op
 
 bench = click.Group("bench", help="Benchmark variant calls against a truth set.")
 main.add_command(bench)
+
+
+@bench.command("dag")
+@click.option("--patients", default="10,100,1000", show_default=True, help="Cohort sizes.")
+@click.option("--repeats", default=3, show_default=True, help="Dry runs per size (median).")
+@click.option("--scratch", default=None, type=click.Path(file_okay=False), help="Work dir.")
+@WORKFLOW_DIR_OPTION
+@DOCS_OPTION
+def dag_command(patients: str, repeats: int, scratch, workflow_dir: Path, docs: str) -> None:
+    """Time `snakemake -n` on synthetic cohorts; writes the DAG section of benchmarks.md."""
+    sizes = [int(n) for n in patients.split(",")]
+    with tempfile.TemporaryDirectory(dir=scratch) as work:
+        table = dag_benchmark(workflow_dir, Path(docs), Path(work), sizes, repeats, DAG_NOTES)
+    click.echo(markdown_table(table, DAG_COLUMNS, digits=2))
 
 
 @bench.command("compare")

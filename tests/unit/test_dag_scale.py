@@ -1,0 +1,23 @@
+"""Tests for icope.bench.dag_scale: the synthetic cohort and the dry-run job count."""
+
+from __future__ import annotations
+
+import pytest
+
+from icope.bench.dag_scale import _count_jobs, write_cohort
+from icope.core.sheets import load_sample_sheet
+
+
+def test_synthetic_cohort_is_a_valid_sheet(tmp_path):
+    samples, units, n_units = write_cohort(tmp_path, patients=2, lanes=3)
+    assert n_units == 18
+    sheet = load_sample_sheet(samples, units, tmp_path)
+    assert sheet.patients == ["P00001", "P00002"]
+    assert len(sheet.tumour_normal_pairs()) == 2
+    assert [u.unit for u in sheet.units_of("P00002_R")] == ["L001", "L002", "L003"]
+
+
+def test_job_count_from_dry_run_output():
+    assert _count_jobs("Job stats:\njob count\n---\nall 1\ntotal 474\n") == 474
+    with pytest.raises(RuntimeError, match="no job count"):
+        _count_jobs("Nothing to be done")

@@ -53,6 +53,11 @@ try:
 except ConfigError as exc:
     _stop(exc)
 
+# Results hold patient data: every file and directory the workflow creates is closed to other
+# users. Each job (shell or script, local or on a cluster node, which parses this file again)
+# inherits this process's umask.
+os.umask(int(config["umask"], 8))
+
 # `snakemake --lint` reads the rules, not the data: it runs on the template config with no data
 # directory, sheets or reference present. Every other invocation checks them here.
 LINTING = not workflow.check_envvars

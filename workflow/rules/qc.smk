@@ -47,11 +47,23 @@ rule fastp:
         runtime=runtime_min(60),
     params:
         min_length=config["trimming"]["min_length"],
+        # Pasted unquoted on purpose: an argument string (config/README.md).
         extra=config["trimming"]["extra"],
+        # fastp writes its command line into both reports (MultiQC copies it): it reads the
+        # unit through links named <sample>.<unit>_R1/_R2, so no input path is recorded and
+        # MultiQC names the unit <sample>.<unit>. A link keeps its file's .gz (fastp
+        # decompresses by name); the links' directory is removed after.
+        r1_link="results/qc/fastp/{sample}.{unit}.reads/{sample}.{unit}_R1.fastq",
+        r2_link="results/qc/fastp/{sample}.{unit}.reads/{sample}.{unit}_R2.fastq",
     shell:
-        "fastp --in1 {input.r1} --in2 {input.r2} --out1 {output.r1} --out2 {output.r2} "
-        "--detect_adapter_for_pe --length_required {params.min_length} --thread {threads} "
-        "--json {output.json} --html {output.html} {params.extra} 2> {log}"
+        '(in1={params.r1_link:q}; in2={params.r2_link:q}; links="${{in1%/*}}"; '
+        ' if [[ {input.r1:q} == *.gz ]]; then in1="$in1.gz"; fi; '
+        ' if [[ {input.r2:q} == *.gz ]]; then in2="$in2.gz"; fi; '
+        ' rm -rf "$links"; mkdir -p "$links"; trap \'rm -rf "$links"\' EXIT; '
+        ' ln -s "$(realpath {input.r1:q})" "$in1"; ln -s "$(realpath {input.r2:q})" "$in2"; '
+        ' fastp --in1 "$in1" --in2 "$in2" --out1 {output.r1:q} --out2 {output.r2:q} '
+        "   --detect_adapter_for_pe --length_required {params.min_length:q} --thread {threads} "
+        "   --json {output.json:q} --html {output.html:q} {params.extra}) 2> {log:q}"
 
 
 rule samtools_stats:
@@ -72,8 +84,8 @@ rule samtools_stats:
         mem_mb=mem_mb(2000),
         runtime=runtime_min(60),
     shell:
-        "(samtools stats --reference {input.fasta} {input.bam} > {output.stats} && "
-        " samtools flagstat {input.bam} > {output.flagstat}) 2> {log}"
+        "(samtools stats --reference {input.fasta:q} {input.bam:q} > {output.stats:q} && "
+        " samtools flagstat {input.bam:q} > {output.flagstat:q}) 2> {log:q}"
 
 
 rule mosdepth:
@@ -158,7 +170,9 @@ rule multiqc:
         report="results/qc/multiqc/multiqc_report.html",
         data=directory("results/qc/multiqc/multiqc_report_data"),
     log:
-        "logs/qc/multiqc.log",
+        main="logs/qc/multiqc.log",
+        # MultiQC's own debug log: it names the installation, working directory and command.
+        debug="logs/qc/multiqc.debug.log",
     benchmark:
         "benchmarks/qc/multiqc.tsv"
     conda:
@@ -168,7 +182,15 @@ rule multiqc:
         mem_mb=mem_mb(4000),
         runtime=runtime_min(60),
     params:
+        config=str(WORKFLOW_DIR / "resources" / "multiqc_config.yaml"),
+        # Pasted unquoted on purpose: an argument string (config/README.md).
         extra=config["qc"]["multiqc_extra"],
     shell:
-        "multiqc --force --no-ansi {params.extra} --outdir results/qc/multiqc "
-        "--filename multiqc_report.html {input} &> {log}"
+        # No path of this machine in the results (resources/multiqc_config.yaml): the debug log
+        # moves to logs/, the absolute paths MultiQC writes anyway are made relative. A fixed
+        # hash seed: MultiQC writes sets (of its search patterns) in hash order.
+        '(outdir="$(dirname {output.report:q})"; '
+        " PYTHONHASHSEED=0 multiqc --force --no-ansi --config {params.config:q} {params.extra} "
+        '   --outdir "$outdir" --filename multiqc_report.html {input:q} '
+        " && mv {output.data:q}/multiqc.log {log.debug:q} "
+        ' && python3 -m icope.core.privacy "$outdir") &> {log.main:q}'

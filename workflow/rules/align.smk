@@ -18,10 +18,14 @@ rule bam_to_fastq:
     resources:
         mem_mb=mem_mb(4000),
         runtime=runtime_min(120),
+    params:
+        # collate's temporary files: beside the job's own output, removed by collate.
+        tmp_prefix="results/reads_from_bam/{sample}/{unit}.collate",
     shell:
-        "(samtools collate -u -O -@ {threads} --reference {input.fasta} {input.aln} $(mktemp -u) "
-        " | samtools fastq -F 0x900 -1 {output.r1} -2 {output.r2} -0 /dev/null -s /dev/null "
-        "   -c 6 -) 2> {log}"
+        "(samtools collate -u -O -@ {threads} --reference {input.fasta:q} {input.aln:q} "
+        "   {params.tmp_prefix:q} "
+        " | samtools fastq -F 0x900 -1 {output.r1:q} -2 {output.r2:q} -0 /dev/null -s /dev/null "
+        "   -c 6 -) 2> {log:q}"
 
 
 rule bwa_mem:
@@ -43,12 +47,17 @@ rule bwa_mem:
     params:
         read_group=read_group,
         index=bwa_prefix,
+        # Pasted unquoted on purpose: an argument string (config/README.md).
         extra=config["alignment"]["bwa_mem_extra"],
+        # sort's temporary files: beside the output, a path recorded in the BAM's @PG line
+        # (no random /tmp name), removed by sort.
+        tmp_prefix="results/alignment/units/{sample}/{unit}.sort",
     shell:
-        "(bwa mem -t {threads} {params.extra} -R '{params.read_group}' {params.index} "
-        "  {input.r1} {input.r2} "
+        "(bwa mem -t {threads} {params.extra} -R {params.read_group:q} {params.index:q} "
+        "  {input.r1:q} {input.r2:q} "
         " | samtools fixmate -m -u - - "
-        " | samtools sort -@ {threads} -m 1G -T $(mktemp -u) -o {output} -) 2> {log}"
+        " | samtools sort -@ {threads} -m 1G -T {params.tmp_prefix:q} -o {output:q} -) "
+        "2> {log:q}"
 
 
 rule merge_markdup:
@@ -71,9 +80,13 @@ rule merge_markdup:
         runtime=runtime_min(120),
     params:
         fmt=ALIGN_EXT,
+        # Pasted unquoted on purpose: an argument string (config/README.md).
         extra=config["alignment"]["samtools_markdup_extra"],
+        # markdup's temporary files: beside the output, a path recorded in the @PG line and
+        # the stats file (no random /tmp name), removed by markdup.
+        tmp_prefix="results/alignment/{sample}.markdup",
     shell:
-        "(samtools merge -u -@ {threads} -o - {input.bams} "
-        " | samtools markdup -@ {threads} {params.extra} -f {output.stats} -O {params.fmt} "
-        "   --reference {input.fasta} -T $(mktemp -u) - {output.aln} "
-        " && samtools index -@ {threads} {output.aln}) 2> {log}"
+        "(samtools merge -u -@ {threads} -o - {input.bams:q} "
+        " | samtools markdup -@ {threads} {params.extra} -f {output.stats:q} -O {params.fmt:q} "
+        "   --reference {input.fasta:q} -T {params.tmp_prefix:q} - {output.aln:q} "
+        " && samtools index -@ {threads} {output.aln:q}) 2> {log:q}"

@@ -21,16 +21,22 @@ rule annotate:
         mem_mb=mem_mb(4000),
         runtime=runtime_min(120),
     params:
+        # `file::columns` per source, each one quoted word (a list renders element-wise).
         sources=annotation_columns(),
+        consequences=bool(csq_annotation()),
+        # The intermediate VCFs: beside the output (no random /tmp name), removed after.
+        tmp="results/annotation/{origin}/{sample}.steps",
     shell:
         # bcftools annotate -a needs an indexed input, so each source gets its own pass.
-        "(tmp=$(mktemp -d); trap 'rm -rf $tmp' EXIT; current={input.vcf}; i=0; "
-        " for source in {params.sources}; do i=$((i+1)); "
-        "   bcftools annotate -a ${{source%%::*}} -c ${{source##*::}} $current "
-        "     -Oz -o $tmp/step$i.vcf.gz && tabix -p vcf $tmp/step$i.vcf.gz; "
-        "   current=$tmp/step$i.vcf.gz; done; "
-        " if [ -n '{input.gff3}' ]; then "
-        "   bcftools csq -f {input.fasta} -g {input.gff3} --local-csq --phase a "
-        "     -Oz -o {output.vcf} $current; "
-        " else bcftools view -Oz -o {output.vcf} $current; fi "
-        " && tabix -p vcf {output.vcf}) 2> {log}"
+        # --no-version: no command lines or dates in the header.
+        '(tmp={params.tmp:q}; rm -rf "$tmp"; mkdir -p "$tmp"; trap \'rm -rf "$tmp"\' EXIT; '
+        " current={input.vcf:q}; i=0; "
+        " for source in {params.sources:q}; do i=$((i+1)); "
+        '   bcftools annotate --no-version -a "${{source%%::*}}" -c "${{source##*::}}" '
+        '     "$current" -Oz -o "$tmp/step$i.vcf.gz" && tabix -p vcf "$tmp/step$i.vcf.gz"; '
+        '   current="$tmp/step$i.vcf.gz"; done; '
+        " if [ {params.consequences:q} = True ]; then "
+        "   bcftools csq --no-version -f {input.fasta:q} -g {input.gff3:q} --local-csq --phase a "
+        '     -Oz -o {output.vcf:q} "$current"; '
+        ' else bcftools view --no-version -Oz -o {output.vcf:q} "$current"; fi '
+        " && tabix -p vcf {output.vcf:q}) 2> {log:q}"

@@ -95,12 +95,12 @@ rule cnv_tumour_allele_counts:
         max_depth=config["cnv"]["pileup_max_depth"],
     shell:
         # bcftools 1.16 mpileup crashes on an empty regions file: no sites, an empty VCF.
-        "(if [ $(bcftools index -n {input.sites}) -gt 0 ]; then "
-        "  bcftools mpileup -f {input.fasta} -R {input.sites} -q {params.min_mapq} "
-        "   -Q {params.min_bq} -d {params.max_depth} -I -a FORMAT/AD,FORMAT/DP -Oz -o {output} "
-        "   {input.tumour}; "
+        '(if [ "$(bcftools index -n {input.sites:q})" -gt 0 ]; then '
+        "  bcftools mpileup --no-version -f {input.fasta:q} -R {input.sites:q} "
+        "   -q {params.min_mapq:q} -Q {params.min_bq:q} -d {params.max_depth:q} -I "
+        "   -a FORMAT/AD,FORMAT/DP -Oz -o {output:q} {input.tumour:q}; "
         " else echo 'no heterozygous sites: empty pileup' >&2; "
-        "  bcftools view -G -Oz -o {output} {input.sites}; fi) 2> {log}"
+        "  bcftools view --no-version -G -Oz -o {output:q} {input.sites:q}; fi) 2> {log:q}"
 
 
 rule cnv_baf:

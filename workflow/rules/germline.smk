@@ -23,13 +23,16 @@ rule germline_bcftools:
     params:
         min_mapq=config["alignment"]["min_mapq_for_calling"],
         min_bq=config["germline"]["min_base_quality"],
+        # Pasted unquoted on purpose: argument strings (config/README.md).
         mpileup_extra=config["germline"]["bcftools_mpileup_extra"],
         call_extra=config["germline"]["bcftools_call_extra"],
     shell:
-        "(bcftools mpileup -f {input.fasta} -R {input.targets} -q {params.min_mapq} "
-        "  -Q {params.min_bq} "
-        "  -a FORMAT/AD,FORMAT/DP {params.mpileup_extra} -Ou {input.bam} "
-        " | bcftools call -m -v {params.call_extra} -Ob -o {output}) 2> {log}"
+        # --no-version: no command lines (with data_dir paths) or dates in the VCF header; the
+        # tool versions are in results/versions.tsv.
+        "(bcftools mpileup --no-version -f {input.fasta:q} -R {input.targets:q} "
+        "  -q {params.min_mapq:q} -Q {params.min_bq:q} "
+        "  -a FORMAT/AD,FORMAT/DP {params.mpileup_extra} -Ou {input.bam:q} "
+        " | bcftools call --no-version -m -v {params.call_extra} -Ob -o {output:q}) 2> {log:q}"
 
 
 rule germline_freebayes:
@@ -53,11 +56,16 @@ rule germline_freebayes:
     params:
         min_mapq=config["alignment"]["min_mapq_for_calling"],
         min_bq=config["germline"]["min_base_quality"],
+        # Pasted unquoted on purpose: an argument string (config/README.md).
         extra=config["germline"]["freebayes_extra"],
     shell:
-        "(freebayes -f {input.fasta} -t {input.targets} --min-mapping-quality {params.min_mapq} "
-        "  --min-base-quality {params.min_bq} {params.extra} {input.bam} "
-        " | bcftools view -Ob -o {output}) 2> {log}"
+        # freebayes' ##commandline (with data_dir paths) and ##fileDate leave the header; the
+        # tool versions are in results/versions.tsv.
+        "(freebayes -f {input.fasta:q} -t {input.targets:q} "
+        "  --min-mapping-quality {params.min_mapq:q} "
+        "  --min-base-quality {params.min_bq:q} {params.extra} {input.bam:q} "
+        " | grep -v -e '^##commandline=' -e '^##fileDate=' "
+        " | bcftools view --no-version -Ob -o {output:q}) 2> {log:q}"
 
 
 rule germline_normalise:
@@ -78,12 +86,15 @@ rule germline_normalise:
         mem_mb=mem_mb(2000),
         runtime=runtime_min(60),
     params:
-        min_qual=config["germline"]["min_qual"],
-        min_depth=config["germline"]["min_depth"],
+        low_qual=f"QUAL<{config['germline']['min_qual']}",
+        low_depth=f"INFO/DP<{config['germline']['min_depth']}",
     shell:
-        "(bcftools norm -f {input.fasta} -m -any -a --atom-overlaps . -Ou {input.calls} "
-        " | bcftools norm -f {input.fasta} -d exact -Ou "
-        " | bcftools view -e 'ALT=\"*\"' -Ou "
-        " | bcftools filter -s LowQual -e 'QUAL<{params.min_qual}' -Ou "
-        " | bcftools filter -s LowDepth -e 'INFO/DP<{params.min_depth}' -Oz -o {output.vcf} "
-        " && tabix -p vcf {output.vcf}) 2> {log}"
+        # --no-version: no command lines or dates in the header (see germline_bcftools).
+        "(bcftools norm --no-version -f {input.fasta:q} -m -any -a --atom-overlaps . -Ou "
+        "   {input.calls:q} "
+        " | bcftools norm --no-version -f {input.fasta:q} -d exact -Ou "
+        " | bcftools view --no-version -e 'ALT=\"*\"' -Ou "
+        " | bcftools filter --no-version -s LowQual -e {params.low_qual:q} -Ou "
+        " | bcftools filter --no-version -s LowDepth -e {params.low_depth:q} -Oz "
+        "   -o {output.vcf:q} "
+        " && tabix -p vcf {output.vcf:q}) 2> {log:q}"

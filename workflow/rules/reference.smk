@@ -18,10 +18,15 @@ rule genome_fasta:
     resources:
         mem_mb=2000,
         runtime=30,
+    params:
+        # The dictionary's UR: the FASTA beside it, by name: samtools' default is the absolute
+        # file:// path of the run directory.
+        uri=os.path.basename(GENOME),
     shell:
-        "(if [[ {input} == *.gz ]]; then zcat {input}; else cat {input}; fi > {output.fasta}; "
-        " samtools faidx {output.fasta}; "
-        " samtools dict {output.fasta} -o {output.dict}) 2> {log}"
+        "(if [[ {input:q} == *.gz ]]; then zcat {input:q}; else cat {input:q}; fi "
+        "   > {output.fasta:q}; "
+        " samtools faidx {output.fasta:q}; "
+        " samtools dict -u {params.uri:q} {output.fasta:q} -o {output.dict:q}) 2> {log:q}"
 
 
 rule genome_bed:
@@ -38,7 +43,7 @@ rule genome_bed:
         mem_mb=500,
         runtime=5,
     shell:
-        "awk -v OFS='\\t' '{{print $1, 0, $2}}' {input.fai} > {output} 2> {log}"
+        "awk -v OFS='\\t' '{{print $1, 0, $2}}' {input.fai:q} > {output:q} 2> {log:q}"
 
 
 rule bwa_index:
@@ -104,7 +109,7 @@ rule transcriptome:
         mem_mb=mem_mb(4000),
         runtime=30,
     shell:
-        "gffread -w {output} -g {input.fasta} {input.annotation} 2> {log}"
+        "gffread -w {output:q} -g {input.fasta:q} {input.annotation:q} 2> {log:q}"
 
 
 rule salmon_index:
@@ -126,16 +131,19 @@ rule salmon_index:
         runtime=runtime_min(120),
     params:
         decoys=config["rna"]["salmon_decoys"],
+        # Pasted unquoted on purpose: an argument string (config/README.md).
         extra=config["rna"]["salmon_index_extra"],
+        # The decoy list and gentrome: beside the index (no random /tmp name), removed after.
+        tmp="results/reference/salmon_index.tmp",
     shell:
-        "(tmp=$(mktemp -d); trap 'rm -rf $tmp' EXIT; "
-        " if [ {params.decoys} = True ]; then "
-        "   cut -f1 {input.fai} > $tmp/decoys.txt; "
-        "   cat {input.transcripts} {input.genome} > $tmp/gentrome.fa; "
-        "   salmon index -t $tmp/gentrome.fa -d $tmp/decoys.txt -i {output} -p {threads} "
-        "     {params.extra}; "
-        " else salmon index -t {input.transcripts} -i {output} -p {threads} {params.extra}; "
-        " fi) &> {log}"
+        '(tmp={params.tmp:q}; rm -rf "$tmp"; mkdir -p "$tmp"; trap \'rm -rf "$tmp"\' EXIT; '
+        " if [ {params.decoys:q} = True ]; then "
+        '   cut -f1 {input.fai:q} > "$tmp/decoys.txt"; '
+        '   cat {input.transcripts:q} {input.genome:q} > "$tmp/gentrome.fa"; '
+        '   salmon index -t "$tmp/gentrome.fa" -d "$tmp/decoys.txt" -i {output:q} '
+        "     -p {threads} {params.extra}; "
+        " else salmon index -t {input.transcripts:q} -i {output:q} -p {threads} {params.extra}; "
+        " fi) &> {log:q}"
 
 
 rule known_sites:
@@ -153,9 +161,10 @@ rule known_sites:
         mem_mb=1000,
         runtime=60,
     shell:
-        "(ln -sf $(realpath {input}) {output.vcf}; "
-        " if [ -e {input}.tbi ]; then ln -sf $(realpath {input}).tbi {output.tbi}; "
-        " else tabix -f -p vcf {output.vcf}; fi) 2> {log}"
+        # Links, not copies: known-site VCFs are whole-genome files of many gigabytes.
+        '(ln -sf "$(realpath {input:q})" {output.vcf:q}; '
+        ' if [ -e {input:q}.tbi ]; then ln -sf "$(realpath {input:q}.tbi)" {output.tbi:q}; '
+        " else tabix -f -p vcf {output.vcf:q}; fi) 2> {log:q}"
 
 
 rule panel_genes:

@@ -23,10 +23,11 @@ rule salmon_quant:
         runtime=runtime_min(120),
     params:
         library_type=config["rna"]["library_type"],
+        # Pasted unquoted on purpose: an argument string (config/README.md).
         extra=config["rna"]["salmon_quant_extra"],
     shell:
-        "(salmon quant -i {input.index} -l {params.library_type} -1 {input.r1} -2 {input.r2} "
-        "  --validateMappings {params.extra} --geneMap {input.tx2gene} -p {threads} "
-        "  -o {output.quant} "
-        " && cp {output.quant}/quant.sf {output.transcripts} "
-        " && cp {output.quant}/quant.genes.sf {output.genes}) &> {log}"
+        "(salmon quant -i {input.index:q} -l {params.library_type:q} -1 {input.r1:q} "
+        "  -2 {input.r2:q} --validateMappings {params.extra} --geneMap {input.tx2gene:q} "
+        "  -p {threads} -o {output.quant:q} "
+        " && cp {output.quant:q}/quant.sf {output.transcripts:q} "
+        " && cp {output.quant:q}/quant.genes.sf {output.genes:q}) &> {log:q}"

@@ -24,17 +24,21 @@ rule somatic_pileup:
     params:
         min_mapq=config["alignment"]["min_mapq_for_calling"],
         min_bq=config["somatic"]["min_base_quality"],
-        min_alt=config["somatic"]["min_tumour_alt_reads"],
+        enough_alt_reads=f"FORMAT/AD[0:1]>={config['somatic']['min_tumour_alt_reads']}",
         # Deep panels and amplicons exceed mpileup's default of 250 reads per file.
         max_depth=config["somatic"]["pileup_max_depth"],
+        # Pasted unquoted on purpose: an argument string (config/README.md).
         extra=config["somatic"]["bcftools_mpileup_extra"],
+        # "" for a tumour-only analysis: `{params.normal:q}` then renders as no argument at
+        # all (Snakemake leaves an empty value unquoted), not as an empty '' file name.
         normal=pair_normal_bam,
     shell:
-        "(bcftools mpileup -f {input.fasta} -R {input.targets} -q {params.min_mapq} "
-        "  -Q {params.min_bq} -d {params.max_depth} -a FORMAT/AD,FORMAT/DP,FORMAT/ADF,FORMAT/ADR "
-        "  {params.extra} -Ou "
-        "  {input.tumour} {params.normal} "
-        " | bcftools view -i 'FORMAT/AD[0:1]>={params.min_alt}' -Ob -o {output}) 2> {log}"
+        # --no-version: no command lines (with data_dir paths) or dates in the header.
+        "(bcftools mpileup --no-version -f {input.fasta:q} -R {input.targets:q} "
+        "  -q {params.min_mapq:q} -Q {params.min_bq:q} -d {params.max_depth:q} "
+        "  -a FORMAT/AD,FORMAT/DP,FORMAT/ADF,FORMAT/ADR {params.extra} -Ou "
+        "  {input.tumour:q} {params.normal:q} "
+        " | bcftools view --no-version -i {params.enough_alt_reads:q} -Ob -o {output:q}) 2> {log:q}"
 
 
 rule somatic_freebayes:
@@ -60,17 +64,22 @@ rule somatic_freebayes:
         min_bq=config["somatic"]["min_base_quality"],
         min_af=config["somatic"]["min_tumour_af"],
         min_alt_count=config["somatic"]["freebayes_min_alternate_count"],
+        # Pasted unquoted on purpose: an argument string (config/README.md).
         extra=config["somatic"]["freebayes_extra"],
+        # "" for a tumour-only analysis: no argument at all (see somatic_pileup).
         normal=pair_normal_bam,
     shell:
         # Pooled-continuous: allele frequencies are not constrained to diploid genotypes.
-        "(freebayes -f {input.fasta} -t {input.targets} --pooled-discrete --pooled-continuous "
-        "  --genotype-qualities --allele-balance-priors-off --min-alternate-fraction "
-        "  {params.min_af} --min-alternate-count {params.min_alt_count} "
-        "  --min-mapping-quality {params.min_mapq} "
-        "  --min-base-quality {params.min_bq} {params.extra} {input.tumour} {params.normal} "
-        " | bcftools norm -f {input.fasta} -m -any -a --atom-overlaps . -Ob -o {output}) "
-        "2> {log}"
+        # freebayes' ##commandline (with data_dir paths) and ##fileDate leave the header.
+        "(freebayes -f {input.fasta:q} -t {input.targets:q} --pooled-discrete "
+        "  --pooled-continuous --genotype-qualities --allele-balance-priors-off "
+        "  --min-alternate-fraction {params.min_af:q} "
+        "  --min-alternate-count {params.min_alt_count:q} "
+        "  --min-mapping-quality {params.min_mapq:q} --min-base-quality {params.min_bq:q} "
+        "  {params.extra} {input.tumour:q} {params.normal:q} "
+        " | grep -v -e '^##commandline=' -e '^##fileDate=' "
+        " | bcftools norm --no-version -f {input.fasta:q} -m -any -a --atom-overlaps . -Ob "
+        "   -o {output:q}) 2> {log:q}"
 
 
 rule somatic_method_call:

@@ -22,11 +22,14 @@ rule sv_call:
         mem_mb=mem_mb(8000),
         runtime=runtime_min(720),
     params:
+        # "" for a tumour-only analysis: `{params.normal:q}` then renders as no argument at
+        # all (Snakemake leaves an empty value unquoted), not as an empty '' file name.
         normal=pair_normal_bam,
+        # Pasted unquoted on purpose: an argument string (config/README.md).
         extra=config["sv"]["delly_call_extra"],
     shell:
-        "OMP_NUM_THREADS={threads} delly call {params.extra} -g {input.fasta} -o {output.bcf} "
-        "  {input.tumour} {params.normal} > {log} 2>&1"
+        "OMP_NUM_THREADS={threads} delly call {params.extra} -g {input.fasta:q} "
+        "  -o {output.bcf:q} {input.tumour:q} {params.normal:q} > {log:q} 2>&1"
 
 
 rule sv_somatic_filter:
@@ -56,18 +59,21 @@ rule sv_somatic_filter:
         max_normal_af=config["sv"]["delly_filter"]["max_normal_af"],
     shell:
         # delly filter -f somatic needs a control: for a tumour-only analysis the calls pass
-        # through unchanged and sv_finalise judges them without normal-based filters.
-        "(if [ -n '{params.normal}' ]; then"
-        "   printf '%s\\ttumor\\n%s\\tcontrol\\n' '{params.tumour}' '{params.normal}'"
-        "     > {output.samples};"
-        "   delly filter -f somatic -s {output.samples} -y {params.min_site_quality}"
-        "     -v {params.min_tumour_coverage} -a {params.min_tumour_af}"
-        "     -c {params.max_normal_af} -o {output.bcf} {input.bcf};"
-        "   [ -s {output.csi} ] || bcftools index -f {output.bcf};"
+        # through unchanged and sv_finalise judges them without normal-based filters. The
+        # normal goes through a variable: an empty `{params.normal:q}` renders as nothing.
+        "(normal={params.normal:q}; "
+        ' if [ -n "$normal" ]; then'
+        "   printf '%s\\ttumor\\n%s\\tcontrol\\n' {params.tumour:q} \"$normal\""
+        "     > {output.samples:q};"
+        "   delly filter -f somatic -s {output.samples:q} -y {params.min_site_quality:q}"
+        "     -v {params.min_tumour_coverage:q} -a {params.min_tumour_af:q}"
+        "     -c {params.max_normal_af:q} -o {output.bcf:q} {input.bcf:q};"
+        "   [ -s {output.csi:q} ] || bcftools index -f {output.bcf:q};"
         " else"
-        "   printf '%s\\ttumor\\n' '{params.tumour}' > {output.samples};"
-        "   bcftools view -Ob -o {output.bcf} {input.bcf} && bcftools index -f {output.bcf};"
-        " fi) > {log} 2>&1"
+        "   printf '%s\\ttumor\\n' {params.tumour:q} > {output.samples:q};"
+        "   bcftools view --no-version -Ob -o {output.bcf:q} {input.bcf:q}"
+        "     && bcftools index -f {output.bcf:q};"
+        " fi) > {log:q} 2>&1"
 
 
 rule sv_finalise:

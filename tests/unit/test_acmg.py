@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -31,10 +30,10 @@ from icope.germline.acmg import (
     points_to_class,
 )
 
-THRESHOLDS_TSV = Path("/work/shared/data/panels/acmg_thresholds.tsv")
-needs_thresholds = pytest.mark.skipif(
-    not THRESHOLDS_TSV.exists(), reason="shared CPSR acmg_thresholds.tsv not present"
-)
+# Shared data files, relative to the data directory (the `shared_data` fixture of conftest.py
+# resolves them and fails the test when one is missing).
+THRESHOLDS_TSV = "panels/acmg_thresholds.tsv"
+CURATED_TSV = "grch38_segments/chr17_TP53/clinvar_curated/TP53_clinvar_curated.tsv"
 
 # A copy of the TP53 and BRCA1 rows of CPSR data-raw/acmg_thresholds.tsv (sigven/cpsr 19b4d73),
 # so the rule tests do not depend on the shared data folder.
@@ -68,9 +67,8 @@ def ev(**kwargs) -> VariantEvidence:
 # ----------------------------------------------------------------------------- thresholds file
 
 
-@needs_thresholds
-def test_load_real_thresholds_every_row():
-    rules = load_gene_thresholds(THRESHOLDS_TSV)
+def test_load_real_thresholds_every_row(shared_data):
+    rules = load_gene_thresholds(shared_data(THRESHOLDS_TSV))
     assert len(rules) == 10
     assert sum(len(r.rules) for r in rules.values()) == 22
     assert set(rules) == {
@@ -535,10 +533,6 @@ def test_to_dict_is_json_serialisable(rules):
     assert d["criteria"][0]["label"] == "PVS1"
 
 
-CURATED_TSV = Path(
-    "/work/shared/data/grch38_segments/chr17_TP53/clinvar_curated/TP53_clinvar_curated.tsv"
-)
-
 # Expected classification of the 18 hand-curated TP53 ClinVar records with gnomAD not
 # assessable, ClinVar level as review status, and consequence approximated from HGVS.
 CURATED_EXPECTED = {
@@ -573,11 +567,9 @@ def _approx_consequence(hgvs_c: str, hgvs_p: str) -> str:
     return "intron"
 
 
-@pytest.mark.skipif(not CURATED_TSV.exists(), reason="curated TP53 ClinVar TSV not present")
-@needs_thresholds
-def test_curated_tp53_records_without_frequency():
-    rules = load_gene_thresholds(THRESHOLDS_TSV)
-    with CURATED_TSV.open(newline="") as handle:
+def test_curated_tp53_records_without_frequency(shared_data):
+    rules = load_gene_thresholds(shared_data(THRESHOLDS_TSV))
+    with shared_data(CURATED_TSV).open(newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     assert len(rows) == 18
     got = {}

@@ -281,11 +281,19 @@ def render_report(docs: Path) -> Path:
 DAG_COLUMNS = ["patients", "samples", "units", "jobs", "seconds", "peak_rss_mb"]
 
 
-def _dag_section(docs: Path) -> list[str]:
-    table = docs / "benchmarks.dag.tsv"
+def _stored(docs: Path, name: str) -> tuple[dict, pd.DataFrame] | None:
+    """A section's stored context (JSON) and figures (TSV), or None when never run."""
+    table = docs / f"benchmarks.{name}.tsv"
     if not table.exists():
+        return None
+    info = json.loads((docs / f"benchmarks.{name}.json").read_text())
+    return info, pd.read_csv(table, sep="\t")
+
+
+def _dag_section(docs: Path) -> list[str]:
+    if (stored := _stored(docs, "dag")) is None:
         return []
-    info = json.loads((docs / "benchmarks.dag.json").read_text())
+    info, table = stored
     return [
         "## Planning a cohort (DAG build)",
         "",
@@ -293,18 +301,16 @@ def _dag_section(docs: Path) -> list[str]:
         "and RNA per patient, 2 lanes each; empty placeholder reads, the bundled reference): "
         "wall time (median of the repeats) and peak memory of the Snakemake process.",
         "",
-        markdown_table(pd.read_csv(table, sep="\t"), DAG_COLUMNS, digits=2),
+        markdown_table(table, DAG_COLUMNS, digits=2),
         *[f"- {note}" for note in info["notes"]],
         "",
     ]
 
 
 def _germline_section(docs: Path) -> list[str]:
-    germline = docs / "benchmarks.germline.tsv"
-    if not germline.exists():
+    if (stored := _stored(docs, "germline")) is None:
         return []
-    info = json.loads((docs / "benchmarks.germline.json").read_text())
-    metrics = pd.read_csv(germline, sep="\t")
+    info, metrics = stored
     return [
         "## Germline small variants",
         "",
@@ -318,11 +324,9 @@ def _germline_section(docs: Path) -> list[str]:
 
 
 def _somatic_section(docs: Path) -> list[str]:
-    somatic = docs / "benchmarks.somatic.tsv"
-    if not somatic.exists():
+    if (stored := _stored(docs, "somatic")) is None:
         return []
-    info = json.loads((docs / "benchmarks.somatic.json").read_text())
-    metrics = pd.read_csv(somatic, sep="\t")
+    info, metrics = stored
     runtimes = pd.DataFrame(info["runtimes"])
     return [
         "## Somatic tumour/normal",

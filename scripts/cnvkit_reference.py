@@ -10,5 +10,6 @@ with rule_log(snakemake.log[0]) as log:
         snakemake.input.fai,
         snakemake.output.reference,
         snakemake.threads,
+        extra=snakemake.params.extra,
     )
     log.info("reference with %d bp bins written", bin_size)

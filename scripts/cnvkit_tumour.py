@@ -11,5 +11,6 @@ with rule_log(snakemake.log[0]) as log:
         snakemake.output.cns,
         snakemake.threads,
         snakemake.params.segment_method,
+        extra=snakemake.params.extra,
     )
     log.info("%d usable reference bins", usable)

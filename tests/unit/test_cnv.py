@@ -484,3 +484,12 @@ def test_plot_writes_png(tmp_path, empty):
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert 5_000 < len(data) < 200_000
+
+
+def test_cnvkit_extra_arguments_are_split_like_a_command_line():
+    command = cnv.tumour_command(
+        "t.bam", "ref.cnn", ".", 2, extra="--target-avg-size 5000 -x 'a b'"
+    )
+    assert command[-4:] == ["--target-avg-size", "5000", "-x", "a b"]
+    command = cnv.reference_command("n.bam", "g.fa", 1000, "r.cnn", ".", 1)
+    assert command[-1] == "1"

@@ -20,6 +20,8 @@ rule cnvkit_reference:
     resources:
         mem_mb=mem_mb(8000),
         runtime=runtime_min(240),
+    params:
+        extra=config["cnv"]["cnvkit_reference_extra"],
     script:
         "../../scripts/cnvkit_reference.py"
 
@@ -43,6 +45,7 @@ rule cnvkit_tumour:
         runtime=runtime_min(240),
     params:
         segment_method=config["cnv"]["segment_method"],
+        extra=config["cnv"]["cnvkit_tumour_extra"],
     script:
         "../../scripts/cnvkit_tumour.py"
 

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import logging
 import math
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -168,7 +169,9 @@ def wgs_bin_size(genome_length: int) -> int:
     return int(min(MAX_BIN_SIZE, max(MIN_BIN_SIZE, size)))
 
 
-def reference_command(normal_bam, fasta, bin_size, reference, workdir, threads) -> list[str]:
+def reference_command(
+    normal_bam, fasta, bin_size, reference, workdir, threads, extra: str = ""
+) -> list[str]:
     """``cnvkit batch`` building a flat-free copy-number reference from one normal (WGS)."""
     return [
         "cnvkit",
@@ -187,10 +190,13 @@ def reference_command(normal_bam, fasta, bin_size, reference, workdir, threads) 
         str(workdir),
         "--processes",
         str(threads),
+        *shlex.split(extra),
     ]
 
 
-def tumour_command(tumour_bam, reference, workdir, threads, method=SEGMENT_METHOD) -> list[str]:
+def tumour_command(
+    tumour_bam, reference, workdir, threads, method=SEGMENT_METHOD, extra: str = ""
+) -> list[str]:
     """``cnvkit batch`` of one tumour against a reference: bins (.cnr) and segments (.cns)."""
     return [
         "cnvkit",
@@ -207,6 +213,7 @@ def tumour_command(tumour_bam, reference, workdir, threads, method=SEGMENT_METHO
         str(workdir),
         "--processes",
         str(threads),
+        *shlex.split(extra),
     ]
 
 
@@ -226,14 +233,20 @@ def _absolute(path) -> str:
     return str(Path(str(path)).resolve())
 
 
-def build_reference(normal_bam, fasta, fai, reference, threads: int = 1) -> int:
+def build_reference(normal_bam, fasta, fai, reference, threads: int = 1, extra: str = "") -> int:
     """Build the CNVkit reference of a normal; returns the bin size used."""
     bin_size = wgs_bin_size(sum(contig_lengths(fai).values()))
     log.info("bin size %d bp", bin_size)
     reference = Path(reference)
     with tempfile.TemporaryDirectory(dir=reference.parent, prefix=".cnvkit_") as workdir:
         command = reference_command(
-            _absolute(normal_bam), _absolute(fasta), bin_size, reference.resolve(), ".", threads
+            _absolute(normal_bam),
+            _absolute(fasta),
+            bin_size,
+            reference.resolve(),
+            ".",
+            threads,
+            extra,
         )
         _run(command, workdir)
     return bin_size
@@ -249,7 +262,9 @@ def usable_reference_bins(reference) -> int:
     return int(usable.sum())
 
 
-def run_cnvkit(tumour_bam, reference, cnr, cns, threads: int = 1, method=SEGMENT_METHOD) -> int:
+def run_cnvkit(
+    tumour_bam, reference, cnr, cns, threads: int = 1, method=SEGMENT_METHOD, extra: str = ""
+) -> int:
     """Copy ratios and segments of a tumour; header-only tables when too few bins are usable.
 
     Returns the number of usable reference bins.
@@ -268,7 +283,9 @@ def run_cnvkit(tumour_bam, reference, cnr, cns, threads: int = 1, method=SEGMENT
     stem = Path(str(tumour_bam)).name.rsplit(".", 1)[0]
     with tempfile.TemporaryDirectory(dir=Path(cnr).parent, prefix=".cnvkit_") as workdir:
         _run(
-            tumour_command(_absolute(tumour_bam), _absolute(reference), ".", threads, method),
+            tumour_command(
+                _absolute(tumour_bam), _absolute(reference), ".", threads, method, extra
+            ),
             workdir,
         )
         shutil.move(Path(workdir) / f"{stem}.cnr", cnr)

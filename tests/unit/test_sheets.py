@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from icope.core import sheets as sheets_module
-from icope.core.sheets import Sample, SampleType, SheetError, Unit, load_sample_sheet
+from icope.core.sheets import (
+    Sample,
+    SampleSheet,
+    SampleType,
+    SheetError,
+    Unit,
+    load_sample_sheet,
+)
 
 SAMPLE_HEADER = ["patient", "sample", "type", "sex", "secondary_findings_consent", "tumour_only"]
 UNIT_HEADER = ["sample", "unit", "fq1", "fq2", "bam", "platform", "library"]
@@ -569,3 +576,13 @@ def test_data_dir_with_unsafe_characters_is_rejected(tmp_path):
         "contains a space"
         for field in ("fq1", "fq2")
     ]
+
+
+def test_samples_of_a_patient_in_sheet_order():
+    samples = [
+        Sample(patient=p, sample=n, type=t)
+        for p, n, t in (("P1", "N1", "normal"), ("P2", "N2", "normal"), ("P1", "T1", "tumour"))
+    ]
+    sheet = SampleSheet(samples, [])
+    assert [s.sample for s in sheet.samples_of("P1")] == ["N1", "T1"]
+    assert sheet.samples_of("P9") == []

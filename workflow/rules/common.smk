@@ -514,11 +514,7 @@ def sample_files(sample):
 def patient_sample_files(wildcards):
     """The patient_report rule's manifest: {sample: {kind: path}} for the patient's samples
     in sheet order (see sample_files); patient_inputs lists the same paths as input."""
-    return {
-        name: sample_files(s)
-        for name, s in SHEET.samples.items()
-        if s.patient == wildcards.patient
-    }
+    return {s.sample: sample_files(s) for s in SHEET.samples_of(wildcards.patient)}
 
 
 def patient_inputs(wildcards):
@@ -550,7 +546,7 @@ def patient_inputs(wildcards):
 
 def patient_germline(wildcards):
     normals = SHEET.of_patient(wildcards.patient, "normal")
-    return [f"results/annotation/germline/{s.sample}.vcf.gz" for s in normals]
+    return [annotated_calls("germline", s.sample) for s in normals]
 
 
 def cohort_calls():
@@ -594,16 +590,14 @@ def patient_metadata(wildcards):
     """The same for one patient's samples only: a patient's jobs carry (and are rerun by)
     their own samples' metadata, not the whole cohort's."""
     return {
-        name: _metadata(name, s)
-        for name, s in SHEET.samples.items()
-        if s.patient == wildcards.patient
+        s.sample: _metadata(s.sample, s) for s in SHEET.samples_of(wildcards.patient)
     }
 
 
 def patient_qc_files(wildcards):
     """qc_sample_files() restricted to one patient's samples."""
-    own = patient_metadata(wildcards)
-    return {name: files for name, files in qc_sample_files().items() if name in own}
+    files = qc_sample_files()
+    return {s.sample: files[s.sample] for s in SHEET.samples_of(wildcards.patient)}
 
 
 def patient_qc_inputs(wildcards):

@@ -211,9 +211,11 @@ class SampleSheet:
         self.samples = {s.sample: s for s in samples}
         self.units = units
         self._by_patient: dict[tuple[str, SampleType], list[Sample]] = {}
+        self._of_patient: dict[str, list[Sample]] = {}
         self._by_type: dict[SampleType, list[Sample]] = {kind: [] for kind in SampleType}
         for sample in samples:
             self._by_patient.setdefault((sample.patient, sample.type), []).append(sample)
+            self._of_patient.setdefault(sample.patient, []).append(sample)
             self._by_type[sample.type].append(sample)
         self._units_of: dict[str, list[Unit]] = {}
         self._unit: dict[tuple[str, str], Unit] = {}
@@ -228,6 +230,10 @@ class SampleSheet:
 
     def of_patient(self, patient: str, kind: SampleType | str) -> list[Sample]:
         return self._by_patient.get((patient, SampleType(kind)), [])
+
+    def samples_of(self, patient: str) -> list[Sample]:
+        """Every sample of a patient, in sheet order."""
+        return self._of_patient.get(patient, [])
 
     def of_type(self, kind: SampleType | str) -> list[Sample]:
         return self._by_type[SampleType(kind)]

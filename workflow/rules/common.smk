@@ -17,6 +17,7 @@ PACKAGE_DIR = str(WORKFLOW_DIR / "src")
 sys.path.insert(0, PACKAGE_DIR)
 
 from icope.core.checkout import prepend_pythonpath  # noqa: E402
+from icope.core.chunks import chunk_ids  # noqa: E402
 from icope.core.config import ConfigError, load_schema, validate_config  # noqa: E402
 from icope.core.contigs import ContigError, check_contigs  # noqa: E402
 from icope.core.filecache import FileCache  # noqa: E402
@@ -40,6 +41,8 @@ wildcard_constraints:
     known="dbsnp|gnomad|clinvar",
     origin="germline|somatic",
     method="pileup|freebayes",
+    chunk="[0-9]{4}",
+    caller="bcftools|freebayes",
 
 
 def _stop(message):
@@ -143,6 +146,72 @@ BWA_INDEX = multiext(GENOME, ".amb", ".ann", ".bwt", ".pac", ".sa")
 BWA_STAMP = f"{GENOME}.bwa_index.stamp"
 if CHECK_INPUTS and (damaged := invalidate_if_changed(BWA_STAMP)):
     logger.warning(f"icope: bwa index will be rebuilt: {'; '.join(damaged)}")
+
+
+# --- calling chunks ------------------------------------------------------------------------
+
+# Chunk slots 0001..N: their number comes from the config, so the DAG is known before any job
+# runs (rule calling_chunks fills them; a reference too small for all gets empty ones).
+CHUNKS = chunk_ids(config["calling"]["chunks"])
+
+
+def chunk_beds(wildcards):
+    """The chunk's own regions (records starting there are kept) and the padded regions its
+    caller reads."""
+    prefix = f"results/reference/chunks/{wildcards.chunk}"
+    return {"core": f"{prefix}.core.bed", "padded": f"{prefix}.padded.bed"}
+
+
+# The last step of every chunk caller: keep the records that start in the chunk's own regions
+# (POS-based: a deletion across a cut belongs to the chunk where it starts). With an empty
+# core BED (an unused slot, whose caller ran on one base) only the header is written.
+KEEP_CHUNK_RECORDS = (
+    "if [ -s {input.core:q} ]; then "
+    "bcftools view --no-version -T {input.core:q} --targets-overlap 0 -Ob -o {output:q}; "
+    "else bcftools view --no-version -i 'POS<0' -Ob -o {output:q}; fi"
+)
+# What every chunk logs, so that real-data chunk times and depths can be checked.
+CHUNK_SUMMARY = (
+    "echo \"chunk {wildcards.chunk}: $(awk '{{n += $3 - $2}} END {{print n + 0}}' "
+    "{input.core:q}) bp called in $(( $(date +%s) - start )) s; "
+    "$(bcftools view -H {output:q} | wc -l) records; deepest called site DP "
+    "$(bcftools query -f '%INFO/DP\\n' {output:q} | sort -n | tail -n 1)\" >&2"
+)
+# freebayes' --skip-coverage for a chunk: calling.freebayes_skip_coverage_factor times the
+# summed mean depth (mosdepth, over the calling targets) of the samples called, at least
+# calling.freebayes_min_skip_coverage: pathological pileups (satellites, poly-G at
+# thousands-fold depth) are skipped at any sequencing depth, normal sites never.
+SKIP_COVERAGE = (
+    "awk -F'\\t' -v f={factor} -v m={minimum} '$1 == \"total_region\" {{{{d += $4}}}} "
+    "END {{{{x = int(d * f); print (x > m ? x : m)}}}}' {{input.depth:q}}"
+).format(
+    factor=config["calling"]["freebayes_skip_coverage_factor"],
+    minimum=config["calling"]["freebayes_min_skip_coverage"],
+)
+
+
+def sample_depth_summary(wildcards):
+    return mosdepth_summary(wildcards.sample)
+
+
+def pair_depth_summaries(wildcards):
+    """mosdepth summaries of a tumour and its matched normal (if any)."""
+    normal = normal_of(wildcards.tumour)
+    return [mosdepth_summary(s) for s in (wildcards.tumour, normal) if s]
+
+
+def germline_chunk_calls(wildcards):
+    return [
+        f"results/germline/chunks/{wildcards.sample}/{chunk}.{wildcards.caller}.bcf"
+        for chunk in CHUNKS
+    ]
+
+
+def somatic_chunk_calls(wildcards):
+    return [
+        f"results/somatic/chunks/{wildcards.tumour}/{chunk}.{wildcards.method}.bcf"
+        for chunk in CHUNKS
+    ]
 
 
 # --- resources ---------------------------------------------------------------------------

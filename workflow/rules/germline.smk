@@ -5,15 +5,15 @@ split), soft-filtered, bgzipped and indexed."""
 rule germline_bcftools:
     input:
         unpack(sample_alignment),
+        unpack(chunk_beds),
         fasta=GENOME,
         fai=f"{GENOME}.fai",
-        targets=targets_bed(),
     output:
-        temp("results/germline/raw/{sample}.bcftools.bcf"),
+        temp("results/germline/chunks/{sample}/{chunk}.bcftools.bcf"),
     log:
-        "logs/germline/{sample}.bcftools.log",
+        "logs/germline/{sample}/chunk{chunk}.bcftools.log",
     benchmark:
-        "benchmarks/germline/{sample}.bcftools.tsv"
+        "benchmarks/germline/{sample}/chunk{chunk}.bcftools.tsv"
     conda:
         "../../envs/bcftools.yaml"
     threads: 1
@@ -27,26 +27,30 @@ rule germline_bcftools:
         mpileup_extra=config["germline"]["bcftools_mpileup_extra"],
         call_extra=config["germline"]["bcftools_call_extra"],
     shell:
-        # --no-version: no command lines (with data_dir paths) or dates in the VCF header; the
-        # tool versions are in results/versions.tsv.
-        "(bcftools mpileup --no-version -f {input.fasta:q} -R {input.targets:q} "
+        # The padded regions are called, the records starting in the chunk's own regions kept
+        # (KEEP_CHUNK_RECORDS). --no-version: no command lines (with data_dir paths) or dates
+        # in the VCF header; the tool versions are in results/versions.tsv.
+        "(start=$(date +%s); "
+        " bcftools mpileup --no-version -f {input.fasta:q} -R {input.padded:q} "
         "  -q {params.min_mapq:q} -Q {params.min_bq:q} "
         "  -a FORMAT/AD,FORMAT/DP {params.mpileup_extra} -Ou {input.bam:q} "
-        " | bcftools call --no-version -m -v {params.call_extra} -Ob -o {output:q}) 2> {log:q}"
+        " | bcftools call --no-version -m -v {params.call_extra} -Ou "
+        f" | {KEEP_CHUNK_RECORDS}; {CHUNK_SUMMARY}) 2> {{log:q}}"
 
 
 rule germline_freebayes:
     input:
         unpack(sample_alignment),
+        unpack(chunk_beds),
         fasta=GENOME,
         fai=f"{GENOME}.fai",
-        targets=targets_bed(),
+        depth=sample_depth_summary,
     output:
-        temp("results/germline/raw/{sample}.freebayes.bcf"),
+        temp("results/germline/chunks/{sample}/{chunk}.freebayes.bcf"),
     log:
-        "logs/germline/{sample}.freebayes.log",
+        "logs/germline/{sample}/chunk{chunk}.freebayes.log",
     benchmark:
-        "benchmarks/germline/{sample}.freebayes.tsv"
+        "benchmarks/germline/{sample}/chunk{chunk}.freebayes.tsv"
     conda:
         "../../envs/freebayes.yaml"
     threads: 1
@@ -56,16 +60,43 @@ rule germline_freebayes:
     params:
         min_mapq=config["alignment"]["min_mapq_for_calling"],
         min_bq=config["germline"]["min_base_quality"],
+        best_n=config["calling"]["freebayes_best_n_alleles"],
         # Pasted unquoted on purpose: an argument string (config/README.md).
         extra=config["germline"]["freebayes_extra"],
     shell:
+        # Bounded: at most best_n alleles per site, no site deeper than SKIP_COVERAGE reads.
         # freebayes' ##commandline (with data_dir paths) and ##fileDate leave the header; the
         # tool versions are in results/versions.tsv.
-        "(freebayes -f {input.fasta:q} -t {input.targets:q} "
-        "  --min-mapping-quality {params.min_mapq:q} "
-        "  --min-base-quality {params.min_bq:q} {params.extra} {input.bam:q} "
+        f"(start=$(date +%s); skip=$({SKIP_COVERAGE}); "
+        "freebayes -f {input.fasta:q} -t {input.padded:q} "
+        "  --min-mapping-quality {params.min_mapq:q} --min-base-quality {params.min_bq:q} "
+        '  --use-best-n-alleles {params.best_n:q} --skip-coverage "$skip" '
+        "  {params.extra} {input.bam:q} "
         " | grep -v -e '^##commandline=' -e '^##fileDate=' "
-        " | bcftools view --no-version -Ob -o {output:q}) 2> {log:q}"
+        f" | {KEEP_CHUNK_RECORDS}; {CHUNK_SUMMARY}) 2> {{log:q}}"
+
+
+rule germline_gather:
+    input:
+        germline_chunk_calls,
+    output:
+        bcf=temp("results/germline/raw/{sample}.{caller}.bcf"),
+        csi=temp("results/germline/raw/{sample}.{caller}.bcf.csi"),
+    log:
+        "logs/germline/{sample}.{caller}.gather.log",
+    benchmark:
+        "benchmarks/germline/{sample}.{caller}.gather.tsv"
+    conda:
+        "../../envs/bcftools.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(1000),
+        runtime=runtime_min(60),
+    shell:
+        # The chunks are contiguous in reference order and share one header: concatenated
+        # without recompression, they form one sorted file.
+        "(bcftools concat --no-version --naive -Ob -o {output.bcf:q} {input:q} "
+        " && bcftools index {output.bcf:q}) 2> {log:q}"
 
 
 rule germline_normalise:

@@ -6,15 +6,15 @@ tumour/normal likelihood model, then a consensus with readable FILTER reasons.""
 rule somatic_pileup:
     input:
         unpack(pair_alignments),
+        unpack(chunk_beds),
         fasta=GENOME,
         fai=f"{GENOME}.fai",
-        targets=targets_bed(),
     output:
-        temp("results/somatic/pileup/{tumour}.bcf"),
+        temp("results/somatic/chunks/{tumour}/{chunk}.pileup.bcf"),
     log:
-        "logs/somatic/{tumour}.pileup.log",
+        "logs/somatic/{tumour}/chunk{chunk}.pileup.log",
     benchmark:
-        "benchmarks/somatic/{tumour}.pileup.tsv"
+        "benchmarks/somatic/{tumour}/chunk{chunk}.pileup.tsv"
     conda:
         "../../envs/bcftools.yaml"
     threads: 1
@@ -33,26 +33,30 @@ rule somatic_pileup:
         # all (Snakemake leaves an empty value unquoted), not as an empty '' file name.
         normal=pair_normal_bam,
     shell:
-        # --no-version: no command lines (with data_dir paths) or dates in the header.
-        "(bcftools mpileup --no-version -f {input.fasta:q} -R {input.targets:q} "
+        # The padded regions are called, the records starting in the chunk kept
+        # (KEEP_CHUNK_RECORDS). --no-version: no command lines or dates in the header.
+        "(start=$(date +%s); "
+        " bcftools mpileup --no-version -f {input.fasta:q} -R {input.padded:q} "
         "  -q {params.min_mapq:q} -Q {params.min_bq:q} -d {params.max_depth:q} "
         "  -a FORMAT/AD,FORMAT/DP,FORMAT/ADF,FORMAT/ADR {params.extra} -Ou "
         "  {input.tumour:q} {params.normal:q} "
-        " | bcftools view --no-version -i {params.enough_alt_reads:q} -Ob -o {output:q}) 2> {log:q}"
+        " | bcftools view --no-version -i {params.enough_alt_reads:q} -Ou "
+        f" | {KEEP_CHUNK_RECORDS}; {CHUNK_SUMMARY}) 2> {{log:q}}"
 
 
 rule somatic_freebayes:
     input:
         unpack(pair_alignments),
+        unpack(chunk_beds),
         fasta=GENOME,
         fai=f"{GENOME}.fai",
-        targets=targets_bed(),
+        depth=pair_depth_summaries,
     output:
-        temp("results/somatic/freebayes/{tumour}.bcf"),
+        temp("results/somatic/chunks/{tumour}/{chunk}.freebayes.bcf"),
     log:
-        "logs/somatic/{tumour}.freebayes.log",
+        "logs/somatic/{tumour}/chunk{chunk}.freebayes.log",
     benchmark:
-        "benchmarks/somatic/{tumour}.freebayes.tsv"
+        "benchmarks/somatic/{tumour}/chunk{chunk}.freebayes.tsv"
     conda:
         "../../envs/freebayes.yaml"
     threads: 1
@@ -64,22 +68,57 @@ rule somatic_freebayes:
         min_bq=config["somatic"]["min_base_quality"],
         min_af=config["somatic"]["min_tumour_af"],
         min_alt_count=config["somatic"]["freebayes_min_alternate_count"],
+        best_n=config["calling"]["freebayes_best_n_alleles"],
         # Pasted unquoted on purpose: an argument string (config/README.md).
         extra=config["somatic"]["freebayes_extra"],
         # "" for a tumour-only analysis: no argument at all (see somatic_pileup).
         normal=pair_normal_bam,
     shell:
         # Pooled-continuous: allele frequencies are not constrained to diploid genotypes.
-        # freebayes' ##commandline (with data_dir paths) and ##fileDate leave the header.
-        "(freebayes -f {input.fasta:q} -t {input.targets:q} --pooled-discrete "
+        # Bounded by --use-best-n-alleles and --skip-coverage (SKIP_COVERAGE). freebayes'
+        # ##commandline (with data_dir paths) and ##fileDate leave the header.
+        f"(start=$(date +%s); skip=$({SKIP_COVERAGE}); "
+        'echo "freebayes --skip-coverage $skip" >&2; '
+        "freebayes -f {input.fasta:q} -t {input.padded:q} --pooled-discrete "
         "  --pooled-continuous --genotype-qualities --allele-balance-priors-off "
         "  --min-alternate-fraction {params.min_af:q} "
         "  --min-alternate-count {params.min_alt_count:q} "
         "  --min-mapping-quality {params.min_mapq:q} --min-base-quality {params.min_bq:q} "
+        '  --use-best-n-alleles {params.best_n:q} --skip-coverage "$skip" '
         "  {params.extra} {input.tumour:q} {params.normal:q} "
         " | grep -v -e '^##commandline=' -e '^##fileDate=' "
-        " | bcftools norm --no-version -f {input.fasta:q} -m -any -a --atom-overlaps . -Ob "
-        "   -o {output:q}) 2> {log:q}"
+        f" | {KEEP_CHUNK_RECORDS}; {CHUNK_SUMMARY}) 2> {{log:q}}"
+
+
+rule somatic_gather:
+    input:
+        chunks=somatic_chunk_calls,
+        fasta=GENOME,
+    output:
+        temp("results/somatic/{method}/{tumour}.bcf"),
+    log:
+        "logs/somatic/{tumour}.{method}.gather.log",
+    benchmark:
+        "benchmarks/somatic/{tumour}.{method}.gather.tsv"
+    conda:
+        "../../envs/bcftools.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(1000),
+        runtime=runtime_min(60),
+    params:
+        # freebayes' records are split into one allele per record here, after gathering:
+        # left-alignment may move a record across a chunk cut, and bcftools norm re-sorts.
+        split=lambda wildcards: wildcards.method == "freebayes",
+    shell:
+        # The chunks are contiguous in reference order and share one header: concatenated
+        # without recompression, they form one sorted file.
+        "(if [ {params.split:q} = True ]; then "
+        "   bcftools concat --no-version --naive -Ob -o - {input.chunks:q} "
+        "   | bcftools norm --no-version -f {input.fasta:q} -m -any -a --atom-overlaps . -Ob "
+        "     -o {output:q}; "
+        " else bcftools concat --no-version --naive -Ob -o {output:q} {input.chunks:q}; fi) "
+        "2> {log:q}"
 
 
 rule somatic_method_call:

@@ -148,3 +148,31 @@ def test_dry_run_plans_one_job_per_chunk_and_caller(tmp_path):
     assert jobs["somatic_pileup"] == jobs["somatic_freebayes"] == 5 * tumours
     assert jobs["somatic_gather"] == 2 * tumours
     assert jobs["calling_chunks"] == 1
+
+
+def _tumour_alt_reads(record: str) -> int:
+    fields = record.split("\t")
+    keys, tumour = fields[8].split(":"), fields[9].split(":")
+    return sum(int(n) for n in tumour[keys.index("AD")].split(",")[1:] if n != ".")
+
+
+def test_freebayes_bounds_change_no_call_on_the_test_data(unscattered, tmp_path):
+    """--use-best-n-alleles and --skip-coverage only bound pathological sites. With them off,
+    germline freebayes makes the same records. The test tumour/normal pair holds a real
+    artefact pile-up (3,525 reads combined at chr22:3508, mean depth 6x): skipping it loses 2
+    nearby candidate records with 2 tumour alt reads each, which somatic.min_tumour_alt_reads
+    (3) rejects anyway: no call changes."""
+    run_dir = _run_dir(tmp_path, chunks=1)
+    path = run_dir / "config" / "config.yaml"
+    config = yaml.safe_load(path.read_text())
+    config["calling"].update(freebayes_best_n_alleles=0, freebayes_skip_coverage_factor=1e6)
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    germline, somatic = RAW_CALLS[1], RAW_CALLS[3]
+    snakemake(run_dir, "--cores", "2", "--notemp", germline, somatic)
+    assert _records(run_dir / germline) == _records(unscattered / germline)
+    unbounded, bounded = _records(run_dir / somatic), _records(unscattered / somatic)
+    assert set(bounded) <= set(unbounded)
+    lost = [r for r in unbounded if r not in set(bounded)]
+    assert all(_tumour_alt_reads(r) < config["somatic"]["min_tumour_alt_reads"] for r in lost)
+    log = (unscattered / "logs/somatic/testT/chunk0001.freebayes.log").read_text()
+    assert "--skip-coverage 500" in log and "deepest called site DP" in log

@@ -1,5 +1,7 @@
 """Rule calling_chunks: the reference (or its targets) cut into balanced calling chunks."""
 
+import re
+
 from icope.core.chunks import build_chunks, read_fai, write_chunks
 from icope.core.rulelog import rule_log
 
@@ -36,3 +38,12 @@ with rule_log(snakemake.log[0]) as log:
         max(sizes),
         sum(c.cut_in_sequence for c in chunks) // 2,
     )
+    exclude = settings.get("exclude_contigs") if not snakemake.input.targets else ""
+    if exclude:
+        skipped = [row[0] for row in contigs if re.search(exclude, row[0])]
+        log.info(
+            "not called (calling.exclude_contigs): %d contigs, %d bp: %s",
+            len(skipped),
+            sum(row[1] for row in contigs if row[0] in set(skipped)),
+            ", ".join(skipped) or "none",
+        )

@@ -21,6 +21,12 @@ from icope.core.chunks import chunk_ids  # noqa: E402
 from icope.core.config import ConfigError, load_schema, validate_config  # noqa: E402
 from icope.core.contigs import ContigError, check_contigs  # noqa: E402
 from icope.core.filecache import FileCache  # noqa: E402
+from icope.core.resources import (
+    COSTS,
+    SORT_MEM_MB_PER_THREAD,
+    Cost,
+    total_bytes,
+)  # noqa: E402
 from icope.core.datafiles import (
     DataError,
     check_manifest,
@@ -215,6 +221,8 @@ def somatic_chunk_calls(wildcards):
 
 
 # --- resources ---------------------------------------------------------------------------
+# Threads come from config["threads"]; memory and runtime from the job's input sizes
+# (icope.core.resources: the model of each rule and where its numbers come from).
 
 
 def mem_mb(base):
@@ -229,6 +237,46 @@ def mem_mb(base):
 def runtime_min(base):
     def _runtime(wildcards, attempt):
         return base * attempt
+
+    return _runtime
+
+
+def _cost(cost):
+    return COSTS[cost] if isinstance(cost, str) else cost
+
+
+def input_bytes(input, names):
+    """Bytes of the job's named inputs (every input when names is None). An input not made
+    yet raises FileNotFoundError, which Snakemake shows as <TBD> in a dry run; it evaluates
+    the resource again once the inputs exist, before the job is submitted."""
+    if names is None:
+        return total_bytes(input)
+    paths = []
+    for name in names:
+        value = input.get(name)
+        if value is not None:
+            paths += [value] if isinstance(value, str) else list(value)
+    return total_bytes(paths)
+
+
+def sized_mem_mb(cost):
+    """mem_mb from the size of the inputs that drive memory, growing with each attempt.
+    `cost`: a rule name in icope.core.resources.COSTS, or a Cost."""
+    cost = _cost(cost)
+
+    def _mem(wildcards, input, threads, attempt):
+        return cost.memory(input_bytes(input, cost.mem_of), threads, attempt)
+
+    return _mem
+
+
+def sized_runtime(cost):
+    """Runtime in minutes from the size of the inputs that drive it, the job's threads and
+    the attempt. `cost`: a rule name in icope.core.resources.COSTS, or a Cost."""
+    cost = _cost(cost)
+
+    def _runtime(wildcards, input, threads, attempt):
+        return cost.runtime(input_bytes(input, cost.time_of), threads, attempt)
 
     return _runtime
 

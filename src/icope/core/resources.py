@@ -1,0 +1,343 @@
+"""Memory and runtime of a job from the size of its inputs, growing with each retry.
+
+A SLURM job is killed when it exceeds the memory or time it asked for; asking for the most any
+sample could need wastes the cluster. Each rule therefore has a :class:`Cost`: a fixed part,
+a part per GB of the inputs that drive it (the reads for runtime, the index or genome for
+memory), a part per thread, all multiplied by the attempt (``retries`` in the cluster
+profile), so a job killed for memory or time is resubmitted with twice, then three times as
+much.
+
+The coefficients below were derived from two sources, each named beside its number:
+
+* measured: the ``benchmarks/*.tsv`` files of ``icope bench somatic`` (simulated 1 Mb chr21
+  pair, 2 cores, Debian 12 tools: bwa 0.7.17, samtools 1.16.1, fastp 0.23.2, delly 1.1.6,
+  CNVkit 0.9.9): tumour FASTQ 39.8 MB (200,000 pairs of 2x150 bp, 99 bytes per read),
+  normal 20.7 MB, tumour BAM 30.7 MB, normal 16.2 MB; plus single-tool runs on those files
+  (``/usr/bin/time``). CPU time per GB of input is what transfers to real genomes for
+  streaming tools (trimming, duplicate marking, stats, depth);
+* documented: what a tool needs on GRCh38 whatever the reads (bwa's index in memory,
+  ``samtools sort -m`` per thread, salmon's decoy-aware index), where the 1 Mb segment says
+  nothing.
+
+Runtime coefficients are CPU minutes per GB, about twice the measured CPU time (slower nodes,
+shared storage), spread over at most ``max_speedup`` threads (the part of a tool that really
+runs in parallel). Runtimes err high: SLURM kills a job that runs over, while one that asked
+for too much only waits a little longer in the queue.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+GB = 1e9
+
+#: A CRAM holds about three times the reads of a BAM or gzipped FASTQ of the same size: its
+#: bytes count three times when runtime is sized by the reads it holds.
+CRAM_READS_PER_BYTE = 3
+
+#: ``samtools sort -m`` of bwa_mem: memory per sort thread (samtools' default is 768M; 1 GB
+#: writes fewer temporary files for a 100 GB lane).
+SORT_MEM_MB_PER_THREAD = 1024
+
+
+def estimate(
+    base: float, per_gb: float, input_bytes: float, attempt: int, cap: float | None = None
+) -> int:
+    """``(base + per_gb * GB of input) * attempt``, rounded up, at most ``cap``.
+
+    >>> estimate(1000, 500, 4e9, attempt=1)
+    3000
+    >>> estimate(1000, 500, 4e9, attempt=2, cap=5000)
+    5000
+    """
+    if attempt < 1:
+        raise ValueError(f"attempt must be at least 1, not {attempt}")
+    value = math.ceil((base + per_gb * input_bytes / GB) * attempt)
+    return int(min(value, cap)) if cap is not None else int(value)
+
+
+@dataclass(frozen=True)
+class Cost:
+    """The resource model of one rule.
+
+    Memory: ``mem_mb + mem_mb_per_thread * threads + mem_mb_per_gb * GB(mem_of)``.
+    Runtime (minutes): ``minutes + cpu_minutes_per_gb * GB(time_of) / min(threads,
+    max_speedup)``. Both times the attempt. ``mem_of`` / ``time_of`` name the rule's inputs
+    that drive each (``None``: every input; ``()``: none, the fixed part only).
+    """
+
+    mem_mb: float
+    minutes: float
+    mem_mb_per_gb: float = 0.0
+    mem_mb_per_thread: float = 0.0
+    mem_of: tuple[str, ...] | None = ()
+    cpu_minutes_per_gb: float = 0.0
+    time_of: tuple[str, ...] | None = None
+    max_speedup: int | None = None
+    max_mem_mb: float | None = None
+    max_minutes: float | None = None
+
+    def memory(self, input_bytes: float, threads: int, attempt: int) -> int:
+        """mem_mb of one attempt, with ``input_bytes`` the size of the ``mem_of`` inputs."""
+        base = self.mem_mb + self.mem_mb_per_thread * threads
+        return estimate(base, self.mem_mb_per_gb, input_bytes, attempt, self.max_mem_mb)
+
+    def runtime(self, input_bytes: float, threads: int, attempt: int) -> int:
+        """Minutes of one attempt, with ``input_bytes`` the size of the ``time_of`` inputs."""
+        parallel = max(1, min(threads, self.max_speedup or threads))
+        per_gb = self.cpu_minutes_per_gb / parallel
+        return estimate(self.minutes, per_gb, input_bytes, attempt, self.max_minutes)
+
+
+def file_bytes(path: str) -> int:
+    """Size of a file, or of every file under a directory; a CRAM counts
+    :data:`CRAM_READS_PER_BYTE` times. A missing path raises FileNotFoundError naming it
+    (Snakemake then reports the resource as <TBD> until the file exists)."""
+    if os.path.isdir(path):
+        return sum(
+            os.path.getsize(os.path.join(root, name))
+            for root, _, names in os.walk(path)
+            for name in names
+        )
+    size = os.stat(path).st_size
+    return size * CRAM_READS_PER_BYTE if path.lower().endswith(".cram") else size
+
+
+def total_bytes(paths: Iterable[str]) -> int:
+    """Sum of :func:`file_bytes` over ``paths``."""
+    return sum(file_bytes(path) for path in paths)
+
+
+# Per-rule models. "measured" figures are from the benchmark run described in the module
+# docstring; CPU minutes per GB there = cpu_time / input GB / 60.
+COSTS: dict[str, Cost] = {
+    # Reads from a BAM/CRAM: collate (temporary files, bounded memory) and fastq with gzip
+    # output. Measured 8.5 CPU s for the 30.7 MB tumour BAM (collate 1.7, fastq -c 6 6.8):
+    # 4.6 CPU min per GB; peak RSS 17 MB. A CRAM needs the reference slices in memory.
+    "bam_to_fastq": Cost(
+        mem_mb=2000,
+        minutes=10,
+        mem_mb_per_thread=100,
+        cpu_minutes_per_gb=10,
+        time_of=("aln",),
+        max_speedup=4,
+    ),
+    # check_reads: ~4.4 µs per read pair (icope.core.reads; 494,900 pairs of 2x150 bp in
+    # 2.2 s), ~120 bytes per pair of gzipped FASTQ: 0.6 min per GB, twice that here; peak RSS
+    # 117 MB measured. R1 and R2 decompress on two threads, the check runs on one.
+    "check_reads": Cost(mem_mb=500, minutes=10, cpu_minutes_per_gb=1.2, max_speedup=1),
+    # fastp: measured 16.4 CPU s for 39.8 MB (tumour) and 9.7 for 20.7 MB (normal), 7-8 CPU
+    # min per GB; peak RSS 1.25-1.45 GB at 1, 2 and 4 threads alike. fastp 0.23's gzip
+    # writers gained nothing from 2 or 4 threads over 1 on the shared 2-core machine, so at
+    # most 4 threads are counted on.
+    "fastp": Cost(
+        mem_mb=2000,
+        minutes=10,
+        mem_mb_per_thread=50,
+        cpu_minutes_per_gb=16,
+        time_of=("r1", "r2"),
+        max_speedup=4,
+    ),
+    # bwa mem | fixmate | sort. Memory (documented): bwa loads its whole index (.bwt, .sa,
+    # .pac: ~5.5 GB for GRCh38 with alts and decoys, whatever the reads), plus per thread a
+    # batch of reads (~200 MB) and samtools sort's -m (SORT_MEM_MB_PER_THREAD). 16 threads on
+    # GRCh38: ~27 GB. Measured on the 1 Mb reference: 232 MB (sort never filled its buffer).
+    # Runtime: 8.5 CPU min per GB measured on the 1 Mb reference, but seeding against a whole
+    # genome is far slower per read: ~1 ms CPU per 150 bp read on GRCh38 (30x WGS, ~40 GB of
+    # FASTQ, ~8 h on 16 threads), ~200 CPU min per GB of gzipped FASTQ.
+    "bwa_mem": Cost(
+        mem_mb=500,
+        minutes=20,
+        mem_mb_per_gb=1100,
+        mem_mb_per_thread=SORT_MEM_MB_PER_THREAD + 200,
+        mem_of=("index",),
+        cpu_minutes_per_gb=200,
+        time_of=("r1", "r2"),
+    ),
+    # merge | markdup | index: measured 4.4 CPU s for the 30.7 MB tumour (1.6 for 16.2 MB),
+    # 1.7-2.4 CPU min per GB; peak RSS 15 MB (markdup buffers reads until their mates are
+    # seen: a few GB on a deep genome). Threads only (de)compress: markdup's own pass is one
+    # thread, so at most 3 are counted on.
+    "merge_markdup": Cost(
+        mem_mb=4000,
+        minutes=20,
+        mem_mb_per_thread=100,
+        cpu_minutes_per_gb=6,
+        time_of=("bams",),
+        max_speedup=3,
+    ),
+    # samtools stats + flagstat: measured 0.9 CPU s for the 30.7 MB BAM, 0.5 CPU min per GB;
+    # peak RSS 5 MB. stats -@ adds decompression threads only.
+    "samtools_stats": Cost(
+        mem_mb=1000,
+        minutes=10,
+        cpu_minutes_per_gb=1,
+        time_of=("bam",),
+        max_speedup=2,
+    ),
+    # mosdepth: an array of 4 bytes per base of the longest chromosome (~1 GB for chr1 of
+    # GRCh38; documented), sized here from the genome FASTA: ~330 MB per GB, rounded up.
+    # Measured 0.22 CPU s for the 30.7 MB BAM, 0.12 CPU min per GB; its own README advises
+    # at most 4 decompression threads.
+    "mosdepth": Cost(
+        mem_mb=500,
+        minutes=10,
+        mem_mb_per_gb=500,
+        mem_of=("fasta",),
+        cpu_minutes_per_gb=0.5,
+        time_of=("bam",),
+        max_speedup=4,
+    ),
+    # MultiQC: the fastp, samtools and mosdepth reports of the cohort (about 1 MB per
+    # sample); salmon's directories are left out of the sizing, MultiQC reads one small log
+    # in each.
+    "multiqc": Cost(
+        mem_mb=4000,
+        minutes=30,
+        cpu_minutes_per_gb=120,
+        time_of=("fastp", "stats", "mosdepth"),
+        max_speedup=1,
+    ),
+    # CNVkit coverage over WGS bins (parallel over --processes) then segmentation. Measured:
+    # reference 2.2 CPU s (16.2 MB BAM) and tumour 2.4 CPU s (30.7 MB), 1.3-2.3 CPU min per
+    # GB; peak RSS 560-880 MB for a 1 Mb genome. Bins (and segmentation memory) scale with
+    # the genome: ~3 million bins on GRCh38 need a few GB.
+    "cnvkit_reference": Cost(
+        mem_mb=2000,
+        minutes=30,
+        mem_mb_per_gb=2000,
+        mem_of=("fasta",),
+        cpu_minutes_per_gb=5,
+        time_of=("bam",),
+    ),
+    # The tumour's copy ratios against the normal's reference (.cnn, ~150 MB of text for
+    # WGS bins) are held in pandas tables: ~20 times the reference file in memory.
+    "cnvkit_tumour": Cost(
+        mem_mb=4000,
+        minutes=30,
+        mem_mb_per_gb=20000,
+        mem_of=("reference",),
+        cpu_minutes_per_gb=5,
+        time_of=("tumour",),
+    ),
+    # The steps between: VCF subsets, pileups at the normal's heterozygous sites (random
+    # access by the index, ~0.1 CPU min per GB of tumour measured), small tables.
+    "cnv_het_sites": Cost(mem_mb=1000, minutes=10, cpu_minutes_per_gb=10, time_of=("vcf",)),
+    "cnv_tumour_allele_counts": Cost(
+        mem_mb=1000, minutes=20, cpu_minutes_per_gb=2, time_of=("tumour",), max_speedup=1
+    ),
+    "cnv_baf": Cost(mem_mb=2000, minutes=10, cpu_minutes_per_gb=20, max_speedup=1),
+    "cnv_segments": Cost(mem_mb=2000, minutes=10, cpu_minutes_per_gb=20, max_speedup=1),
+    "cnv_plot": Cost(mem_mb=2000, minutes=10, cpu_minutes_per_gb=20, max_speedup=1),
+    # delly call: measured 1.35 CPU s for the 46.9 MB tumour + normal, 0.5 CPU min per GB;
+    # real genomes hold far more discordant clusters to genotype (WGS pairs take hours).
+    # OpenMP runs one thread per sample: two for a pair. Memory: the genome plus the
+    # clusters, a few GB.
+    "sv_call": Cost(
+        mem_mb=4000,
+        minutes=60,
+        mem_mb_per_gb=1000,
+        mem_of=("fasta",),
+        cpu_minutes_per_gb=8,
+        time_of=("tumour", "normal"),
+        max_speedup=2,
+    ),
+    "sv_somatic_filter": Cost(mem_mb=2000, minutes=10, cpu_minutes_per_gb=60, max_speedup=1),
+    "sv_finalise": Cost(mem_mb=2000, minutes=10, cpu_minutes_per_gb=60, max_speedup=1),
+    # Annotation passes over a VCF (bcftools annotate per source, then csq): streaming; the
+    # known-site files are read through their index, so the calls drive the runtime. csq
+    # holds the whole converted annotation in memory (~2 GB for GENCODE).
+    "annotate": Cost(
+        mem_mb=2000,
+        minutes=15,
+        mem_mb_per_gb=1500,
+        mem_of=("gff3",),
+        cpu_minutes_per_gb=100,
+        time_of=("vcf",),
+        max_speedup=1,
+    ),
+    # salmon quant: the index in memory (documented: ~18 GB for GRCh38 transcripts with the
+    # whole genome as decoy, about the index's size on disk), reads per thread.
+    "salmon_quant": Cost(
+        mem_mb=1000,
+        minutes=20,
+        mem_mb_per_gb=1100,
+        mem_mb_per_thread=100,
+        mem_of=("index",),
+        cpu_minutes_per_gb=40,
+        time_of=("r1", "r2"),
+    ),
+    # salmon index (documented): ~5 GB of memory per GB of gentrome (transcripts plus the
+    # genome as decoy: ~17 GB for GRCh38), about an hour on 16 threads.
+    "salmon_index": Cost(
+        mem_mb=2000,
+        minutes=30,
+        mem_mb_per_gb=5500,
+        mem_of=("transcripts", "genome"),
+        cpu_minutes_per_gb=300,
+        time_of=("transcripts", "genome"),
+    ),
+    # bwa index -a bwtsw (documented): ~5.4 GB and about an hour for GRCh38 (3.2 GB FASTA),
+    # one thread.
+    "bwa_index": Cost(
+        mem_mb=1000,
+        minutes=20,
+        mem_mb_per_gb=2000,
+        mem_of=None,
+        cpu_minutes_per_gb=40,
+        max_speedup=1,
+    ),
+    # Reference preparation: copies, faidx, gffread, annotation tables.
+    "genome_fasta": Cost(mem_mb=1000, minutes=10, cpu_minutes_per_gb=10, max_speedup=1),
+    # annotation_tables reads the GTF/GFF3 into tables: ~3 GB per GB of (uncompressed)
+    # annotation; a gzipped GENCODE GTF (~50 MB) is covered by the fixed part.
+    "annotation_tables": Cost(
+        mem_mb=4000,
+        minutes=10,
+        mem_mb_per_gb=3000,
+        mem_of=None,
+        cpu_minutes_per_gb=60,
+        max_speedup=1,
+    ),
+    "transcriptome": Cost(
+        mem_mb=2000,
+        minutes=10,
+        mem_mb_per_gb=1000,
+        mem_of=("fasta",),
+        cpu_minutes_per_gb=10,
+        max_speedup=1,
+    ),
+    # Per-patient tables and reports: a patient's calls, small.
+    # The population VCF is read through its index (one lookup per candidate): the patient's
+    # germline calls drive the runtime.
+    "germline_panel": Cost(
+        mem_mb=2000, minutes=10, cpu_minutes_per_gb=60, time_of=("germline",), max_speedup=1
+    ),
+    "two_hit": Cost(
+        mem_mb=2000, minutes=10, cpu_minutes_per_gb=60, time_of=("somatic",), max_speedup=1
+    ),
+    "patient_report": Cost(
+        mem_mb=2000,
+        minutes=10,
+        mem_mb_per_gb=4000,
+        mem_of=("germline", "somatic"),
+        cpu_minutes_per_gb=60,
+        time_of=("germline", "somatic"),
+        max_speedup=1,
+    ),
+    # Every call of the cohort in one table (pandas, ~1 kB per record, ~20 million records
+    # per GB of gzipped VCF): ~20 GB of memory per GB of VCF, at most 256 GB (a large node).
+    "cohort_tables": Cost(
+        mem_mb=2000,
+        minutes=10,
+        mem_mb_per_gb=20000,
+        mem_of=("germline", "somatic"),
+        cpu_minutes_per_gb=300,
+        time_of=("germline", "somatic"),
+        max_speedup=1,
+        max_mem_mb=256000,
+    ),
+}

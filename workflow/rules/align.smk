@@ -14,17 +14,17 @@ rule bam_to_fastq:
         "benchmarks/bam_to_fastq/{sample}/{unit}.tsv"
     conda:
         "../../envs/samtools.yaml"
-    threads: 2
+    threads: config["threads"]["bam_to_fastq"]
     resources:
-        mem_mb=mem_mb(4000),
-        runtime=runtime_min(120),
+        mem_mb=sized_mem_mb("bam_to_fastq"),
+        runtime=sized_runtime("bam_to_fastq"),
     params:
         # collate's temporary files: beside the job's own output, removed by collate.
         tmp_prefix="results/reads_from_bam/{sample}/{unit}.collate",
     shell:
         "(samtools collate -u -O -@ {threads} --reference {input.fasta:q} {input.aln:q} "
         "   {params.tmp_prefix:q} "
-        " | samtools fastq -F 0x900 -1 {output.r1:q} -2 {output.r2:q} -0 /dev/null -s /dev/null "
+        " | samtools fastq -@ {threads} -F 0x900 -1 {output.r1:q} -2 {output.r2:q} -0 /dev/null -s /dev/null "
         "   -c 6 -) 2> {log:q}"
 
 
@@ -40,10 +40,10 @@ rule bwa_mem:
         "benchmarks/bwa_mem/{sample}/{unit}.tsv"
     conda:
         "../../envs/bwa.yaml"
-    threads: 2
+    threads: config["threads"]["bwa_mem"]
     resources:
-        mem_mb=mem_mb(12000),
-        runtime=runtime_min(240),
+        mem_mb=sized_mem_mb("bwa_mem"),
+        runtime=sized_runtime("bwa_mem"),
     params:
         read_group=read_group,
         index=bwa_prefix,
@@ -52,11 +52,13 @@ rule bwa_mem:
         # sort's temporary files: beside the output, a path recorded in the BAM's @PG line
         # (no random /tmp name), removed by sort.
         tmp_prefix="results/alignment/units/{sample}/{unit}.sort",
+        # Memory per sort thread, as the job's mem_mb counts it (icope.core.resources).
+        sort_mem=f"{SORT_MEM_MB_PER_THREAD}M",
     shell:
         "(bwa mem -t {threads} {params.extra} -R {params.read_group:q} {params.index:q} "
         "  {input.r1:q} {input.r2:q} "
         " | samtools fixmate -m -u - - "
-        " | samtools sort -@ {threads} -m 1G -T {params.tmp_prefix:q} -o {output:q} -) "
+        " | samtools sort -@ {threads} -m {params.sort_mem:q} -T {params.tmp_prefix:q} -o {output:q} -) "
         "2> {log:q}"
 
 
@@ -74,10 +76,10 @@ rule merge_markdup:
         "benchmarks/merge_markdup/{sample}.tsv"
     conda:
         "../../envs/samtools.yaml"
-    threads: 2
+    threads: config["threads"]["merge_markdup"]
     resources:
-        mem_mb=mem_mb(4000),
-        runtime=runtime_min(120),
+        mem_mb=sized_mem_mb("merge_markdup"),
+        runtime=sized_runtime("merge_markdup"),
     params:
         fmt=ALIGN_EXT,
         # Pasted unquoted on purpose: an argument string (config/README.md).

@@ -18,8 +18,8 @@ rule annotate:
         "../../envs/bcftools.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(4000),
-        runtime=runtime_min(120),
+        mem_mb=sized_mem_mb("annotate"),
+        runtime=sized_runtime("annotate"),
     params:
         # `file::columns` per source, each one quoted word (a list renders element-wise).
         sources=annotation_columns(),

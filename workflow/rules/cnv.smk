@@ -16,10 +16,10 @@ rule cnvkit_reference:
         "benchmarks/cnv/{sample}.cnvkit_reference.tsv"
     conda:
         "../../envs/cnvkit.yaml"
-    threads: 2
+    threads: config["threads"]["cnvkit_reference"]
     resources:
-        mem_mb=mem_mb(8000),
-        runtime=runtime_min(240),
+        mem_mb=sized_mem_mb("cnvkit_reference"),
+        runtime=sized_runtime("cnvkit_reference"),
     params:
         extra=config["cnv"]["cnvkit_reference_extra"],
     script:
@@ -39,10 +39,10 @@ rule cnvkit_tumour:
         "benchmarks/cnv/{tumour}.cnvkit.tsv"
     conda:
         "../../envs/cnvkit.yaml"
-    threads: 2
+    threads: config["threads"]["cnvkit_tumour"]
     resources:
-        mem_mb=mem_mb(8000),
-        runtime=runtime_min(240),
+        mem_mb=sized_mem_mb("cnvkit_tumour"),
+        runtime=sized_runtime("cnvkit_tumour"),
     params:
         segment_method=config["cnv"]["segment_method"],
         extra=config["cnv"]["cnvkit_tumour_extra"],
@@ -64,8 +64,8 @@ rule cnv_het_sites:
         "../../envs/cnvkit.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(2000),
-        runtime=runtime_min(60),
+        mem_mb=sized_mem_mb("cnv_het_sites"),
+        runtime=sized_runtime("cnv_het_sites"),
     params:
         normal=pair_normal_name,
     script:
@@ -89,8 +89,8 @@ rule cnv_tumour_allele_counts:
         "../../envs/bcftools.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(2000),
-        runtime=runtime_min(240),
+        mem_mb=sized_mem_mb("cnv_tumour_allele_counts"),
+        runtime=sized_runtime("cnv_tumour_allele_counts"),
     params:
         min_mapq=config["alignment"]["min_mapq_for_calling"],
         min_bq=config["somatic"]["min_base_quality"],
@@ -120,8 +120,8 @@ rule cnv_baf:
         "../../envs/cnvkit.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(2000),
-        runtime=runtime_min(60),
+        mem_mb=sized_mem_mb("cnv_baf"),
+        runtime=sized_runtime("cnv_baf"),
     params:
         normal=pair_normal_name,
     script:
@@ -145,8 +145,8 @@ rule cnv_segments:
         "../../envs/cnvkit.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(2000),
-        runtime=runtime_min(30),
+        mem_mb=sized_mem_mb("cnv_segments"),
+        runtime=sized_runtime("cnv_segments"),
     params:
         # Tumour purity (0-1) for total/minor copy numbers; None: not known, not estimated.
         purity=config["cnv"]["purity"],
@@ -170,8 +170,8 @@ rule cnv_plot:
         "../../envs/cnvkit.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(2000),
-        runtime=runtime_min(30),
+        mem_mb=sized_mem_mb("cnv_plot"),
+        runtime=sized_runtime("cnv_plot"),
     params:
         tumour="{tumour}",
         normal=pair_normal_name,

@@ -753,25 +753,6 @@ def get_final_outputs():
 
 # --- read checks ---------------------------------------------------------------------------
 
-# check_reads takes ~4.4 µs per read pair (icope.core.reads; 494,900 pairs of 2x150 bp in
-# 2.2 s here), and gzipped 2x150 bp FASTQ holds ~120 bytes per pair: ~0.6 min per GB of
-# input. Twice that allows for slower nodes and shared storage.
-CHECK_READS_MINUTES_PER_GB = 1.2
-# A CRAM holds about three times the reads of a BAM or gzipped FASTQ of the same size.
-CRAM_READS_PER_BYTE = 3
-
-
-def check_reads_runtime(wildcards, attempt):
-    """Minutes for check_reads, from the size of the unit's files (its BAM/CRAM when the
-    pair is extracted from one); grows with each retry. A 100 GB lane: 130 min."""
-    unit = SHEET.unit(wildcards.sample, wildcards.unit)
-    if unit.bam is not None:
-        factor = CRAM_READS_PER_BYTE if unit.bam.suffix.lower() == ".cram" else 1
-        size = factor * os.path.getsize(unit.bam)
-    else:
-        size = os.path.getsize(unit.fq1) + os.path.getsize(unit.fq2)
-    return attempt * (10 + int(CHECK_READS_MINUTES_PER_GB * size / 1e9))
-
 
 def unit_read_source(wildcards):
     """The BAM/CRAM a unit's pair is extracted from ('' for FASTQ), for check_reads' message."""

@@ -20,8 +20,8 @@ rule germline_panel:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(2000),
-        runtime=30,
+        mem_mb=sized_mem_mb("germline_panel"),
+        runtime=sized_runtime("germline_panel"),
     params:
         patient="{patient}",
         max_af=panel_setting("max_population_af"),
@@ -50,8 +50,8 @@ rule two_hit:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(2000),
-        runtime=30,
+        mem_mb=sized_mem_mb("two_hit"),
+        runtime=sized_runtime("two_hit"),
     params:
         patient="{patient}",
         tumours=patient_tumour_files,

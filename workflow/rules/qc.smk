@@ -17,8 +17,8 @@ rule check_reads:
     # R1 and R2 are decompressed on two background threads while the job's own thread checks.
     threads: 2
     resources:
-        mem_mb=mem_mb(500),
-        runtime=check_reads_runtime,
+        mem_mb=sized_mem_mb("check_reads"),
+        runtime=sized_runtime("check_reads"),
     params:
         min_pairs=config["reads"]["min_read_pairs"],
         source=unit_read_source,
@@ -41,10 +41,10 @@ rule fastp:
         "benchmarks/fastp/{sample}/{unit}.tsv"
     conda:
         "../../envs/fastp.yaml"
-    threads: 2
+    threads: config["threads"]["fastp"]
     resources:
-        mem_mb=mem_mb(2000),
-        runtime=runtime_min(60),
+        mem_mb=sized_mem_mb("fastp"),
+        runtime=sized_runtime("fastp"),
     params:
         min_length=config["trimming"]["min_length"],
         # Pasted unquoted on purpose: an argument string (config/README.md).
@@ -79,13 +79,14 @@ rule samtools_stats:
         "benchmarks/samtools_stats/{sample}.tsv"
     conda:
         "../../envs/samtools.yaml"
-    threads: 1
+    threads: config["threads"]["samtools_stats"]
     resources:
-        mem_mb=mem_mb(2000),
-        runtime=runtime_min(60),
+        mem_mb=sized_mem_mb("samtools_stats"),
+        runtime=sized_runtime("samtools_stats"),
     shell:
-        "(samtools stats --reference {input.fasta:q} {input.bam:q} > {output.stats:q} && "
-        " samtools flagstat {input.bam:q} > {output.flagstat:q}) 2> {log:q}"
+        "(samtools stats -@ {threads} --reference {input.fasta:q} {input.bam:q} "
+        "   > {output.stats:q} "
+        " && samtools flagstat -@ {threads} {input.bam:q} > {output.flagstat:q}) 2> {log:q}"
 
 
 rule mosdepth:
@@ -104,10 +105,10 @@ rule mosdepth:
         "benchmarks/mosdepth/{sample}.tsv"
     conda:
         "../../envs/mosdepth.yaml"
-    threads: 2
+    threads: config["threads"]["mosdepth"]
     resources:
-        mem_mb=mem_mb(4000),
-        runtime=runtime_min(60),
+        mem_mb=sized_mem_mb("mosdepth"),
+        runtime=sized_runtime("mosdepth"),
     params:
         prefix="results/qc/mosdepth/{sample}",
         thresholds=",".join(str(depth) for depth in config["qc"]["mosdepth_thresholds"]),
@@ -179,8 +180,8 @@ rule multiqc:
         "../../envs/multiqc.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(4000),
-        runtime=runtime_min(60),
+        mem_mb=sized_mem_mb("multiqc"),
+        runtime=sized_runtime("multiqc"),
     params:
         config=str(WORKFLOW_DIR / "resources" / "multiqc_config.yaml"),
         # Pasted unquoted on purpose: an argument string (config/README.md).

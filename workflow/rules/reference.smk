@@ -16,8 +16,8 @@ rule genome_fasta:
         "../../envs/samtools.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=30,
+        mem_mb=sized_mem_mb("genome_fasta"),
+        runtime=sized_runtime("genome_fasta"),
     params:
         # The dictionary's UR: the FASTA beside it, by name: samtools' default is the absolute
         # file:// path of the run directory.
@@ -62,8 +62,8 @@ rule bwa_index:
         "../../envs/bwa.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(8000),
-        runtime=runtime_min(120),
+        mem_mb=sized_mem_mb("bwa_index"),
+        runtime=sized_runtime("bwa_index"),
     shell:
         "(bwa index {input:q} && stat --printf='%n\\t%s\\t%Y\\n' {output.index:q} > {output.stamp:q}) "
         "2> {log:q}"
@@ -85,8 +85,8 @@ rule annotation_tables:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(4000),
-        runtime=30,
+        mem_mb=sized_mem_mb("annotation_tables"),
+        runtime=sized_runtime("annotation_tables"),
     script:
         "../../scripts/annotation_tables.py"
 
@@ -106,8 +106,8 @@ rule transcriptome:
         "../../envs/gffread.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(4000),
-        runtime=30,
+        mem_mb=sized_mem_mb("transcriptome"),
+        runtime=sized_runtime("transcriptome"),
     shell:
         "gffread -w {output:q} -g {input.fasta:q} {input.annotation:q} 2> {log:q}"
 
@@ -125,10 +125,10 @@ rule salmon_index:
         "benchmarks/reference/salmon_index.tsv"
     conda:
         "../../envs/salmon.yaml"
-    threads: 2
+    threads: config["threads"]["salmon_index"]
     resources:
-        mem_mb=mem_mb(16000),
-        runtime=runtime_min(120),
+        mem_mb=sized_mem_mb("salmon_index"),
+        runtime=sized_runtime("salmon_index"),
     params:
         decoys=config["rna"]["salmon_decoys"],
         # Pasted unquoted on purpose: an argument string (config/README.md).

@@ -30,8 +30,8 @@ rule patient_report:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(2000),
-        runtime=30,
+        mem_mb=sized_mem_mb("patient_report"),
+        runtime=sized_runtime("patient_report"),
     params:
         patient="{patient}",
         samples=patient_metadata,
@@ -56,8 +56,8 @@ rule cohort_tables:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(4000),
-        runtime=60,
+        mem_mb=sized_mem_mb("cohort_tables"),
+        runtime=sized_runtime("cohort_tables"),
     params:
         samples=sample_metadata(),
         calls=cohort_calls(),

@@ -17,10 +17,10 @@ rule salmon_quant:
         "benchmarks/salmon/{sample}.tsv"
     conda:
         "../../envs/salmon.yaml"
-    threads: 2
+    threads: config["threads"]["salmon_quant"]
     resources:
-        mem_mb=mem_mb(8000),
-        runtime=runtime_min(120),
+        mem_mb=sized_mem_mb("salmon_quant"),
+        runtime=sized_runtime("salmon_quant"),
     params:
         library_type=config["rna"]["library_type"],
         # Pasted unquoted on purpose: an argument string (config/README.md).

@@ -16,11 +16,12 @@ rule sv_call:
         "benchmarks/sv/{tumour}.delly_call.tsv"
     conda:
         "../../envs/delly.yaml"
-    # delly parallelises over samples only: more than two threads would sit idle.
-    threads: 2
+    # delly parallelises over samples only: more than two threads would sit idle (the
+    # schema caps threads.sv_call at 2).
+    threads: config["threads"]["sv_call"]
     resources:
-        mem_mb=mem_mb(8000),
-        runtime=runtime_min(720),
+        mem_mb=sized_mem_mb("sv_call"),
+        runtime=sized_runtime("sv_call"),
     params:
         # "" for a tumour-only analysis: `{params.normal:q}` then renders as no argument at
         # all (Snakemake leaves an empty value unquoted), not as an empty '' file name.
@@ -48,8 +49,8 @@ rule sv_somatic_filter:
         "../../envs/delly.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(2000),
-        runtime=runtime_min(60),
+        mem_mb=sized_mem_mb("sv_somatic_filter"),
+        runtime=sized_runtime("sv_somatic_filter"),
     params:
         tumour="{tumour}",
         normal=pair_normal_name,
@@ -92,8 +93,8 @@ rule sv_finalise:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(2000),
-        runtime=runtime_min(60),
+        mem_mb=sized_mem_mb("sv_finalise"),
+        runtime=sized_runtime("sv_finalise"),
     params:
         tumour="{tumour}",
         normal=pair_normal_name,

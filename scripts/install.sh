@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(bwa samtools bcftools tabix fastp freebayes salmon mosdepth libhts-dev gffread
+APT_PACKAGES=(bwa minimap2 samtools bcftools tabix fastp freebayes salmon mosdepth libhts-dev gffread
               art-nextgen-simulation-tools dwgsim cnvkit delly)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

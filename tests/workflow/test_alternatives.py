@@ -70,3 +70,42 @@ def test_bam_unit_cram_output_and_freebayes(tmp_path, shared_data):
     assert found / len(snvs) >= 0.95, f"freebayes found {found}/{len(snvs)} GIAB SNVs"
     header = pysam.VariantFile(str(run_dir / "results/germline/NA12878.vcf.gz")).header
     assert "freebayes" in str(header).lower()
+
+
+def test_minimap2_aligner(tmp_path, shared_data):
+    """alignment.aligner: minimap2 aligns with minimap2 -ax sr (its own index), keeps no
+    secondary alignments, and the calls still find the GIAB SNVs of the segment."""
+    run_dir = make_run_dir(tmp_path)
+    config_path = run_dir / "config/config.yaml"
+    config = yaml.safe_load(config_path.read_text())
+    config["alignment"]["aligner"] = "minimap2"
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+
+    snakemake(run_dir, "--cores", "2", "results/germline/NA12878.vcf.gz")
+
+    assert (run_dir / "results/reference/genome.fa.mmi").exists()
+    assert not (run_dir / "results/reference/genome.fa.bwt").exists()
+    assert (run_dir / "benchmarks/minimap2/NA12878/L001.tsv").exists()
+    with pysam.AlignmentFile(str(run_dir / "results/alignment/NA12878.bam")) as aln:
+        header = aln.header.to_dict()
+        assert [pg["ID"] for pg in header["PG"]][0] == "minimap2"
+        assert header["RG"][0]["ID"] == "NA12878.L001"
+        reads = list(aln.fetch("chr22"))
+    assert sum(not read.is_unmapped for read in reads) > 9000
+    assert not any(read.is_secondary for read in reads)
+
+    calls = {
+        (r.pos, r.ref, r.alts[0])
+        for r in pysam.VariantFile(str(run_dir / "results/germline/NA12878.vcf.gz"))
+        if "PASS" in r.filter
+    }
+    truth = pysam.VariantFile(
+        str(shared_data("derived_nf-core_chr22/truth/NA12878_GIAB.chr22_local.vcf.gz"))
+    )
+    snvs = [
+        (r.pos, r.ref, r.alts[0])
+        for r in truth
+        if len(r.alts) == 1 and len(r.ref) == len(r.alts[0]) == 1
+    ]
+    found = sum(k in calls for k in snvs)
+    assert found == len(snvs), f"minimap2 + bcftools found {found}/{len(snvs)} GIAB SNVs"

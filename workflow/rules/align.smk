@@ -24,42 +24,79 @@ rule bam_to_fastq:
     shell:
         "(samtools collate -u -O -@ {threads} --reference {input.fasta:q} {input.aln:q} "
         "   {params.tmp_prefix:q} "
-        " | samtools fastq -@ {threads} -F 0x900 -1 {output.r1:q} -2 {output.r2:q} -0 /dev/null -s /dev/null "
-        "   -c 6 -) 2> {log:q}"
+        " | samtools fastq -@ {threads} -F 0x900 -1 {output.r1:q} -2 {output.r2:q} "
+        "   -0 /dev/null -s /dev/null -c 6 -) 2> {log:q}"
 
 
-rule bwa_mem:
-    input:
-        unpack(trimmed_unit),
-        index=BWA_INDEX,
-    output:
-        temp("results/alignment/units/{sample}/{unit}.bam"),
-    log:
-        "logs/bwa_mem/{sample}/{unit}.log",
-    benchmark:
-        "benchmarks/bwa_mem/{sample}/{unit}.tsv"
-    conda:
-        "../../envs/bwa.yaml"
-    threads: config["threads"]["bwa_mem"]
-    resources:
-        mem_mb=sized_mem_mb("bwa_mem"),
-        runtime=sized_runtime("bwa_mem"),
-    params:
-        read_group=read_group,
-        index=bwa_prefix,
-        # Pasted unquoted on purpose: an argument string (config/README.md).
-        extra=config["alignment"]["bwa_mem_extra"],
-        # sort's temporary files: beside the output, a path recorded in the BAM's @PG line
-        # (no random /tmp name), removed by sort.
-        tmp_prefix="results/alignment/units/{sample}/{unit}.sort",
-        # Memory per sort thread, as the job's mem_mb counts it (icope.core.resources).
-        sort_mem=f"{SORT_MEM_MB_PER_THREAD}M",
-    shell:
-        "(bwa mem -t {threads} {params.extra} -R {params.read_group:q} {params.index:q} "
-        "  {input.r1:q} {input.r2:q} "
-        " | samtools fixmate -m -u - - "
-        " | samtools sort -@ {threads} -m {params.sort_mem:q} -T {params.tmp_prefix:q} -o {output:q} -) "
-        "2> {log:q}"
+# One aligner per run (alignment.aligner): both write the unit BAM merge_markdup reads.
+if config["alignment"]["aligner"] == "bwa":
+
+    rule bwa_mem:
+        input:
+            unpack(trimmed_unit),
+            index=BWA_INDEX,
+        output:
+            temp("results/alignment/units/{sample}/{unit}.bam"),
+        log:
+            "logs/bwa_mem/{sample}/{unit}.log",
+        benchmark:
+            "benchmarks/bwa_mem/{sample}/{unit}.tsv"
+        conda:
+            "../../envs/bwa.yaml"
+        threads: config["threads"]["bwa_mem"]
+        resources:
+            mem_mb=sized_mem_mb("bwa_mem"),
+            runtime=sized_runtime("bwa_mem"),
+        params:
+            read_group=read_group,
+            index=bwa_prefix,
+            # Pasted unquoted on purpose: an argument string (config/README.md).
+            extra=config["alignment"]["bwa_mem_extra"],
+            # sort's temporary files: beside the output, a path recorded in the BAM's @PG line
+            # (no random /tmp name), removed by sort.
+            tmp_prefix="results/alignment/units/{sample}/{unit}.sort",
+            # Memory per sort thread, as the job's mem_mb counts it (icope.core.resources).
+            sort_mem=f"{SORT_MEM_MB_PER_THREAD}M",
+        shell:
+            "(bwa mem -t {threads} {params.extra} -R {params.read_group:q} {params.index:q} "
+            "  {input.r1:q} {input.r2:q} "
+            " | samtools fixmate -m -u - - "
+            " | samtools sort -@ {threads} -m {params.sort_mem:q} -T {params.tmp_prefix:q} "
+            "   -o {output:q} -) 2> {log:q}"
+
+else:
+
+    rule minimap2_align:
+        input:
+            unpack(trimmed_unit),
+            index=MINIMAP2_INDEX,
+        output:
+            temp("results/alignment/units/{sample}/{unit}.bam"),
+        log:
+            "logs/minimap2/{sample}/{unit}.log",
+        benchmark:
+            "benchmarks/minimap2/{sample}/{unit}.tsv"
+        conda:
+            "../../envs/minimap2.yaml"
+        threads: config["threads"]["minimap2"]
+        resources:
+            mem_mb=sized_mem_mb("minimap2_align"),
+            runtime=sized_runtime("minimap2_align"),
+        params:
+            read_group=read_group,
+            # Pasted unquoted on purpose: an argument string (config/README.md).
+            extra=config["alignment"]["minimap2_extra"],
+            # As bwa_mem: sort's temporary files beside the output, its memory as counted.
+            tmp_prefix="results/alignment/units/{sample}/{unit}.sort",
+            sort_mem=f"{SORT_MEM_MB_PER_THREAD}M",
+        shell:
+            # Primary and supplementary alignments only, as bwa mem writes them: secondary ones
+            # would be counted by samtools stats and mosdepth.
+            "(minimap2 -ax sr --secondary=no -t {threads} {params.extra} "
+            "  -R {params.read_group:q} {input.index:q} {input.r1:q} {input.r2:q} "
+            " | samtools fixmate -m -u - - "
+            " | samtools sort -@ {threads} -m {params.sort_mem:q} -T {params.tmp_prefix:q} "
+            "   -o {output:q} -) 2> {log:q}"
 
 
 rule merge_markdup:

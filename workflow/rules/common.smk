@@ -150,6 +150,8 @@ INDEX_EXT = "bai" if ALIGN_EXT == "bam" else "crai"
 GENOME = "results/reference/genome.fa"
 BWA_INDEX = multiext(GENOME, ".amb", ".ann", ".bwt", ".pac", ".sa")
 BWA_STAMP = f"{GENOME}.bwa_index.stamp"
+# minimap2's index holds its preset's k-mer settings: built with -x sr, the preset it maps with.
+MINIMAP2_INDEX = f"{GENOME}.mmi"
 if CHECK_INPUTS and (damaged := invalidate_if_changed(BWA_STAMP)):
     logger.warning(f"icope: bwa index will be rebuilt: {'; '.join(damaged)}")
 

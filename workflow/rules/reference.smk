@@ -69,6 +69,26 @@ rule bwa_index:
         "2> {log:q}"
 
 
+rule minimap2_index:
+    input:
+        GENOME,
+    output:
+        MINIMAP2_INDEX,
+    log:
+        "logs/reference/minimap2_index.log",
+    benchmark:
+        "benchmarks/reference/minimap2_index.tsv"
+    conda:
+        "../../envs/minimap2.yaml"
+    # minimap2 indexes on at most 3 threads.
+    threads: min(3, config["threads"]["minimap2"])
+    resources:
+        mem_mb=sized_mem_mb("minimap2_index"),
+        runtime=sized_runtime("minimap2_index"),
+    shell:
+        "minimap2 -x sr -t {threads} -d {output:q} {input:q} 2> {log:q}"
+
+
 rule annotation_tables:
     input:
         annotation=ANNOTATION or [],

@@ -157,6 +157,20 @@ COSTS: dict[str, Cost] = {
         cpu_minutes_per_gb=200,
         time_of=("r1", "r2"),
     ),
+    # minimap2 -ax sr | fixmate | sort. Memory (documented): the .mmi index of the sr preset
+    # in memory (~7 GB for GRCh38, larger than bwa's), a batch of reads (-K, 500M bases by
+    # default: ~2 GB) and sort's -m per thread. Runtime: minimap2's short-read mode maps
+    # human reads about three times faster than bwa mem (its paper's benchmark), so a third
+    # of bwa_mem's; on the 1 Mb segment, see `icope bench germline`.
+    "minimap2_align": Cost(
+        mem_mb=2500,
+        minutes=20,
+        mem_mb_per_gb=1100,
+        mem_mb_per_thread=SORT_MEM_MB_PER_THREAD + 100,
+        mem_of=("index",),
+        cpu_minutes_per_gb=70,
+        time_of=("r1", "r2"),
+    ),
     # merge | markdup | index: measured 4.4 CPU s for the 30.7 MB tumour (1.6 for 16.2 MB),
     # 1.7-2.4 CPU min per GB; peak RSS 15 MB (markdup buffers reads until their mates are
     # seen: a few GB on a deep genome). Threads only (de)compress: markdup's own pass is one
@@ -289,6 +303,15 @@ COSTS: dict[str, Cost] = {
         mem_of=None,
         cpu_minutes_per_gb=40,
         max_speedup=1,
+    ),
+    # minimap2 -x sr -d (documented): ~11 GB and a few minutes on 3 threads for GRCh38.
+    "minimap2_index": Cost(
+        mem_mb=2000,
+        minutes=20,
+        mem_mb_per_gb=3500,
+        mem_of=None,
+        cpu_minutes_per_gb=20,
+        max_speedup=3,
     ),
     # Reference preparation: copies, faidx, gffread, annotation tables.
     "genome_fasta": Cost(mem_mb=1000, minutes=10, cpu_minutes_per_gb=10, max_speedup=1),

@@ -208,6 +208,68 @@ def pair_depth_summaries(wildcards):
     return [mosdepth_summary(s) for s in (wildcards.tumour, normal) if s]
 
 
+# Per-chunk calling costs. Measured on the 1 Mb chr21 simulation (docs/benchmarks.md, one
+# chunk): germline bcftools 6.3 CPU s per Mb of a 30x normal (~19 MB of BAM per Mb), somatic
+# pileup 13.1 and freebayes 17.5 CPU s per Mb of a 30x/60x pair (~58 MB per Mb): 5.5, 3.8 and
+# 5.0 CPU min per GB of BAM. The models take about three times that (repeats and deep regions
+# are slower than the simulation), freebayes six. A chunk reads about 1/N of the BAMs.
+CHUNK_COSTS = {
+    "germline_bcftools": Cost(
+        mem_mb=2000, minutes=20, cpu_minutes_per_gb=15, time_of=("bam",)
+    ),
+    "germline_freebayes": Cost(
+        mem_mb=4000, minutes=20, cpu_minutes_per_gb=30, time_of=("bam",)
+    ),
+    "somatic_pileup": Cost(
+        mem_mb=2000, minutes=20, cpu_minutes_per_gb=12, time_of=("tumour", "normal")
+    ),
+    "somatic_freebayes": Cost(
+        mem_mb=6000, minutes=20, cpu_minutes_per_gb=30, time_of=("tumour", "normal")
+    ),
+}
+
+
+# After gathering, one job per sample. Python steps read every candidate record (a 60x WGS
+# tumour's pileup holds millions): about 20 us each, ~1 CPU min per 50 MB of BCF.
+CALL_COSTS = {
+    "germline_normalise": Cost(
+        mem_mb=1000, minutes=10, cpu_minutes_per_gb=10, time_of=("calls",)
+    ),
+    "somatic_method_call": Cost(
+        mem_mb=2000, minutes=20, cpu_minutes_per_gb=40, time_of=None
+    ),
+    "somatic_consensus": Cost(
+        mem_mb=2000, minutes=20, cpu_minutes_per_gb=40, time_of=("methods",)
+    ),
+}
+
+
+def calls_runtime(rule):
+    return sized_runtime(CALL_COSTS[rule])
+
+
+def chunk_runtime(rule):
+    """Minutes for one chunk: the rule's cost over 1/N of its BAMs, growing with attempts."""
+    cost = CHUNK_COSTS[rule]
+
+    def _runtime(wildcards, input, threads, attempt):
+        share = input_bytes(input, cost.time_of) / len(CHUNKS)
+        return cost.runtime(share, threads, attempt)
+
+    return _runtime
+
+
+def chunk_mem_mb(rule):
+    return sized_mem_mb(CHUNK_COSTS[rule])
+
+
+def gather_runtime(wildcards, input, attempt):
+    """bcftools concat of N chunk files: ~1 min per GB of calls, at least 10 minutes."""
+    return Cost(mem_mb=500, minutes=10, cpu_minutes_per_gb=2).runtime(
+        input_bytes(input, None), 1, attempt
+    )
+
+
 def germline_chunk_calls(wildcards):
     return [
         f"results/germline/chunks/{wildcards.sample}/{chunk}.{wildcards.caller}.bcf"

@@ -18,8 +18,8 @@ rule germline_bcftools:
         "../../envs/bcftools.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(4000),
-        runtime=runtime_min(240),
+        mem_mb=chunk_mem_mb("germline_bcftools"),
+        runtime=chunk_runtime("germline_bcftools"),
     params:
         min_mapq=config["alignment"]["min_mapq_for_calling"],
         min_bq=config["germline"]["min_base_quality"],
@@ -55,8 +55,8 @@ rule germline_freebayes:
         "../../envs/freebayes.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(4000),
-        runtime=runtime_min(240),
+        mem_mb=chunk_mem_mb("germline_freebayes"),
+        runtime=chunk_runtime("germline_freebayes"),
     params:
         min_mapq=config["alignment"]["min_mapq_for_calling"],
         min_bq=config["germline"]["min_base_quality"],
@@ -91,7 +91,7 @@ rule germline_gather:
     threads: 1
     resources:
         mem_mb=mem_mb(1000),
-        runtime=runtime_min(60),
+        runtime=gather_runtime,
     shell:
         # The chunks are contiguous in reference order and share one header: concatenated
         # without recompression, they form one sorted file.
@@ -115,7 +115,7 @@ rule germline_normalise:
     threads: 1
     resources:
         mem_mb=mem_mb(2000),
-        runtime=runtime_min(60),
+        runtime=calls_runtime("germline_normalise"),
     params:
         low_qual=f"QUAL<{config['germline']['min_qual']}",
         low_depth=f"INFO/DP<{config['germline']['min_depth']}",

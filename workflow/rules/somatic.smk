@@ -19,8 +19,8 @@ rule somatic_pileup:
         "../../envs/bcftools.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(4000),
-        runtime=runtime_min(480),
+        mem_mb=chunk_mem_mb("somatic_pileup"),
+        runtime=chunk_runtime("somatic_pileup"),
     params:
         min_mapq=config["alignment"]["min_mapq_for_calling"],
         min_bq=config["somatic"]["min_base_quality"],
@@ -61,8 +61,8 @@ rule somatic_freebayes:
         "../../envs/freebayes.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(8000),
-        runtime=runtime_min(720),
+        mem_mb=chunk_mem_mb("somatic_freebayes"),
+        runtime=chunk_runtime("somatic_freebayes"),
     params:
         min_mapq=config["alignment"]["min_mapq_for_calling"],
         min_bq=config["somatic"]["min_base_quality"],
@@ -105,7 +105,7 @@ rule somatic_gather:
     threads: 1
     resources:
         mem_mb=mem_mb(1000),
-        runtime=runtime_min(60),
+        runtime=gather_runtime,
     params:
         # freebayes' records are split into one allele per record here, after gathering:
         # left-alignment may move a record across a chunk cut, and bcftools norm re-sorts.
@@ -136,7 +136,7 @@ rule somatic_method_call:
     threads: 1
     resources:
         mem_mb=mem_mb(2000),
-        runtime=runtime_min(120),
+        runtime=calls_runtime("somatic_method_call"),
     params:
         method="{method}",
         tumour="{tumour}",
@@ -162,7 +162,7 @@ rule somatic_consensus:
     threads: 1
     resources:
         mem_mb=mem_mb(2000),
-        runtime=runtime_min(60),
+        runtime=calls_runtime("somatic_consensus"),
     params:
         methods=config["somatic"]["methods"],
         tumour="{tumour}",

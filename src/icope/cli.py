@@ -42,6 +42,9 @@ from icope.core.annotation import read_annotation, write_csq_gff3, write_gene_ta
 from icope.core.config import ConfigError, load_schema, validate_config
 from icope.core.datafiles import DataError, check_manifest, resolve_data_dir
 from icope.core.locks import Process, run_directory, stale_lock
+from icope.core.rerun import RESOURCES as RERUN_RESOURCES
+from icope.core.rerun import STAGES as RERUN_STAGES
+from icope.core.rerun import Rerun, RerunError
 from icope.core.sheets import SheetError, load_sample_sheet
 from icope.core.workflow_dir import WorkflowDirError, find_workflow_dir
 from icope.germline.panel_build import build_panel_results
@@ -107,15 +110,74 @@ def run(snakemake_args: tuple[str, ...]) -> None:
     removed (`snakemake --unlock`) and the run goes on; --rerun-incomplete (in the profiles)
     redoes the jobs that were cut short. A lock of a live run is left alone.
     """
-    args = list(snakemake_args)
+    sys.exit(_resume_and_run(list(snakemake_args), "icope run"))
+
+
+def _resume_and_run(args: list[str], name: str) -> int:
+    """Run snakemake with ARGS after removing a stale lock; its exit status."""
     command = [sys.executable, "-m", "snakemake", *args]
     directory = run_directory(Process(0, Path.cwd(), ["snakemake", *args]))
     if stale_lock(directory):
-        click.echo(f"icope run: removing the stale lock of an interrupted run in {directory}")
+        click.echo(f"{name}: removing the stale lock of an interrupted run in {directory}")
         unlock = subprocess.run([*command, "--unlock"], check=False)
         if unlock.returncode != 0:
-            sys.exit(unlock.returncode)
-    sys.exit(subprocess.run(command, check=False).returncode)
+            return unlock.returncode
+    return subprocess.run(command, check=False).returncode
+
+
+def _workflow_rules(args: list[str]) -> set[str]:
+    """The rules the workflow defines under the user's config (snakemake --list-rules)."""
+    listing = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--list-rules", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if listing.returncode != 0:
+        click.echo(listing.stderr[-3000:], err=True)
+        sys.exit(listing.returncode)
+    return {line.strip() for line in listing.stdout.splitlines() if line.strip()}
+
+
+@main.command(
+    "rerun",
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+)
+@click.option("--patient", "patients", multiple=True, help="Only this patient (repeatable).")
+@click.option("--step", type=click.Choice(list(RERUN_STAGES)), help="Stage to redo.")
+@click.option(
+    "--downstream-of",
+    type=click.Choice(list(RERUN_RESOURCES)),
+    help="Redo everything that reads this annotation source.",
+)
+@click.option("--only", is_flag=True, help="Redo the stage itself, nothing downstream of it.")
+@click.option("--cohort", is_flag=True, help="With --patient: also rebuild the cohort tables.")
+@click.argument("snakemake_args", nargs=-1, type=click.UNPROCESSED)
+def rerun(
+    patients: tuple[str, ...],
+    step: str | None,
+    downstream_of: str | None,
+    only: bool,
+    cohort: bool,
+    snakemake_args: tuple[str, ...],
+) -> None:
+    """Redo one stage (for some patients) or everything downstream of an annotation source.
+
+    `icope rerun --patient P001 --step somatic --profile profiles/local --configfile my.yaml`
+    reruns P001's somatic calling and everything from it to P001's report (two-hit analysis,
+    annotation, report); `--only` stops after the stage. `icope rerun --downstream-of clinvar
+    ...` reruns every job that reads ClinVar, for every patient (or those given). Options after
+    the icope ones go to snakemake as they are: add `-n` to see the jobs first.
+    """
+    request = Rerun(tuple(patients), step, downstream_of, only, cohort)
+    args = list(snakemake_args)
+    try:
+        request.forced()
+        planned = request.snakemake_args(_workflow_rules(args))
+    except RerunError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"icope rerun: snakemake {' '.join(planned)} {' '.join(args)}")
+    sys.exit(_resume_and_run([*planned, *args], "icope rerun"))
 
 
 # --------------------------------------------------------------------------- inputs

@@ -512,6 +512,10 @@ def sample_alignment(wildcards):
 
 
 def known_site(wildcards):
+    if wildcards.known not in KNOWN:
+        raise WorkflowError(
+            f"config reference.known_sites.{wildcards.known} is not set: no job reads it"
+        )
     return KNOWN[wildcards.known]
 
 

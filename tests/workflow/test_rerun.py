@@ -1,0 +1,88 @@
+"""icope rerun on a completed test run: the exact jobs each command would run (-n)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import REPO
+
+pytestmark = pytest.mark.workflow
+
+
+def _planned(run_dir, *options: str) -> tuple[dict[str, int], str]:
+    command = [sys.executable, "-m", "icope.cli", "rerun", *options, "-n", "--quiet", "rules"]
+    command += ["--cores", "1", "--snakefile", str(REPO / "Snakefile")]
+    command += ["--directory", str(run_dir), "--configfile", str(run_dir / "config/config.yaml")]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    text = result.stdout + result.stderr
+    jobs: dict[str, int] = {}
+    if "Job stats:" in text:
+        lines = text.splitlines()
+        for line in lines[lines.index("Job stats:") + 3 :]:
+            name, _, count = line.partition(" ")
+            if name == "total" or not count.strip():
+                break
+            jobs[name] = int(count)
+    return jobs, text
+
+
+SOMATIC = {
+    "somatic_pileup": 2,  # two calling chunks in the test config
+    "somatic_freebayes": 2,
+    "somatic_gather": 2,
+    "somatic_method_call": 2,
+    "somatic_consensus": 1,
+}
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (
+            ["--patient", "P002", "--step", "somatic"],
+            SOMATIC | {"annotate": 1, "two_hit": 1, "patient_report": 1},
+        ),
+        (["--patient", "P002", "--step", "somatic", "--only"], SOMATIC),
+        (
+            ["--patient", "P001", "--downstream-of", "panel"],
+            {"panel_genes": 1, "germline_panel": 1, "patient_report": 1},
+        ),
+        (
+            ["--downstream-of", "panel"],
+            {
+                "panel_genes": 1,
+                "germline_panel": 2,
+                "two_hit": 1,
+                "patient_report": 2,
+                "cohort_tables": 1,
+                "all": 1,
+            },
+        ),
+        (
+            ["--downstream-of", "gnomad"],
+            {
+                "known_sites": 1,
+                "annotate": 3,
+                "somatic_consensus": 1,
+                "germline_panel": 2,
+                "two_hit": 1,
+                "patient_report": 2,
+                "cohort_tables": 1,
+                "all": 1,
+            },
+        ),
+    ],
+    ids=["somatic", "somatic-only", "panel-one-patient", "panel", "gnomad"],
+)
+def test_rerun_plans_exactly_these_jobs(completed_run, options, expected):
+    jobs, text = _planned(completed_run, *options)
+    assert jobs == expected, text[-3000:]
+
+
+def test_rerun_of_an_unconfigured_source_names_the_config_key(completed_run):
+    jobs, text = _planned(completed_run, "--downstream-of", "clinvar")
+    assert jobs == {}
+    assert "config reference.known_sites.clinvar is not set" in text

@@ -36,11 +36,11 @@ if config["alignment"]["aligner"] == "bwa":
             unpack(trimmed_unit),
             index=BWA_INDEX,
         output:
-            temp("results/alignment/units/{sample}/{unit}.bam"),
+            temp(f"results/alignment/units/{UNIT_KEY}.bam"),
         log:
-            "logs/bwa_mem/{sample}/{unit}.log",
+            f"logs/bwa_mem/{UNIT_KEY}.log",
         benchmark:
-            "benchmarks/bwa_mem/{sample}/{unit}.tsv"
+            f"benchmarks/bwa_mem/{UNIT_KEY}.tsv"
         conda:
             "../../envs/bwa.yaml"
         threads: config["threads"]["bwa_mem"]
@@ -54,7 +54,7 @@ if config["alignment"]["aligner"] == "bwa":
             extra=config["alignment"]["bwa_mem_extra"],
             # sort's temporary files: beside the output, a path recorded in the BAM's @PG line
             # (no random /tmp name), removed by sort.
-            tmp_prefix="results/alignment/units/{sample}/{unit}.sort",
+            tmp_prefix=f"results/alignment/units/{UNIT_KEY}.sort",
             # Memory per sort thread, as the job's mem_mb counts it (icope.core.resources).
             sort_mem=f"{SORT_MEM_MB_PER_THREAD}M",
         shell:
@@ -71,11 +71,11 @@ else:
             unpack(trimmed_unit),
             index=MINIMAP2_INDEX,
         output:
-            temp("results/alignment/units/{sample}/{unit}.bam"),
+            temp(f"results/alignment/units/{UNIT_KEY}.bam"),
         log:
-            "logs/minimap2/{sample}/{unit}.log",
+            f"logs/minimap2/{UNIT_KEY}.log",
         benchmark:
-            "benchmarks/minimap2/{sample}/{unit}.tsv"
+            f"benchmarks/minimap2/{UNIT_KEY}.tsv"
         conda:
             "../../envs/minimap2.yaml"
         threads: config["threads"]["minimap2"]
@@ -87,7 +87,7 @@ else:
             # Pasted unquoted on purpose: an argument string (config/README.md).
             extra=config["alignment"]["minimap2_extra"],
             # As bwa_mem: sort's temporary files beside the output, its memory as counted.
-            tmp_prefix="results/alignment/units/{sample}/{unit}.sort",
+            tmp_prefix=f"results/alignment/units/{UNIT_KEY}.sort",
             sort_mem=f"{SORT_MEM_MB_PER_THREAD}M",
         shell:
             # Primary and supplementary alignments only, as bwa mem writes them: secondary ones
@@ -125,7 +125,10 @@ rule merge_markdup:
         # the stats file (no random /tmp name), removed by markdup.
         tmp_prefix="results/alignment/{sample}.markdup",
     shell:
-        "(samtools merge -u -@ {threads} -o - {input.bams:q} "
+        # -c -p: the parts of one unit (alignment.split_fastq_parts) share its @RG, and every
+        # piece's @PG lines share their IDs: kept once, never renamed with a random suffix
+        # (which would make two runs differ).
+        "(samtools merge -c -p -u -@ {threads} -o - {input.bams:q} "
         " | samtools markdup -@ {threads} {params.extra} -f {output.stats:q} -O {params.fmt:q} "
         "   --reference {input.fasta:q} -T {params.tmp_prefix:q} - {output.aln:q} "
         " && samtools index -@ {threads} {output.aln:q}) 2> {log:q}"

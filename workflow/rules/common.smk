@@ -48,6 +48,7 @@ wildcard_constraints:
     origin="germline|somatic",
     method="pileup|freebayes",
     chunk="[0-9]{4}",
+    part="[0-9]{4}",
     caller="bcftools|freebayes",
 
 
@@ -381,28 +382,65 @@ def read_group(wildcards):
     return SHEET.unit(wildcards.sample, wildcards.unit).read_group
 
 
+# alignment.split_fastq_parts > 1: fastp writes each unit's trimmed pairs as that many parts
+# (0001..N), each aligned by its own job, all merged by merge_markdup (like nf-core/sarek's
+# split_fastq). The number comes from the config, so the DAG stays static.
+SPLIT_PARTS = config["alignment"]["split_fastq_parts"]
+PARTS = [f"{i:04d}" for i in range(1, SPLIT_PARTS + 1)] if SPLIT_PARTS > 1 else []
+# The key of one aligned piece of a unit: a unit, or one part of it.
+UNIT_KEY = "{sample}/{unit}/{part}" if PARTS else "{sample}/{unit}"
+
+
+def trimmed_files(sample, unit):
+    """The trimmed pair(s) of one unit: {"r1": [...], "r2": [...]}, one per part."""
+    if PARTS:
+        prefix = f"results/trimmed/{sample}/{unit}"
+        return {
+            m: [f"{prefix}/{p}.{m.upper()}.fastq.gz" for p in PARTS]
+            for m in ("r1", "r2")
+        }
+    prefix = f"results/trimmed/{sample}/{unit}"
+    return {"r1": [f"{prefix}_R1.fastq.gz"], "r2": [f"{prefix}_R2.fastq.gz"]}
+
+
+# fastp's outputs: a unit's trimmed pair, or (split) its parts; and what fastp is told to write.
+TRIMMED_OUTPUT = trimmed_files("{sample}", "{unit}")
+FASTP_OUT = {
+    mate: (
+        f"results/trimmed/{{sample}}/{{unit}}/{mate.upper()}.fastq.gz"
+        if PARTS
+        else f"results/trimmed/{{sample}}/{{unit}}_{mate.upper()}.fastq.gz"
+    )
+    for mate in ("r1", "r2")
+}
+FASTP_SPLIT = f"--split {SPLIT_PARTS} --split_prefix_digits 4" if PARTS else ""
+
+
 def unit_alignments(wildcards):
     return [
-        f"results/alignment/units/{wildcards.sample}/{u.unit}.bam"
+        f"results/alignment/units/{wildcards.sample}/{u.unit}{suffix}.bam"
         for u in SHEET.units_of(wildcards.sample)
+        for suffix in ([f"/{p}" for p in PARTS] or [""])
     ]
 
 
 def trimmed_unit(wildcards):
+    """The pair one alignment job reads: the unit's, or one part's."""
     prefix = f"results/trimmed/{wildcards.sample}/{wildcards.unit}"
+    if PARTS:
+        return {
+            "r1": f"{prefix}/{wildcards.part}.R1.fastq.gz",
+            "r2": f"{prefix}/{wildcards.part}.R2.fastq.gz",
+        }
     return {"r1": f"{prefix}_R1.fastq.gz", "r2": f"{prefix}_R2.fastq.gz"}
 
 
 def trimmed_reads(wildcards):
-    units = SHEET.units_of(wildcards.sample)
-    return {
-        "r1": [
-            f"results/trimmed/{wildcards.sample}/{u.unit}_R1.fastq.gz" for u in units
-        ],
-        "r2": [
-            f"results/trimmed/{wildcards.sample}/{u.unit}_R2.fastq.gz" for u in units
-        ],
-    }
+    files = [
+        trimmed_files(wildcards.sample, u.unit)
+        for u in SHEET.units_of(wildcards.sample)
+    ]
+    return {mate: [f for unit in files for f in unit[mate]] for mate in ("r1", "r2")}
 
 
 def fastp_json(unit):

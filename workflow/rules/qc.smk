@@ -31,8 +31,8 @@ rule fastp:
         unpack(unit_reads),
         checked=rules.check_reads.output.report,
     output:
-        r1=temp("results/trimmed/{sample}/{unit}_R1.fastq.gz"),
-        r2=temp("results/trimmed/{sample}/{unit}_R2.fastq.gz"),
+        r1=temp(TRIMMED_OUTPUT["r1"]),
+        r2=temp(TRIMMED_OUTPUT["r2"]),
         json="results/qc/fastp/{sample}.{unit}.fastp.json",
         html="results/qc/fastp/{sample}.{unit}.fastp.html",
     log:
@@ -55,15 +55,23 @@ rule fastp:
         # decompresses by name); the links' directory is removed after.
         r1_link="results/qc/fastp/{sample}.{unit}.reads/{sample}.{unit}_R1.fastq",
         r2_link="results/qc/fastp/{sample}.{unit}.reads/{sample}.{unit}_R2.fastq",
+        # alignment.split_fastq_parts > 1: fastp --split writes 0001.R1.fastq.gz, ... into
+        # the unit's directory; a part it leaves out (a lane of fewer reads than parts) is
+        # written empty, so every part's alignment job has its pair.
+        out1=FASTP_OUT["r1"],
+        out2=FASTP_OUT["r2"],
+        split=FASTP_SPLIT,
     shell:
         '(in1={params.r1_link:q}; in2={params.r2_link:q}; links="${{in1%/*}}"; '
         ' if [[ {input.r1:q} == *.gz ]]; then in1="$in1.gz"; fi; '
         ' if [[ {input.r2:q} == *.gz ]]; then in2="$in2.gz"; fi; '
         ' rm -rf "$links"; mkdir -p "$links"; trap \'rm -rf "$links"\' EXIT; '
         ' ln -s "$(realpath {input.r1:q})" "$in1"; ln -s "$(realpath {input.r2:q})" "$in2"; '
-        ' fastp --in1 "$in1" --in2 "$in2" --out1 {output.r1:q} --out2 {output.r2:q} '
+        ' fastp --in1 "$in1" --in2 "$in2" --out1 {params.out1:q} --out2 {params.out2:q} '
         "   --detect_adapter_for_pe --length_required {params.min_length:q} --thread {threads} "
-        "   --json {output.json:q} --html {output.html:q} {params.extra}) 2> {log:q}"
+        "   --json {output.json:q} --html {output.html:q} {params.split} {params.extra}; "
+        " for part in {output.r1:q} {output.r2:q}; do "
+        '   [ -e "$part" ] || printf "" | gzip -n > "$part"; done) 2> {log:q}'
 
 
 rule samtools_stats:

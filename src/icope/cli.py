@@ -38,6 +38,9 @@ from icope.bench.run import (
 )
 from icope.bench.sim_model import SIMULATORS, SimulationError, SimulationParams
 from icope.bench.simulate import run_simulation
+from icope.bench.throughput import RULE_COLUMNS as THROUGHPUT_COLUMNS
+from icope.bench.throughput import Settings, throughput_benchmark
+from icope.bench.throughput_report import notes as throughput_notes
 from icope.core.annotation import read_annotation, write_csq_gff3, write_gene_table, write_tx2gene
 from icope.core.config import ConfigError, load_schema, validate_config
 from icope.core.datafiles import DataError, check_manifest, resolve_data_dir
@@ -544,3 +547,51 @@ def somatic_command(
     click.echo(markdown_table(metrics, SOMATIC_COLUMNS))
     for note in info["notes"]:
         click.echo(note)
+
+
+@bench.command("throughput")
+@DATA_DIR_OPTION
+@click.option(
+    "--workdir",
+    default="benchmarks/work/throughput",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Scratch directory (simulation, one run directory per chunk count).",
+)
+@click.option("--chunks", default=8, show_default=True, help="calling.chunks of the chunked run.")
+@click.option("--cores", default=2, show_default=True, help="Cores of the measured runs.")
+@click.option("--normal-depth", default=30, show_default=True)
+@click.option("--tumour-depth", default=60, show_default=True)
+@click.option("--seed", default=1, show_default=True)
+@DOCS_OPTION
+@WORKFLOW_DIR_OPTION
+def throughput_command(
+    data_dir: str,
+    workdir: str,
+    chunks: int,
+    cores: int,
+    normal_depth: int,
+    tumour_depth: int,
+    seed: int,
+    docs: str,
+    workflow_dir: Path,
+) -> None:
+    """CPU and memory per rule on a simulated 1 Mb pair (1 and N calling chunks), projected to
+    a 30x/60x WGS pair and a 100x/100x exome; writes its section of benchmarks.md."""
+    if chunks < 2:
+        raise click.BadParameter("must be at least 2", param_hint="--chunks")
+    settings = Settings(
+        data_dir=resolve_data_dir(data_dir, workflow_dir),
+        workdir=Path(workdir).resolve(),
+        chunks=chunks,
+        cores=cores,
+        normal_depth=normal_depth,
+        tumour_depth=tumour_depth,
+        seed=seed,
+        workflow_dir=workflow_dir,
+    )
+    table, info = throughput_benchmark(settings, Path(docs), progress=click.echo)
+    click.echo(markdown_table(table, THROUGHPUT_COLUMNS, digits=2))
+    for note in throughput_notes(info):
+        click.echo(f"- {note}")
+    click.echo(f"wrote {docs}/benchmarks.md")

@@ -163,6 +163,7 @@ def test_read_benchmarks_prefers_the_probe_median_and_counts_unsampled_jobs_as_z
     exact = {"benchmarks/bwa_mem/S1/L001.tsv": [4.0, 10.0, 4.5]}
     jobs = tp.read_benchmarks(tmp_path, exact).set_index("rule")
     bwa = jobs.loc["bwa_mem"]
+    assert bwa["cpu_runs"] == (4.0, 10.0, 4.5)
     assert (bwa["cpu_s"], bwa["sampled_cpu_s"], bwa["cpu_source"], bwa["runs"]) == (
         4.5,
         3.5,
@@ -250,6 +251,17 @@ def test_chunk_comparison_gives_ratio_balance_and_fixed_cost_per_chunk():
     assert row["ratio"] == pytest.approx(1.25)
     assert row["max_over_mean"] == pytest.approx(2.0 / (12.5 / 8))
     assert row["per_chunk_fixed_s"] == pytest.approx(2.5 / 7)
+    assert row["ratio_runs"] == ""  # no per-run CPU times
+
+
+def test_chunk_comparison_gives_the_ratio_of_each_repeat():
+    unchunked = _jobs([("somatic_pileup", "tumour=T1", "0001", 10.0)])
+    unchunked["cpu_runs"] = [(10.0, 8.0, 12.0)]
+    chunked = _jobs([("somatic_pileup", "tumour=T1", f"{i:04d}", 5.5) for i in (1, 2)])
+    chunked["cpu_runs"] = [(5.0, 4.5, 6.0), (5.5, 5.5, 6.6)]
+    row = tp.chunk_comparison(unchunked, chunked, 2).iloc[0]
+    assert row["ratio"] == pytest.approx(1.1)
+    assert row["ratio_runs"] == "1.050 / 1.250 / 1.050"
 
 
 def test_rule_table_joins_both_runs_and_the_fit_in_stage_order():
@@ -424,6 +436,10 @@ rule merge_markdup:
     wildcards: sample=S1
     threads: 2
 [Tue Dec  1 10:43:01 2026]
+    rule qc_summary:
+        input: results/patients/P1/qc.tsv
+        jobid: 2
+[Tue Dec  1 10:43:01 2026]
 localrule all:
     jobid: 0
     reason: Forced execution
@@ -436,8 +452,9 @@ def _d3dag(rules: dict[int, str], edges: list[tuple[int, int]]) -> str:
 
 
 def test_dag_jobs_join_the_dry_run_listing_and_the_edges():
-    graph = _d3dag({0: "all", 1: "merge_markdup", 3: "bwa_mem"}, [(3, 1), (1, 0)])
+    graph = _d3dag({0: "all", 1: "merge_markdup", 2: "qc_summary", 3: "bwa_mem"}, [(3, 1), (1, 0)])
     jobs = {job.id: job for job in model.dag_jobs(DRY_RUN, graph)}
+    assert (jobs[2].rule, jobs[2].threads) == ("qc_summary", 1)
     assert (jobs[3].rule, jobs[3].key, jobs[3].threads, jobs[3].deps) == (
         "bwa_mem",
         "sample=S1",
@@ -448,7 +465,7 @@ def test_dag_jobs_join_the_dry_run_listing_and_the_edges():
 
 
 def test_dag_jobs_refuse_a_listing_of_another_dag():
-    graph = _d3dag({0: "all", 1: "fastp", 3: "bwa_mem"}, [])
+    graph = _d3dag({0: "all", 1: "fastp", 2: "qc_summary", 3: "bwa_mem"}, [])
     with pytest.raises(RuntimeError, match="disagree about job 1"):
         model.dag_jobs(DRY_RUN, graph)
 
@@ -456,17 +473,23 @@ def test_dag_jobs_refuse_a_listing_of_another_dag():
 # --------------------------------------------------------------------------- report lines
 
 
-def test_chunk_verdicts_say_missed_and_what_the_whole_genome_dilutes_it_to():
-    rows = [{"rule": "germline_bcftools", "ratio": 1.2, "per_chunk_fixed_s": 0.13}]
+def test_chunk_verdicts_say_missed_and_the_chunk_size_that_would_not_be():
+    rows = [
+        {"rule": "germline_bcftools", "ratio": 1.2, "per_chunk_fixed_s": 0.13, "cpu_s_1": 4.13},
+        {"rule": "somatic_pileup", "ratio": 1.1, "per_chunk_fixed_s": 0.1, "cpu_s_1": 10.0},
+    ]
     chunking = {
         "rows": rows,
         "calling_ratio": 1.08,
         "max_over_mean": 1.2,
         "projected_scatter_ratio": {WGS.name: 1.0003},
     }
-    first, second = report._chunk_verdicts(chunking, 8)
+    first, second = report._chunk_verdicts({"chunking": chunking, "chunks": 8, "size_mb": 1.0})
     assert "1.080x the CPU with 8 chunks" in first and "MISSED" in first
-    assert "up to 1.200x (germline_bcftools)" in first and "1.0003x" in first
+    # 0.13 s per chunk against 4 s of work per Mb: 0.13 / (0.05 x 4) = 0.65 Mb
+    assert "up to 1.200x (germline_bcftools): 0.13 s more per chunk job" in first
+    assert "4.0 s of work per Mb, so chunks need at least 0.65 Mb" in first
+    assert "1.0003x" in first
     assert "1.20x the mean" in second and second.endswith("met.")
 
 
@@ -516,3 +539,17 @@ def test_the_probe_records_each_jobs_cpu_exactly(tmp_path):
 def test_targets_are_called_in_the_templates_chunks():
     template = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     assert {target.chunks for target in model.TARGETS} == {template["calling"]["chunks"]}
+
+
+def test_rules_whose_cpu_is_mostly_start_up_are_named():
+    table = pd.DataFrame(
+        {
+            "rule": ["cnvkit_tumour", "bwa_mem", "patient_report", "germline_gather"],
+            "scaling": ["reads", "reads", "fixed", "sites"],
+            "jobs": [1, 2, 1, 1],
+            "cpu_s": [3.0, 30.0, 0.5, 0.01],
+            "start_s": [2.9, 0.5, 0.5, 0.01],
+        }
+    )
+    # fixed rules are all start-up by design; 0.01 s is below what can be measured
+    assert tp.startup_dominated(table) == ["cnvkit_tumour"]

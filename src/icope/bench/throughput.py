@@ -26,7 +26,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,6 +146,8 @@ def workflow_rules(workflow_dir: Path) -> dict[str, dict]:
 
 #: Environment variable naming the file the probe writes each job's exact CPU time to.
 PROBE_LOG = "ICOPE_THROUGHPUT_PROBE"
+#: That file, in a measured run's directory.
+PROBE_FILE = "probe.jsonl"
 
 
 @dataclass
@@ -226,43 +228,42 @@ def _record_exact_cpu(benchmark, reaped: dict[int, float], out) -> None:
     benchmark.write_benchmark_records = write_records
 
 
-def run_measured(
-    workdir: Path,
-    config: dict,
-    cores: int,
-    snakefile: Path,
-    repeat: Iterable[str] = (),
-    times: int = 1,
-) -> Run:
-    """Run the whole workflow in a fresh ``workdir`` through :func:`probe_main`, then the jobs
-    of the rules ``repeat`` alone ``times - 1`` more times (each job's CPU is then the median
-    of its runs)."""
+def run_measured(workdir: Path, config: dict, cores: int, snakefile: Path) -> Run:
+    """Run the whole workflow in a fresh ``workdir`` through :func:`probe_main`."""
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
-    config_path = workdir / "config.yaml"
-    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
-    probe = workdir / "probe.jsonl"
-    arguments = ["--snakefile", str(snakefile), "--directory", str(workdir)]
-    arguments += ["--configfile", str(config_path), "--cores", str(cores), "--benchmark-extended"]
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     started = time.monotonic()
-    log = _probed(arguments, probe, workdir)
+    log = _probed(_arguments(workdir, cores, snakefile), workdir)
     wall = time.monotonic() - started
     (workdir / "snakemake.log").write_text(log)
-    rules = list(repeat)
-    for _ in range(times - 1 if rules else 0):
-        _probed([*arguments, "--forcerun", *rules, "--until", *rules], probe, workdir)
-    return _read_run(workdir, probe, wall, log)
+    return _read_run(workdir, wall)
 
 
-def _probed(arguments: list[str], probe: Path, workdir: Path) -> str:
-    """Snakemake through the probe; its log."""
+def rerun_measured(run: Run, workdir: Path, cores: int, snakefile: Path, rules: list[str]) -> Run:
+    """The jobs of ``rules`` of a measured run once more, alone; the run with each job's CPU
+    the median of all its runs."""
+    _probed(
+        [*_arguments(workdir, cores, snakefile), "--forcerun", *rules, "--until", *rules], workdir
+    )
+    return _read_run(workdir, run.wall_s)
+
+
+def _arguments(workdir: Path, cores: int, snakefile: Path) -> list[str]:
+    arguments = ["--snakefile", str(snakefile), "--directory", str(workdir)]
+    arguments += ["--configfile", str(workdir / "config.yaml"), "--cores", str(cores)]
+    return [*arguments, "--benchmark-extended"]
+
+
+def _probed(arguments: list[str], workdir: Path) -> str:
+    """Snakemake through the probe (appending to ``workdir/probe.jsonl``); its log."""
     result = subprocess.run(
         [sys.executable, "-m", "icope.bench.throughput", *arguments],
         capture_output=True,
         text=True,
         check=False,
-        env=_probe_env(probe),
+        env=_probe_env(workdir / PROBE_FILE),
     )
     if result.returncode != 0:
         raise RuntimeError(f"workflow failed in {workdir}:\n{result.stderr[-4000:]}")
@@ -277,14 +278,17 @@ def _probe_env(probe: Path) -> dict[str, str]:
     return env
 
 
-def _read_run(workdir: Path, probe: Path, wall: float, log: str) -> Run:
-    records = [json.loads(line) for line in probe.read_text().splitlines() if line.strip()]
+def _read_run(workdir: Path, wall: float) -> Run:
+    """A measured run from its directory: benchmark files, the probe's records, the first
+    run's log (``snakemake.log``)."""
+    probe = (workdir / PROBE_FILE).read_text().splitlines()
+    records = [json.loads(line) for line in probe if line.strip()]
     exact: dict[str, list] = {}
     for record in records:
         if "benchmark" in record:
             exact.setdefault(record["benchmark"], []).extend(record["cpu_s"])
     totals = next(r for r in records if "snakemake_cpu_s" in r)  # the first run's
-    steps = re.findall(r"(\d+) of \d+ steps", log)
+    steps = re.findall(r"(\d+) of \d+ steps", (workdir / "snakemake.log").read_text())
     return Run(
         jobs=read_benchmarks(workdir / "benchmarks", exact),
         wall_s=wall,
@@ -324,6 +328,7 @@ def read_benchmarks(bench_dir: Path, exact: dict[str, list] | None = None) -> pd
                 "wall_s": float(bench["s"].mean()),
                 "cpu_s": float(pd.Series(measured).median()) if measured else sampled,
                 "runs": len(measured),
+                "cpu_runs": tuple(measured),
                 "sampled_cpu_s": sampled,
                 "cpu_source": "rusage" if measured else "sampled",
                 "max_rss_mb": float(pd.to_numeric(bench["max_rss"], errors="coerce").max()),
@@ -424,12 +429,14 @@ CHUNK_COLUMNS = [
     "max_chunk_cpu_s",
     "max_over_mean",
     "per_chunk_fixed_s",
+    "ratio_runs",
 ]
 
 
 def chunk_comparison(unchunked: pd.DataFrame, chunked: pd.DataFrame, n: int) -> pd.DataFrame:
-    """Each scattered caller (rule and sample): CPU with 1 and ``n`` chunks, their ratio, the
-    largest chunk's CPU over the mean, and the fixed cost per chunk job.
+    """Each scattered caller (rule and sample): CPU with 1 and ``n`` chunks, their ratio (of
+    the medians, and run by run: ``ratio_runs``), the largest chunk's CPU over the mean, and
+    the fixed cost per chunk job.
 
     The fixed cost ``c`` solves ``cpu(k chunks) = work + k c`` through the two runs:
     ``c = (cpu_n - cpu_1) / (n - 1)`` (0 when chunking costs nothing measurable).
@@ -437,8 +444,8 @@ def chunk_comparison(unchunked: pd.DataFrame, chunked: pd.DataFrame, n: int) -> 
     scattered = chunked[chunked["chunk"].notna()]
     rows = []
     for (rule, key), chunks in scattered.groupby(["rule", "key"]):
-        one = unchunked[(unchunked["rule"] == rule) & (unchunked["key"] == key)]["cpu_s"].sum()
-        many, mean = chunks["cpu_s"].sum(), chunks["cpu_s"].mean()
+        alone = unchunked[(unchunked["rule"] == rule) & (unchunked["key"] == key)]
+        one, many, mean = alone["cpu_s"].sum(), chunks["cpu_s"].sum(), chunks["cpu_s"].mean()
         rows.append(
             {
                 "rule": rule,
@@ -451,9 +458,24 @@ def chunk_comparison(unchunked: pd.DataFrame, chunked: pd.DataFrame, n: int) -> 
                 "max_chunk_cpu_s": chunks["cpu_s"].max(),
                 "max_over_mean": chunks["cpu_s"].max() / mean if mean else math.nan,
                 "per_chunk_fixed_s": max(0.0, (many - one) / (n - 1)) if n > 1 else 0.0,
+                "ratio_runs": _ratio_runs(alone, chunks),
             }
         )
     return pd.DataFrame(rows, columns=CHUNK_COLUMNS)
+
+
+def _ratio_runs(alone: pd.DataFrame, chunks: pd.DataFrame) -> str:
+    """The chunked over the unchunked CPU of each repeat (the k-th run of every job), as
+    ``1.09 / 1.13``; empty without per-run CPU times."""
+    if "cpu_runs" not in alone or alone.empty:
+        return ""
+    runs = [*alone["cpu_runs"], *chunks["cpu_runs"]]
+    repeats = min(len(r) for r in runs)
+    ratios = [
+        sum(r[k] for r in chunks["cpu_runs"]) / sum(r[k] for r in alone["cpu_runs"])
+        for k in range(repeats)
+    ]
+    return " / ".join(f"{ratio:.3f}" for ratio in ratios)
 
 
 # --------------------------------------------------------------------------- projected DAG
@@ -593,21 +615,30 @@ def run_summary(run: Run, scripts: set[str]) -> dict:
 
 def measure(settings: Settings, checkout: Path, progress: Callable) -> dict[str, Run]:
     """The measured runs: the segment unchunked (``"1"``) and in N chunks (``"N"``), and the
-    small region unchunked (``"small"``)."""
+    small region unchunked (``"small"``); then the scattered callers of the first two again,
+    alternately, until each has run ``settings.repeats`` times (so that both see the same
+    load of the machine)."""
     setups = {
         "1": (None, 1),
         str(settings.chunks): (None, settings.chunks),
         "small": (settings.small_region, 1),
     }
+    snakefile = checkout / "Snakefile"
     runs = {}
     for name, (region, chunks) in setups.items():
         _, config, _ = simulation(settings, checkout, region)
         progress(f"running the workflow on {region or 'the 1 Mb segment'}, {chunks} chunk(s)")
         config = dict(config, calling=dict(config.get("calling", {}), chunks=chunks))
-        work = settings.workdir / f"run_{name}"
-        repeat = SCATTERED if name != "small" else ()
-        snakefile = checkout / "Snakefile"
-        runs[name] = run_measured(work, config, settings.cores, snakefile, repeat, settings.repeats)
+        runs[name] = run_measured(
+            settings.workdir / f"run_{name}", config, settings.cores, snakefile
+        )
+    for repeat in range(2, settings.repeats + 1):
+        progress(f"calling again, 1 and {settings.chunks} chunks ({repeat} of {settings.repeats})")
+        for name in ("1", str(settings.chunks)):
+            work = settings.workdir / f"run_{name}"
+            runs[name] = rerun_measured(
+                runs[name], work, settings.cores, snakefile, list(SCATTERED)
+            )
     return runs
 
 
@@ -711,9 +742,18 @@ def section_info(
         "chunking": chunking_summary(table, chunks, measured),
         "bwa_alone_s": {k: round(v, 2) for k, v in measured.bwa_alone_s.items()},
         "outside_tools_share": round(outside, 4),
+        "startup_dominated": startup_dominated(table),
         "projections": projections,
     }
     return info
+
+
+def startup_dominated(table: pd.DataFrame, share: float = 0.8, least_s: float = 0.1) -> list[str]:
+    """Rules that should grow with the reference but whose CPU on it (at least ``least_s``) is
+    mostly start-up: their CPU per Mb is below what the two reference sizes resolve."""
+    scaled = table[table["scaling"].isin(["reads", "sites"]) & (table["cpu_s"] >= least_s)]
+    mostly = scaled["start_s"] * scaled["jobs"] >= share * scaled["cpu_s"]
+    return scaled.loc[mostly, "rule"].tolist()
 
 
 if __name__ == "__main__":

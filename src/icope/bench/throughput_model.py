@@ -391,7 +391,8 @@ def parse_dry_run(text: str) -> dict[int, dict]:
     jobs: dict[int, dict] = {}
     current: dict | None = None
     for line in text.splitlines():
-        if header := re.match(r"^(?:local)?rule (\w+):$", line):
+        # Snakemake indents some jobs' blocks (a local rule among others); a field is indented more.
+        if header := re.match(r"^\s*(?:local)?rule (\w+):$", line):
             current = {"rule": header.group(1), "wildcards": {}, "threads": 1}
         elif current is not None and (field_ := re.match(r"^\s+(\w+): (.*)$", line)):
             name, value = field_.groups()
@@ -502,6 +503,7 @@ def summarise(jobs: list[Job], bwa_s: float, measured: Measurements, cores: Iter
         "bwa_mem_cpu_h": round(bwa_s * hours, 2),
         "after_alignment_cpu_h": round(after, 2),
         "after_over_bwa": round(after / (bwa_s * hours), 3) if bwa_s else None,
+        "rest_over_bwa": round(total / (bwa_s * hours) - 1, 3) if bwa_s else None,
         "outside_tools_share": round((snakemake + scripts) / total, 4) if total else None,
         "wall_h": {str(c): round(makespan(jobs, c) * hours, 2) for c in cores},
         "cpu_bound_h": {str(c): round(total / c, 2) for c in cores},

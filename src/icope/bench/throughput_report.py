@@ -28,24 +28,39 @@ def notes(info: dict) -> list[str]:
 
 def verdicts(info: dict) -> list[str]:
     """One line per target of issue 10: the measured or projected figure, met or missed."""
-    lines = _chunk_verdicts(info["chunking"], info["chunks"])
+    lines = _chunk_verdicts(info)
+    by_target: dict[str, dict[str, dict]] = {}
     for projection in info["projections"]:
-        if projection["scenario"] == "bwa mem anchored":
-            lines += _projection_verdicts(projection)
+        by_target.setdefault(projection["target"], {})[projection["scenario"]] = projection
+    for scenarios in by_target.values():
+        lines += _projection_verdicts(scenarios["bwa mem anchored"], scenarios["extrapolated"])
+    if info.get("startup_dominated"):
+        lines.append(
+            "Mostly start-up on 1 Mb (at least 80 % of their CPU), so their CPU per Mb is below "
+            "what the two reference sizes resolve and their projection may be low: "
+            + ", ".join(info["startup_dominated"])
+            + "."
+        )
     return lines
 
 
-def _chunk_verdicts(chunking: dict, n: int) -> list[str]:
-    rows = chunking["rows"]
-    worst = max(rows, key=lambda r: r["ratio"])
+def _chunk_verdicts(info: dict) -> list[str]:
+    chunking, n = info["chunking"], info["chunks"]
+    worst = max(chunking["rows"], key=lambda r: r["ratio"])
+    fixed = worst["per_chunk_fixed_s"]
+    work_per_mb = (worst["cpu_s_1"] - fixed) / info["size_mb"]
+    # The chunk size at which the fixed cost is the allowed growth of the chunk's own work.
+    smallest_mb = fixed / ((MAX_CHUNKING_RATIO - 1) * work_per_mb) if work_per_mb > 0 else 0
     wgs = TARGETS[0]
     return [
         f"Chunking, 1 Mb: the calling stage takes {chunking['calling_ratio']:.3f}x the CPU with "
         f"{n} chunks as with 1 (target <= {MAX_CHUNKING_RATIO}): "
         f"{_met(chunking['calling_ratio'] <= MAX_CHUNKING_RATIO)}. Per caller up to "
-        f"{worst['ratio']:.3f}x ({worst['rule']}): a fixed cost of "
-        f"{worst['per_chunk_fixed_s']:.2f} s per chunk job (process start, BAM header and index, "
-        f"region seeks), which {wgs.chunks} chunks of a whole genome dilute to "
+        f"{worst['ratio']:.3f}x ({worst['rule']}{_runs(worst)}): {fixed:.2f} s more per chunk "
+        f"job against "
+        f"{work_per_mb:.1f} s of work per Mb, so chunks need at least {smallest_mb:.2f} Mb at "
+        f"these depths to stay within {MAX_CHUNKING_RATIO - 1:.0%} (calling.min_chunk_bp); "
+        f"{wgs.chunks} chunks of a whole genome (65 Mb each) cost "
         f"{chunking['projected_scatter_ratio'][wgs.name]:.4f}x the unchunked CPU of the "
         "scattered callers.",
         f"Chunk balance, 1 Mb: the largest chunk takes {chunking['max_over_mean']:.2f}x the "
@@ -54,14 +69,22 @@ def _chunk_verdicts(chunking: dict, n: int) -> list[str]:
     ]
 
 
-def _projection_verdicts(p: dict) -> list[str]:
+def _runs(row: dict) -> str:
+    return f"; run by run {row['ratio_runs']}" if row.get("ratio_runs") else ""
+
+
+def _projection_verdicts(p: dict, extrapolated: dict) -> list[str]:
+    """``p``: the bwa mem anchored projection of a target; ``extrapolated``: the other one."""
     biggest = max(AFTER_ALIGNMENT, key=lambda s: p["stage_cpu_h"].get(s, 0))
+    own_bwa = extrapolated["bwa_mem_cpu_h"]
     lines = [
         f"{p['target']} (bwa mem anchored): after alignment {p['after_alignment_cpu_h']:.1f} "
         f"CPU-h = {p['after_over_bwa']:.0%} of bwa mem's {p['bwa_mem_cpu_h']:.0f} CPU-h "
         f"(target <= {MAX_AFTER_OVER_BWA:.0%}): {_met(p['after_over_bwa'] <= MAX_AFTER_OVER_BWA)};"
         f" largest stage after alignment: {biggest} ({p['stage_cpu_h'].get(biggest, 0):.1f} "
-        "CPU-h).",
+        f"CPU-h). Everything but bwa mem itself (read QC, reference, Snakemake included): "
+        f"{p['rest_over_bwa']:.0%} of bwa mem. bwa mem extrapolated from 1 Mb: {own_bwa:.1f} "
+        f"CPU-h, 1/{p['bwa_mem_cpu_h'] / own_bwa:.0f} of the anchor.",
     ]
     wall = p["wall_h"][str(max(WALL_CORES))]
     path = " > ".join(p["critical_path"])
@@ -79,7 +102,8 @@ def _projection_verdicts(p: dict) -> list[str]:
         ]
         if steps:
             line += " What closes it (same model): " + "; then ".join(steps) + "."
-    return lines + [line]
+    threads = ", ".join(f"{rule} {n}" for rule, n in sorted(p["threads"].items()))
+    return lines + [line + f" Threads per job: {threads}; every other job 1."]
 
 
 ASSUMPTIONS = [
@@ -89,15 +113,19 @@ ASSUMPTIONS = [
     "Scaling per rule (column `scaling`): `reads` = territory x depth (tumour + normal depth "
     "for jobs that read both: somatic calling, delly); `sites` = territory (variant records, "
     "bins); `reference` = the whole 3,100 Mb genome once, also for an exome; `fixed` = not "
-    "scaled. Each group's 1 Mb CPU is scaled linearly, including the part that is process "
-    "start-up, so small Python and bcftools steps are over-estimated.",
+    "scaled. Each (rule, sample) group's CPU is split into a start-up per job and a part "
+    "proportional to the reference, through the 1 Mb and the small run (`start_s`, "
+    "`cpu_s_per_mb`): the start-up is paid once per projected job (lane, chunk), the rest "
+    "scales with the class.",
     "Lanes: a projected sample arrives in units of 25 Gb (83 M pairs of 2x150 bp): WGS "
     "normal 4, tumour 8 units, exome 1 each; calling in 48 chunks (the template's "
     "calling.chunks). Threads per job: the template's `threads:` section (config/config.yaml, "
     "a WGS setting), as snakemake -n with 64 cores gives them to the jobs.",
-    "Chunked calling: the fixed cost per chunk job c = (CPU with N chunks - CPU with 1) / "
-    "(N - 1), measured per caller, is paid once per projected chunk; the rest of the "
-    "caller's CPU scales and is shared equally among the chunks (perfect balance).",
+    "Chunked calling: c = (CPU with N chunks - CPU with 1) / (N - 1) per caller is what a "
+    "chunk job costs beyond its share of the work (starting its processes, BAM headers and "
+    "indexes, 2 x 1 kb of padding, its summary line in the log); the whole-genome ratio pays "
+    "it 48 times against the scaled work. Projected chunks share a caller's work equally "
+    "(perfect balance).",
     "Wall time: a list schedule of the real DAG (snakemake -n of the projected setup: the "
     "pair's lanes, chunks and every per-sample step), each job taking CPU / threads (perfect "
     "scaling inside a job), longest path first. I/O, memory limits, queueing and Snakemake's "
@@ -165,7 +193,7 @@ def section_lines(info: dict, table: pd.DataFrame) -> list[str]:
         "",
         f"Runs: {one['steps']} jobs in {one['wall_s']:.0f} s unchunked, {many['steps']} in "
         f"{many['wall_s']:.0f} s chunked, {small['steps']} in {small['wall_s']:.0f} s on the "
-        "small region. Unchunked job CPU {one['children_cpu_s']:.1f} s (kernel), of "
+        f"small region. Unchunked job CPU {one['children_cpu_s']:.1f} s (kernel), of "
         f"which benchmark files account for {one['benchmarked_cpu_s']:.1f} s (Snakemake's "
         f"sampled `cpu_time`: {one['sampled_cpu_s']:.1f} s; the rest is rules without a "
         f"benchmark). Snakemake itself: {one['snakemake_cpu_s']:.1f} s "

@@ -36,7 +36,7 @@ from icope.bench.run import (
     markdown_table,
     somatic_benchmark,
 )
-from icope.bench.sim_model import SIMULATORS, SimulationError, SimulationParams
+from icope.bench.sim_model import ERROR_PROFILES, SIMULATORS, SimulationError, SimulationParams
 from icope.bench.simulate import run_simulation
 from icope.bench.throughput import RULE_COLUMNS as THROUGHPUT_COLUMNS
 from icope.bench.throughput import Settings, throughput_benchmark
@@ -336,6 +336,13 @@ SIM = {f.name: f.default for f in fields(SimulationParams)}
 @click.option("--seed", default=SIM["seed"], show_default=True)
 @click.option(
     "--simulator", type=click.Choice(SIMULATORS), default=SIM["simulator"], show_default=True
+)
+@click.option(
+    "--error-profile",
+    type=click.Choice(list(ERROR_PROFILES)),
+    default=SIM["error_profile"],
+    show_default=True,
+    help="Sequencing error of the reads (low ~0.1 %, realistic 0.2-0.5 %, high ~1 %).",
 )
 @click.option("--patient", default=SIM["patient"], show_default=True)
 @click.option("--threads", default=SIM["threads"], show_default=True)

@@ -13,7 +13,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
-from icope.bench.sim_model import Dirs, Population, SimulationError, SimulationParams, run_tool
+from icope.bench.sim_model import (
+    ERROR_PROFILES,
+    Dirs,
+    ErrorProfile,
+    Population,
+    SimulationError,
+    SimulationParams,
+    run_tool,
+)
 
 
 def _seed(seed: int, label: str) -> int:
@@ -38,10 +46,11 @@ def simulate_reads_job(
     read_length: int,
     fragment_mean: int,
     fragment_sd: int,
+    errors: ErrorProfile = ERROR_PROFILES["default"],
 ) -> tuple[Path, Path]:
     """Paired reads from one haplotype FASTA -> (R1.fq.gz, R2.fq.gz), each one gzip member."""
     r1, r2 = Path(f"{prefix}_R1.fq.gz"), Path(f"{prefix}_R2.fq.gz")
-    settings = (fasta, prefix, fold, seed, read_length, fragment_mean, fragment_sd)
+    settings = (fasta, prefix, fold, seed, read_length, fragment_mean, fragment_sd, errors)
     if simulator == "art":
         run_tool(_art_command(*settings))
         for src, dest in ((Path(f"{prefix}_1.fq"), r1), (Path(f"{prefix}_2.fq"), r2)):
@@ -58,20 +67,29 @@ def simulate_reads_job(
     return r1, r2
 
 
-def _art_command(fasta, prefix, fold, seed, read_length, fragment_mean, fragment_sd) -> list:
-    """art_illumina paired-end, HS25 profile up to 150 bp (MSv3 above), no alignment output."""
+def _art_command(
+    fasta, prefix, fold, seed, read_length, fragment_mean, fragment_sd, errors
+) -> list:
+    """art_illumina paired-end, HS25 profile up to 150 bp (MSv3 above), no alignment output;
+    qualities (and so errors) shifted by the error profile when it asks to."""
     profile = "HS25" if read_length <= 150 else "MSv3"
+    shift = (
+        ("-qs", errors.art_shift[0], "-qs2", errors.art_shift[1]) if any(errors.art_shift) else ()
+    )
     return [
         *("art_illumina", "-ss", profile, "-p", "-l", read_length, "-f", f"{fold:.6f}"),
-        *("-m", fragment_mean, "-s", fragment_sd, "-rs", seed, "-na", "-q"),
+        *("-m", fragment_mean, "-s", fragment_sd, "-rs", seed, "-na", "-q", *shift),
         *("-i", fasta, "-o", f"{prefix}_"),
     ]
 
 
-def _dwgsim_command(fasta, prefix, fold, seed, read_length, fragment_mean, fragment_sd) -> list:
-    """dwgsim with Illumina-like errors and no mutations of its own (-r 0 -R 0 -y 0)."""
+def _dwgsim_command(
+    fasta, prefix, fold, seed, read_length, fragment_mean, fragment_sd, errors
+) -> list:
+    """dwgsim with the profile's error rates and no mutations of its own (-r 0 -R 0 -y 0)."""
+    rate1, rate2 = errors.dwgsim_rates
     return [
-        *("dwgsim", "-e", "0.001", "-E", "0.002", "-r", "0", "-R", "0", "-y", "0"),
+        *("dwgsim", "-e", rate1, "-E", rate2, "-r", "0", "-R", "0", "-y", "0"),
         *("-1", read_length, "-2", read_length, "-C", f"{fold:.6f}"),
         *("-d", fragment_mean, "-s", fragment_sd, "-z", seed, "-o", "1", fasta, prefix),
     ]
@@ -133,6 +151,7 @@ def simulate_reads(
             params.read_length,
             params.fragment_mean,
             params.fragment_sd,
+            ERROR_PROFILES[params.error_profile],
         )
 
     order_by_size = sorted(range(len(jobs)), key=lambda i: -jobs[i].fold)

@@ -19,6 +19,48 @@ MIN_DISTANCE = 200
 SIMULATORS = ("art", "dwgsim")
 
 
+@dataclass(frozen=True)
+class ErrorProfile:
+    """Sequencing error of the simulated reads, for each simulator.
+
+    ``art_shift``: art_illumina ``-qs``/``-qs2`` (R1, R2), which scale the built-in HS25
+    profile's error by ``10 ** (-shift / 10)`` (its substitutions are drawn from its qualities;
+    measured 0.16 % per base on R1 and R2 unshifted, roughly flat along the read).
+    ``dwgsim_rates``: dwgsim ``-e``/``-E`` (R1, R2); ``a-b`` rises linearly from a at the
+    first base to b at the last (read-end decay), with qualities that follow.
+    """
+
+    name: str
+    description: str
+    art_shift: tuple[int, int]
+    dwgsim_rates: tuple[str, str]
+
+
+#: ``default`` is what the germline and somatic benchmarks were measured with.
+ERROR_PROFILES = {
+    p.name: p
+    for p in (
+        ErrorProfile(
+            "default", "art HS25 ~0.16 %; dwgsim 0.1 % R1, 0.2 % R2", (0, 0), ("0.001", "0.002")
+        ),
+        ErrorProfile("low", "~0.1 % per base, flat", (2, 2), ("0.001", "0.001")),
+        ErrorProfile(
+            "realistic",
+            "0.2-0.5 %: R1 0.2 -> 0.4 %, R2 0.3 -> 0.5 % along the read (dwgsim); art 0.3 % R1, "
+            "0.4 % R2",
+            (-3, -4),
+            ("0.002-0.004", "0.003-0.005"),
+        ),
+        ErrorProfile(
+            "high",
+            "~1 %: R1 0.6 -> 1.2 %, R2 0.8 -> 1.4 % along the read (dwgsim); art 1.0 %",
+            (-8, -8),
+            ("0.006-0.012", "0.008-0.014"),
+        ),
+    )
+}
+
+
 class SimulationError(ValueError):
     """Bad simulation input (region, VCF, LOH, impossible placement)."""
 
@@ -32,11 +74,13 @@ class SimulationParams:
     centred); False / "none" = no LOH; else a ``(contig, start, end)`` tuple (1-based inclusive),
     a ``"chr:start-end"`` string, or a list of those. ``reads=False`` writes truth and sheets
     only; ``keep_intermediate`` keeps ``outdir/work`` (haplotype FASTAs, per-haplotype FASTQs).
+    ``error_profile``: a key of :data:`ERROR_PROFILES` (sequencing error of the reads).
 
     Raises
     ------
     SimulationError
-        For a patient name that is not a safe ID or an unknown simulator (art or dwgsim).
+        For a patient name that is not a safe ID, an unknown simulator (art or dwgsim) or
+        error profile.
     """
 
     reference: Path
@@ -57,6 +101,7 @@ class SimulationParams:
     fragment_sd: int = 50
     seed: int = 1
     simulator: str = "art"
+    error_profile: str = "default"
     patient: str = "SIM1"
     threads: int = 2
     min_distance: int = MIN_DISTANCE
@@ -70,6 +115,10 @@ class SimulationParams:
             raise SimulationError(f"patient {self.patient!r}: only letters, digits, '_' and '-'")
         if self.simulator not in SIMULATORS:
             raise SimulationError(f"unknown simulator {self.simulator!r} (art or dwgsim)")
+        if self.error_profile not in ERROR_PROFILES:
+            raise SimulationError(
+                f"unknown error profile {self.error_profile!r} ({', '.join(ERROR_PROFILES)})"
+            )
 
     @property
     def normal_name(self) -> str:
@@ -100,6 +149,7 @@ class SimulationParams:
             "fragment_sd": self.fragment_sd,
             "seed": self.seed,
             "simulator": self.simulator,
+            "error_profile": self.error_profile,
             "patient": self.patient,
             "threads": self.threads,
             "min_distance": self.min_distance,

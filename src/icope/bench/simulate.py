@@ -49,6 +49,10 @@ Reads
     up to 150 bp, MSv3 above) or dwgsim (``-r 0``: no own mutations) at fold coverage
     depth * population fraction / 2. The LOH deletion is cut out of haplotype 2, so copy loss lowers
     coverage by itself. Read names are ``<population>h<hap>_<contig>-<n>`` (unique per sample).
+    ``error_profile`` sets the sequencing error (:data:`~icope.bench.sim_model.ERROR_PROFILES`:
+    ``default`` as measured by the germline and somatic benchmarks, ``low`` ~0.1 %,
+    ``realistic`` 0.2-0.5 % rising along the read, ``high`` ~1 %): ART's qualities are shifted
+    (``-qs``/``-qs2``), dwgsim's per-read error rates set (``-e``/``-E``, as ranges).
     Per-call seeds derive from ``seed``; the same seed gives identical truth (and, with ART,
     identical reads).
 

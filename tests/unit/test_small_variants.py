@@ -206,8 +206,10 @@ def test_judge_clean_pass():
     assert candidate.reasons == []
     assert candidate.stats == {
         "TLOD": round(tumour_lod(10, 30, 0.001), 2),
+        "ERROR": 0.001,
         "NLOD": round(normal_lod(0, 30, 0.001), 2),
         "FISHER_P": float(f"{fisher_greater(10, 30, 0, 30):.3g}"),
+        "STRAND_P": 1.0,
     }
     assert candidate.stats["TLOD"] == 25.0
     assert candidate.stats["NLOD"] == 9.03
@@ -232,8 +234,16 @@ def test_judge_clean_pass():
         (AlleleCounts(195, 5, 3, 2), CLEAN_NORMAL, {}, T, "LowTumourAF"),
         # 6 alt of 100 in the normal = 6 % (NLOD 9.23)
         (AlleleCounts(50, 50, 25, 25), AlleleCounts(94, 6), {}, T, "NormalEvidence"),
-        # 4 alt of 40 with a 1 % error rate: TLOD 4.30
-        (AlleleCounts(36, 4, 2, 2), CLEAN_NORMAL, {"error": 0.01}, T, "LowTLOD"),
+        # 5 alt of 50 with a 1 % error rate: TLOD 5.37 (error alone: p 8.7e-7)
+        (AlleleCounts(45, 5, 3, 2), CLEAN_NORMAL, {"error": 0.01}, T, "LowTLOD"),
+        # 4 alt of 40 with a 1 % error rate: error alone reaches 4 reads with p 1.1e-5
+        (
+            AlleleCounts(36, 4, 2, 2),
+            CLEAN_NORMAL,
+            {"error": 0.01},
+            SomaticThresholds(min_tlod=4.0),
+            "LowAltReads",
+        ),
         # 6 normal reads all ref: NLOD 1.81 < 2.2
         (
             CLEAN_TUMOUR,
@@ -261,17 +271,64 @@ def test_judge_low_mapq_boundary_and_unknown_mapq():
     assert judge(_candidate(CLEAN_TUMOUR, CLEAN_NORMAL, alt_mapq=None), T) == []
 
 
-def test_strand_bias_needs_known_strands_and_six_alt_reads():
+def test_strand_bias_needs_known_strands_and_a_significant_split():
     def reasons(tumour):
         return judge(_candidate(tumour, None), T)
 
-    assert reasons(AlleleCounts(35, 5, 5, 0)) == []  # only 5 alt reads
-    assert reasons(AlleleCounts(34, 6, 0, 6)) == ["StrandBias"]
-    assert reasons(AlleleCounts(34, 6, 1, 5)) == []
+    # all on one strand: p 0.0625 (5 reads), 0.031 (6), 0.0078 (8) against strand_bias_p 0.01
+    assert reasons(AlleleCounts(35, 5, 5, 0)) == []
+    assert reasons(AlleleCounts(34, 6, 0, 6)) == []
+    assert reasons(AlleleCounts(32, 8, 0, 8)) == ["StrandBias"]
+    assert reasons(AlleleCounts(32, 8, 1, 7)) == []
     # strands unknown (None) on either side: never StrandBias
     assert reasons(AlleleCounts(32, 8, None, None)) == []
     assert reasons(AlleleCounts(32, 8, 8, None)) == []
     assert reasons(AlleleCounts(32, 8, None, 0)) == []
+
+
+def test_strand_bias_scales_with_depth_and_follows_the_ref_reads():
+    def reasons(tumour):
+        return judge(_candidate(tumour, CLEAN_NORMAL), T)
+
+    # 1,000x: 100 alt reads, 2 on the reverse strand: the old "all on one strand" rule
+    # missed it
+    assert reasons(AlleleCounts(900, 100, 98, 2, 450, 450)) == ["StrandBias"]
+    # ... but not when the ref reads are as one-sided (an amplicon read from one end)
+    assert reasons(AlleleCounts(900, 100, 98, 2, 890, 10)) == []
+    # 30 of 100 on the reverse strand is no strand bias
+    assert reasons(AlleleCounts(900, 100, 70, 30, 450, 450)) == []
+
+
+def test_low_alt_reads_bar_rises_with_depth_and_error():
+    lenient = SomaticThresholds(min_tumour_af=0.0, min_tlod=0.0, min_tumour_alt_reads=3)
+
+    def reasons(tumour, error=0.001):
+        return judge(_candidate(tumour, CLEAN_NORMAL, error=error), lenient)
+
+    assert reasons(AlleleCounts(57, 3, 2, 1)) == []
+    # the same 3 reads at 300x: error alone gives them with p 1.5e-4
+    assert reasons(AlleleCounts(297, 3, 2, 1)) == ["LowAltReads"]
+    # ... or at 60x with Q20 alt bases (error 0.01, p 1.1e-3)
+    assert reasons(AlleleCounts(57, 3, 2, 1), error=0.01) == ["LowAltReads"]
+    assert reasons(AlleleCounts(54, 6, 3, 3), error=0.01) == []
+
+
+def test_normal_evidence_allows_for_sequencing_error():
+    tumour = AlleleCounts(40, 20, 10, 10)
+    thin_normal = SomaticThresholds(min_nlod=0.0)  # 18 normal reads: NLOD alone says little
+    # 1 alt read of 18 in the normal: evidence at error 0.001 (p 0.006), not at 0.01 (p 0.06)
+    assert judge(_candidate(tumour, AlleleCounts(17, 1)), thin_normal) == ["NormalEvidence"]
+    assert judge(_candidate(tumour, AlleleCounts(17, 1), error=0.01), thin_normal) == []
+    # a germline het stays NormalEvidence at any error rate
+    het = judge(_candidate(tumour, AlleleCounts(15, 15), error=0.02), thin_normal)
+    assert het == ["NormalEvidence", "GermlineRisk"]
+
+
+def test_judge_error_from_base_and_mapping_quality():
+    candidate = _candidate(CLEAN_TUMOUR, CLEAN_NORMAL, alt_mapq=20.0, error=0.001)
+    judge(candidate, SomaticThresholds(min_mapq=0))
+    assert candidate.stats["ERROR"] == pytest.approx(1 - 0.999 * 0.99, rel=1e-2)
+    assert candidate.stats["TLOD"] == round(tumour_lod(10, 30, 1 - 0.999 * 0.99), 2)
 
 
 def test_judge_many_reasons():
@@ -299,7 +356,7 @@ def test_tumour_only_skips_normal_filters_and_stats():
     # with any normal like the tumour this would be NormalEvidence / GermlineRisk
     candidate = _candidate(AlleleCounts(50, 50, 25, 25), None)
     assert judge(candidate, T) == []
-    assert set(candidate.stats) == {"TLOD"}
+    assert set(candidate.stats) == {"TLOD", "ERROR", "STRAND_P"}
     assert candidate.stats["TLOD"] == round(tumour_lod(50, 50, 0.001), 2)
     # tumour-side filters still apply
     assert judge(_candidate(AlleleCounts(5, 3, 3, 0), None), T) == [
@@ -309,10 +366,11 @@ def test_tumour_only_skips_normal_filters_and_stats():
 
 
 def test_stats_keys_with_and_without_normal():
-    assert set(judge_stats(CLEAN_TUMOUR, CLEAN_NORMAL)) == {"TLOD", "NLOD", "FISHER_P"}
-    assert set(judge_stats(CLEAN_TUMOUR, None)) == {"TLOD"}
-    # TLOD is there even when there are no alt reads
-    assert judge_stats(AlleleCounts(40, 0), None) == {"TLOD": 0.0}
+    tumour_stats = {"TLOD", "ERROR", "STRAND_P"}
+    assert set(judge_stats(CLEAN_TUMOUR, CLEAN_NORMAL)) == tumour_stats | {"NLOD", "FISHER_P"}
+    assert set(judge_stats(CLEAN_TUMOUR, None)) == tumour_stats
+    # TLOD is there even when there are no alt reads; no strands known: no STRAND_P
+    assert judge_stats(AlleleCounts(40, 0), None) == {"TLOD": 0.0, "ERROR": 0.001}
 
 
 def judge_stats(tumour, normal):
@@ -494,16 +552,18 @@ def test_pileup_candidates_counts_and_strands(pileup):
         ("chr1", 700, "T", "C"),
     }
     snv = candidates[("chr1", 100, "A", "G")]
-    assert snv.tumour == AlleleCounts(30, 10, 5, 5)
+    assert snv.tumour == AlleleCounts(30, 10, 5, 5, 15, 15)
     assert snv.normal == AlleleCounts(30, 0)
-    assert snv.error == 0.001
+    # no FORMAT/QS: base-call error unknown (0), the config's floor applies
+    assert snv.error == 0.0 and snv.alt_base_quality is None
     multi = candidates[("chr1", 400, "A", "T")]
-    assert multi.tumour == AlleleCounts(28, 12, 6, 6)
+    assert multi.tumour == AlleleCounts(28, 12, 6, 6, 14, 14)
     assert multi.normal == AlleleCounts(38, 0)
     assert multi.alt_mapq is None  # I16 cannot be split between several ALTs
+    assert multi.read_ends is None
     second = candidates[("chr1", 500, "A", "C")]
-    assert second.tumour == AlleleCounts(30, 2, 1, 1)
-    assert candidates[("chr1", 600, "G", "A")].tumour == AlleleCounts(32, 8, 8, 0)
+    assert second.tumour == AlleleCounts(30, 2, 1, 1, 15, 15)
+    assert candidates[("chr1", 600, "G", "A")].tumour == AlleleCounts(32, 8, 8, 0, 16, 16)
     # biallelic record without <*>: alt MAPQ = I16[10] / (I16[2] + I16[3])
     assert candidates[("chr1", 700, "T", "C")].alt_mapq == pytest.approx(20.0)
 
@@ -783,7 +843,9 @@ def test_call_method_freebayes(freebayes, tmp_path):
     assert snv.info["TAF"] == pytest.approx(0.25)
     assert snv.info["NDP"] == 30
     assert snv.info["ALT_MQ"] == pytest.approx(55.0)
-    assert snv.info["TLOD"] == pytest.approx(25.0)
+    # error 0.001 from QA/AO plus 3e-6 from MAPQ 55
+    assert snv.info["TLOD"] == pytest.approx(round(tumour_lod(10, 30, 0.001003), 2))
+    assert snv.info["ALT_BQ"] == pytest.approx(30.0)
     assert snv.samples["TUM"]["AD"] == (30, 10)
     assert snv.samples["NOR"]["AD"] == (30, 0)
 
@@ -1125,3 +1187,77 @@ def test_somatic_doctests_other_than_tumour_lod():
     for test in tests:
         runner.run(test)
     assert runner.summarize(verbose=False).failed == 0
+
+
+# ------------------------------------------------------------- pileup base qualities, read ends
+
+QS_HEADER = PILEUP_HEADER + (
+    '##FORMAT=<ID=QS,Number=R,Type=Integer,Description="Phred-score allele quality sum">\n'
+)
+QS_FMT = "PL:DP:AD:ADF:ADR:QS"
+
+
+def _i16_tails(ref_reads, alt_forward, alt_reverse, alt_tail, ref_tail=(20, 20 * 20 + 49)):
+    """I16 with 60 ref reads per strand split, the alt reads' tail distances given per read."""
+    alt = alt_forward + alt_reverse
+    values = [ref_reads // 2, ref_reads - ref_reads // 2, alt_forward, alt_reverse]
+    values += [30 * ref_reads, 900 * ref_reads, 30 * alt, 900 * alt]
+    values += [60 * ref_reads, 3600 * ref_reads, 60 * alt, 3600 * alt]
+    values += [ref_tail[0] * ref_reads, ref_tail[1] * ref_reads]
+    values += [sum(alt_tail), sum(t * t for t in alt_tail)]
+    return "I16=" + ",".join(str(v) for v in values)
+
+
+def _qs_row(pos, alt_forward, alt_reverse, alt_qs, alt_tail):
+    alt = alt_forward + alt_reverse
+    tumour = f"{PL3}:{60 + alt}:60,{alt},0:30,{alt_forward},0:30,{alt_reverse},0:1800,{alt_qs},0"
+    normal = f"{PL3}:30:30,0,0:15,0,0:15,0,0:900,0,0"
+    info = f"DP={90 + alt};" + _i16_tails(90, alt_forward, alt_reverse, alt_tail)
+    return "\t".join(["chr1", str(pos), ".", "A", "G,<*>", "0", ".", info, QS_FMT, tumour, normal])
+
+
+QS_ROWS = [
+    # 5 alt reads, base quality 30, spread along the reads: PASS
+    _qs_row(100, 3, 2, 150, [25, 20, 12, 25, 18]),
+    # the same reads at base quality 17 (error 0.02): error explains them
+    _qs_row(200, 3, 2, 85, [25, 20, 12, 25, 18]),
+    # 5 alt reads, all within 2 bp of a read end, on both strands
+    _qs_row(300, 3, 2, 150, [0, 1, 2, 1, 0]),
+    # 4 alt reads all on the forward strand, somewhat near the ends (z about -3)
+    _qs_row(400, 4, 0, 120, [8, 10, 5, 9]),
+    # the same distances on both strands: chance
+    _qs_row(500, 2, 2, 120, [8, 10, 5, 9]),
+]
+
+
+@pytest.fixture
+def qs_pileup(tmp_path):
+    return _write_text_vcf(tmp_path / "qs.vcf", QS_HEADER, QS_ROWS, ["TUM", "NOR"])
+
+
+def test_pileup_error_from_base_qualities(qs_pileup):
+    candidates = {c.pos: c for c in pileup_candidates(str(qs_pileup), "TUM", "NOR")}
+    assert candidates[100].alt_base_quality == pytest.approx(30.0)
+    assert candidates[100].error == pytest.approx(0.001)
+    assert candidates[200].alt_base_quality == pytest.approx(17.0)
+    assert candidates[200].error == pytest.approx(10**-1.7)
+    assert candidates[100].read_ends.alt_mean == pytest.approx(20.0)
+
+
+def test_pileup_filters_from_qualities_strands_and_read_ends(qs_pileup, tmp_path):
+    out = tmp_path / "qs.vcf.gz"
+    thresholds = SomaticThresholds(min_tlod=5.0, min_tumour_alt_reads=3)
+    call_method("pileup", str(qs_pileup), str(out), "TUM", "NOR", thresholds)
+    _, filters, _, records = _read(out)
+    assert {"ReadEndBias", "StrandBias", "LowTLOD"} <= filters
+    assert _filters(records[("chr1", 100, "G")]) == ["PASS"]
+    assert records[("chr1", 100, "G")].info["ALT_BQ"] == pytest.approx(30.0)
+    low_quality = records[("chr1", 200, "G")]
+    assert "LowTLOD" in _filters(low_quality) and "PASS" not in _filters(low_quality)
+    assert low_quality.info["ERROR"] == pytest.approx(10**-1.7, rel=1e-2)
+    assert _filters(records[("chr1", 300, "G")]) == ["ReadEndBias"]
+    assert records[("chr1", 300, "G")].info["READ_END_Z"] < -4
+    one_strand = records[("chr1", 400, "G")]
+    assert _filters(one_strand) == ["ReadEndBias"]
+    assert -4 < one_strand.info["READ_END_Z"] < -2.5
+    assert _filters(records[("chr1", 500, "G")]) == ["PASS"]

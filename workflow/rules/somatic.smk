@@ -25,6 +25,9 @@ rule somatic_pileup:
         min_mapq=config["alignment"]["min_mapq_for_calling"],
         min_bq=config["somatic"]["min_base_quality"],
         enough_alt_reads=f"FORMAT/AD[0:1]>={config['somatic']['min_tumour_alt_reads']}",
+        # Per sample: allele depths, per strand, and base-quality sums per allele (QS) for the
+        # likelihood model; INFO/I16 (always written) adds mapping quality and read-end distance.
+        annotations="FORMAT/AD,FORMAT/DP,FORMAT/ADF,FORMAT/ADR,FORMAT/QS",
         # Deep panels and amplicons exceed mpileup's default of 250 reads per file.
         max_depth=config["somatic"]["pileup_max_depth"],
         # Pasted unquoted on purpose: an argument string (config/README.md).
@@ -38,7 +41,7 @@ rule somatic_pileup:
         "(start=$(date +%s); "
         " bcftools mpileup --no-version -f {input.fasta:q} -R {input.padded:q} "
         "  -q {params.min_mapq:q} -Q {params.min_bq:q} -d {params.max_depth:q} "
-        "  -a FORMAT/AD,FORMAT/DP,FORMAT/ADF,FORMAT/ADR {params.extra} -Ou "
+        "  -a {params.annotations:q} {params.extra} -Ou "
         "  {input.tumour:q} {params.normal:q} "
         " | bcftools view --no-version -i {params.enough_alt_reads:q} -Ou "
         f" | {KEEP_CHUNK_RECORDS}; {CHUNK_SUMMARY}) 2> {{log:q}}"

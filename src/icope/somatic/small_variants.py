@@ -8,12 +8,16 @@ differ in how candidates and read counts are obtained:
 
 ``pileup``
     ``bcftools mpileup`` allele counts of tumour and normal (per-base, no local realignment
-    beyond BAQ), fixed error rate, strand and mapping quality from the I16 field.
+    beyond BAQ) per strand (ADF/ADR), the tumour alt reads' base qualities (FORMAT/QS), and
+    from INFO/I16 the alt reads' mapping quality and distance to the read ends.
 ``freebayes``
     ``freebayes`` called jointly on tumour and normal as pooled samples (haplotype-based
     candidates, so indels and complex alleles are realigned; the approach bcbio-nextgen used),
-    per-sample allele observations AO/RO, error rate from the alt base qualities (QA/AO),
-    strand (SAF/SAR) and mapping quality (MQM) of the alt observations.
+    per-sample allele observations AO/RO, the alt base qualities (QA/AO), strand (SAF/SAR,
+    SRF/SRR) and mapping quality (MQM) of the alt observations.
+
+Each allele's error rate comes from the base and mapping qualities of the reads that carry it
+(:mod:`icope.somatic.evidence`), never below the config's ``error_rate``.
 
 Every candidate is written with a FILTER that says why a rejected one was rejected, and
 standard fields downstream reporters read as they are: FORMAT GT:DP:AD:AF per sample and INFO
@@ -31,17 +35,32 @@ from pathlib import Path
 
 import pysam
 
+from icope.somatic.evidence import (
+    ReadEnds,
+    StrandCounts,
+    allele_error,
+    error_alone_p,
+    phred_to_error,
+)
+
 #: FILTER ids and their human-readable descriptions.
 FILTERS = {
     "LowTumourDepth": "Tumour depth below min_tumour_depth",
     "LowNormalDepth": "Normal depth below min_normal_depth",
-    "LowAltReads": "Fewer than min_tumour_alt_reads tumour reads support the allele",
+    "LowAltReads": "Fewer tumour alt reads than min_tumour_alt_reads, or than sequencing error "
+    "alone reaches at this depth with probability max_error_p",
     "LowTumourAF": "Tumour allele fraction below min_tumour_af",
-    "NormalEvidence": "Normal allele fraction above max_normal_af (germline or contamination)",
+    "NormalEvidence": "Normal allele fraction above max_normal_af (germline or contamination), "
+    "more alt reads than sequencing error gives with probability normal_error_p",
     "LowTLOD": "Tumour log-odds (allele vs sequencing error) below min_tlod",
     "GermlineRisk": "Normal log-odds (hom-ref vs het) below min_nlod: normal too thin to "
     "exclude a germline variant",
-    "StrandBias": "At least 6 tumour alt reads, all on one strand",
+    "StrandBias": "Tumour alt reads on one strand: binomial p of their forward/reverse split "
+    "(vs the ref reads') below strand_bias_p and at most strand_bias_minor_fraction on the "
+    "other strand",
+    "ReadEndBias": "Alt bases nearer the read ends than the ref bases: mean distance more than "
+    "read_end_z standard errors below the ref reads' (read_end_z_one_strand when the alt reads "
+    "are on one strand; pileup only)",
     "LowMapQ": "Mean mapping quality of the alt reads below min_mapq",
     "NearIndel": "SNV within near_indel_bp of an indel candidate",
     "PopulationAF": "Population allele frequency (gnomAD) above max_population_af",
@@ -57,6 +76,10 @@ SOMATIC_INFO = [
     ("NLOD", 1, "Float", "Normal log10 odds: homozygous reference vs heterozygous"),
     ("FISHER_P", 1, "Float", "One-sided Fisher exact p, ALT enriched in tumour vs normal"),
     ("ALT_MQ", 1, "Float", "Mean mapping quality of reads supporting ALT"),
+    ("ALT_BQ", 1, "Float", "Mean base quality of the tumour reads supporting ALT"),
+    ("ERROR", 1, "Float", "Per-read error rate of the ALT reads used by TLOD/NLOD"),
+    ("STRAND_P", 1, "Float", "Binomial p of the tumour ALT reads' strand split"),
+    ("READ_END_Z", 1, "Float", "ALT vs REF mean distance to the read ends, in standard errors"),
     ("SOMATIC", 0, "Flag", "Somatic candidate from a tumour/normal pair"),
     ("UNMATCHED", 0, "Flag", "Tumour-only call: no matched normal was used"),
     ("METHODS", ".", "String", "Somatic calling methods that reported the allele"),
@@ -64,6 +87,9 @@ SOMATIC_INFO = [
     ("POP_AF", 1, "Float", "Population allele frequency used by the PopulationAF filter"),
     ("INDEL", 0, "Flag", "Indel"),
 ]
+#: The statistics of a method's call that the consensus carries over.
+METHOD_STATS = ("TLOD", "NLOD", "FISHER_P", "ERROR", "STRAND_P", "READ_END_Z")
+
 FORMATS = [
     ("GT", 1, "String", "Genotype"),
     ("DP", 1, "Integer", "Read depth (ref + alt reads)"),
@@ -79,9 +105,15 @@ class SomaticThresholds:
     min_tumour_alt_reads: int = 4
     min_tumour_af: float = 0.03
     max_normal_af: float = 0.05
+    normal_error_p: float = 0.01
     min_tlod: float = 6.3
     min_nlod: float = 2.2
     error_rate: float = 0.001
+    max_error_p: float = 1e-5
+    strand_bias_p: float = 0.01
+    strand_bias_minor_fraction: float = 0.05
+    read_end_z: float = 4.0
+    read_end_z_one_strand: float = 2.5
     min_mapq: float = 30.0
     near_indel_bp: int = 10
     max_population_af: float = 0.001
@@ -165,6 +197,19 @@ class AlleleCounts:
     alt: int
     alt_forward: int | None = None
     alt_reverse: int | None = None
+    ref_forward: int | None = None
+    ref_reverse: int | None = None
+
+    @property
+    def strands(self) -> StrandCounts | None:
+        """Alt and ref reads per strand, None when the caller did not report the alt reads'
+        (ref reads without strands count as half on each)."""
+        if self.alt_forward is None or self.alt_reverse is None:
+            return None
+        ref_forward, ref_reverse = self.ref_forward, self.ref_reverse
+        if ref_forward is None or ref_reverse is None:
+            ref_forward = ref_reverse = self.ref // 2
+        return StrandCounts(ref_forward, ref_reverse, self.alt_forward, self.alt_reverse)
 
     @property
     def depth(self) -> int:
@@ -186,9 +231,11 @@ class Candidate:
     tumour: AlleleCounts
     normal: AlleleCounts | None
     alt_mapq: float | None = None
-    error: float = 0.001
+    error: float = 0.001  # per-base error of the alt reads' base calls (their base qualities)
     reasons: list[str] = field(default_factory=list)
     stats: dict[str, float] = field(default_factory=dict)
+    alt_base_quality: float | None = None
+    read_ends: ReadEnds | None = None
 
     @property
     def key(self) -> tuple[str, int, str, str]:
@@ -199,11 +246,14 @@ class Candidate:
         return len(self.ref) != len(self.alt)
 
 
-def _tumour_reasons(t: AlleleCounts, thresholds: SomaticThresholds) -> list[str]:
+def _tumour_reasons(t: AlleleCounts, thresholds: SomaticThresholds, error: float) -> list[str]:
     reasons = []
     if t.depth < thresholds.min_tumour_depth:
         reasons.append("LowTumourDepth")
-    if t.alt < thresholds.min_tumour_alt_reads:
+    if (
+        t.alt < thresholds.min_tumour_alt_reads
+        or error_alone_p(t.alt, t.depth, error) >= thresholds.max_error_p
+    ):
         reasons.append("LowAltReads")
     if t.af < thresholds.min_tumour_af:
         reasons.append("LowTumourAF")
@@ -217,7 +267,10 @@ def _normal_reasons(
     reasons = []
     if n.depth < thresholds.min_normal_depth:
         reasons.append("LowNormalDepth")
-    if n.af > thresholds.max_normal_af:
+    if (
+        n.af > thresholds.max_normal_af
+        and error_alone_p(n.alt, n.depth, error) < thresholds.normal_error_p
+    ):
         reasons.append("NormalEvidence")
     nlod = normal_lod(n.alt, n.ref, error)
     if nlod < thresholds.min_nlod:
@@ -229,69 +282,133 @@ def _normal_reasons(
     return reasons, stats
 
 
-def _artefact_reasons(candidate: Candidate, thresholds: SomaticThresholds) -> list[str]:
-    t = candidate.tumour
-    reasons = []
-    strands = (t.alt_forward, t.alt_reverse)
-    if None not in strands and t.alt >= 6 and min(strands) == 0:
+def _strand_bias(strands: StrandCounts | None, thresholds: SomaticThresholds):
+    """``(StrandBias?, alt reads on one strand?, p)``; p is None without strand counts."""
+    if strands is None:
+        return False, False, None
+    p = strands.bias_p()
+    one_strand = strands.minor_fraction <= thresholds.strand_bias_minor_fraction
+    return one_strand and p < thresholds.strand_bias_p, one_strand, p
+
+
+def _artefact_reasons(
+    candidate: Candidate, thresholds: SomaticThresholds
+) -> tuple[list[str], dict[str, float]]:
+    """Strand, read-end and mapping-quality filters, and the statistics behind them.
+
+    A few alt reads on one strand are common by chance (3 reads: 1 in 4), and so are a few
+    near the read ends; both together are not, so alt reads on one strand need less read-end
+    evidence (``read_end_z_one_strand``) than alt reads on both (``read_end_z``).
+    """
+    reasons, stats = [], {}
+    strand_bias, one_strand, p = _strand_bias(candidate.tumour.strands, thresholds)
+    if p is not None:
+        stats["STRAND_P"] = float(f"{p:.3g}")
+    if strand_bias:
         reasons.append("StrandBias")
+    z = candidate.read_ends.z() if candidate.read_ends is not None else None
+    if z is not None:
+        stats["READ_END_Z"] = round(z, 2)
+        bar = thresholds.read_end_z_one_strand if one_strand else thresholds.read_end_z
+        if z < -bar:
+            reasons.append("ReadEndBias")
     if candidate.alt_mapq is not None and candidate.alt_mapq < thresholds.min_mapq:
         reasons.append("LowMapQ")
-    return reasons
+    return reasons, stats
+
+
+def candidate_error(candidate: Candidate, thresholds: SomaticThresholds) -> float:
+    """Error rate of the candidate's alt reads: base calls and mapping, floored."""
+    return allele_error(candidate.error, candidate.alt_mapq, thresholds.error_rate)
 
 
 def judge(candidate: Candidate, thresholds: SomaticThresholds) -> list[str]:
     """Set and return the FILTER reasons (empty = PASS) and the statistics of a candidate."""
     t, n = candidate.tumour, candidate.normal
-    error = max(candidate.error, thresholds.error_rate)
-    reasons = _tumour_reasons(t, thresholds)
+    error = candidate_error(candidate, thresholds)
+    reasons = _tumour_reasons(t, thresholds, error)
     tlod = tumour_lod(t.alt, t.ref, error)
     if tlod < thresholds.min_tlod:
         reasons.append("LowTLOD")
-    stats = {"TLOD": round(tlod, 2)}
+    stats = {"TLOD": round(tlod, 2), "ERROR": float(f"{error:.3g}")}
     if n is not None:
         normal_reasons, normal_stats = _normal_reasons(t, n, thresholds, error)
         reasons += normal_reasons
         stats |= normal_stats
-    reasons += _artefact_reasons(candidate, thresholds)
-    candidate.reasons, candidate.stats = reasons, stats
-    return reasons
+    artefact_reasons, artefact_stats = _artefact_reasons(candidate, thresholds)
+    candidate.reasons, candidate.stats = reasons + artefact_reasons, stats | artefact_stats
+    return candidate.reasons
 
 
 def _ints(values) -> list[int]:
     return [0 if v is None else int(v) for v in values]
 
 
+def _pileup_tumour(fmt, index: int) -> tuple[AlleleCounts, float | None]:
+    """Tumour allele counts per strand and the alt reads' mean base quality (FORMAT/QS)."""
+    ad, adf, adr = _ints(fmt["AD"]), _ints(fmt["ADF"]), _ints(fmt["ADR"])
+    counts = AlleleCounts(ad[0], ad[index], adf[index], adr[index], adf[0], adr[0])
+    qs = fmt.get("QS")
+    known = qs is not None and qs[index] is not None and ad[index] > 0
+    return counts, qs[index] / ad[index] if known else None
+
+
+def _pileup_i16(record) -> tuple[float | None, ReadEnds | None]:
+    """Alt reads' mean mapping quality and read-end distances from INFO/I16.
+
+    I16 sums all non-reference reads of both samples: exact when the site has a single real
+    ALT (mpileup always adds the symbolic <*>) and the normal has no alt reads to speak of.
+    """
+    i16 = record.info.get("I16")
+    real_alts = [a for a in record.alts if not a.startswith("<")]
+    if i16 is None or len(real_alts) != 1 or i16[2] + i16[3] == 0:
+        return None, None
+    return i16[10] / (i16[2] + i16[3]), ReadEnds.from_i16(i16)
+
+
 def pileup_candidates(path: str, tumour: str, normal: str | None) -> Iterator[Candidate]:
-    """Candidates from ``bcftools mpileup -a FORMAT/AD,FORMAT/ADF,FORMAT/ADR`` output."""
+    """Candidates from ``bcftools mpileup -a FORMAT/AD,FORMAT/ADF,FORMAT/ADR,FORMAT/QS``
+    output (without QS the base-quality error falls back to the config's floor)."""
     with pysam.VariantFile(path) as pileup:
         for record in pileup:
-            i16 = record.info.get("I16")
             for index, alt in enumerate(record.alts or (), start=1):
                 if alt.startswith("<"):
                     continue
-                fmt = record.samples[tumour]
-                ad, adf, adr = _ints(fmt["AD"]), _ints(fmt["ADF"]), _ints(fmt["ADR"])
-                if ad[index] == 0:
+                t, quality = _pileup_tumour(record.samples[tumour], index)
+                if t.alt == 0:
                     continue
-                t = AlleleCounts(ad[0], ad[index], adf[index], adr[index])
                 n = None
                 if normal:
                     n_ad = _ints(record.samples[normal]["AD"])
                     n = AlleleCounts(n_ad[0], n_ad[index])
-                mapq = None
-                # I16 sums all non-reference reads of both samples: exact when the site has a
-                # single real ALT (mpileup always adds the symbolic <*>)
-                real_alts = [a for a in record.alts if not a.startswith("<")]
-                if i16 is not None and len(real_alts) == 1 and i16[2] + i16[3] > 0:
-                    mapq = i16[10] / (i16[2] + i16[3])
-                yield Candidate(record.contig, record.pos, record.ref, alt, t, n, mapq)
+                mapq, read_ends = _pileup_i16(record)
+                error = phred_to_error(quality) if quality is not None else 0.0
+                yield Candidate(
+                    record.contig,
+                    record.pos,
+                    record.ref,
+                    alt,
+                    t,
+                    n,
+                    mapq,
+                    error,
+                    alt_base_quality=quality,
+                    read_ends=read_ends,
+                )
+
+
+def _first(record, key: str):
+    """First value of an INFO field, None when absent or not declared."""
+    if key not in record.header.info:
+        return None
+    value = record.info.get(key)
+    return value[0] if isinstance(value, tuple) else value
 
 
 def freebayes_candidates(path: str, tumour: str, normal: str | None) -> Iterator[Candidate]:
     """Candidates from joint tumour/normal freebayes output split with ``bcftools norm -m -``.
 
-    The error rate is taken from the tumour's alt base qualities (QA/AO).
+    The base-call error is taken from the tumour's alt base qualities (QA/AO).
     """
     with pysam.VariantFile(path) as calls:
         for record in calls:
@@ -302,19 +419,27 @@ def freebayes_candidates(path: str, tumour: str, normal: str | None) -> Iterator
             ro, ao = int(fmt["RO"] or 0), int((fmt["AO"] or (0,))[0] or 0)
             if ao == 0:
                 continue
-            saf = record.info.get("SAF", (None,))[0]
-            sar = record.info.get("SAR", (None,))[0]
             qa = (fmt.get("QA") or (None,))[0]
-            error = 10 ** (-(qa / ao) / 10) if qa else 0.001
+            quality = qa / ao if qa else None
             n = None
             if normal:
                 nf = record.samples[normal]
                 n = AlleleCounts(int(nf["RO"] or 0), int((nf["AO"] or (0,))[0] or 0))
-            # SAF/SAR are summed over both samples; with the normal's alt reads near zero
-            # for somatic candidates they describe the tumour's alt reads.
-            t = AlleleCounts(ro, ao, saf, sar)
-            mapq = record.info.get("MQM", (None,))[0]
-            yield Candidate(record.contig, record.pos, record.ref, alt, t, n, mapq, error)
+            # SAF/SAR (and SRF/SRR) are summed over both samples; with the normal's alt reads
+            # near zero for somatic candidates they describe the tumour's alt reads.
+            strands = [_first(record, k) for k in ("SAF", "SAR", "SRF", "SRR")]
+            t = AlleleCounts(ro, ao, *strands)
+            yield Candidate(
+                record.contig,
+                record.pos,
+                record.ref,
+                alt,
+                t,
+                n,
+                _first(record, "MQM"),
+                phred_to_error(quality) if quality is not None else 0.0,
+                alt_base_quality=quality,
+            )
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -364,6 +489,8 @@ def _write(
         record.info["PASS_METHODS"] = tuple(passed)
     if candidate.alt_mapq is not None:
         record.info["ALT_MQ"] = round(float(candidate.alt_mapq), 1)
+    if candidate.alt_base_quality is not None:
+        record.info["ALT_BQ"] = round(float(candidate.alt_base_quality), 1)
     if candidate.is_indel:
         record.info["INDEL"] = True
     for key, value in candidate.stats.items():
@@ -432,7 +559,7 @@ def _read_method_calls(path: str, tumour: str, normal: str | None) -> dict[tuple
                 n_ad = record.samples[normal]["AD"]
                 n = AlleleCounts(int(n_ad[0]), int(n_ad[1]))
             reasons = [f for f in record.filter if f != "PASS"]
-            stats = {k: record.info[k] for k in ("TLOD", "NLOD", "FISHER_P") if k in record.info}
+            stats = {k: record.info[k] for k in METHOD_STATS if k in record.info}
             candidate = Candidate(
                 record.contig,
                 record.pos,
@@ -443,6 +570,7 @@ def _read_method_calls(path: str, tumour: str, normal: str | None) -> dict[tuple
                 record.info.get("ALT_MQ"),
                 reasons=reasons,
                 stats=stats,
+                alt_base_quality=record.info.get("ALT_BQ"),
             )
             calls[candidate.key] = candidate
     return calls

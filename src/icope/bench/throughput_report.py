@@ -90,7 +90,9 @@ def _projection_verdicts(p: dict, extrapolated: dict) -> list[str]:
     path = " > ".join(p["critical_path"])
     line = (
         f"{p['target']} (bwa mem anchored): wall {wall:.1f} h on {max(WALL_CORES)} cores, "
-        f"{p['wall_h'][str(min(WALL_CORES))]:.1f} h on {min(WALL_CORES)}; critical path "
+        f"{p['wall_h'][str(min(WALL_CORES))]:.1f} h on {min(WALL_CORES)} (all CPU spread over "
+        f"the cores: {p['cpu_bound_h'][str(max(WALL_CORES))]:.1f} h and "
+        f"{p['cpu_bound_h'][str(min(WALL_CORES))]:.1f} h); critical path "
         f"{p['critical_path_h']:.1f} h: {path}."
     )
     if "closing" in p:
@@ -144,6 +146,11 @@ ASSUMPTIONS = [
     "with the genome), and I/O. Every calling chunk logs its called bp, seconds, records and "
     "deepest site (logs/germline/<sample>/chunk*.log, logs/somatic/<tumour>/chunk*.log) so the "
     "balance on real data can be checked.",
+    "Not measured: annotation with dbSNP, gnomAD, ClinVar and bcftools csq, and the panel "
+    "classification of real genes (the simulated segment comes without known sites, gene "
+    "annotation or panel, so `annotate` only rewrites the calls and the report steps see no "
+    "panel gene); the exome projection plans without a targets BED, which leaves the jobs the "
+    "same but for genome_bed (checked with snakemake -n). "
     "RNA is not included: the simulated pair has no RNA sample. The reference stage (bwa "
     "index etc.) is built once per genome and shared by every patient; from 1 Mb it is "
     "under-estimated (bwa index of GRCh38 takes about an hour).",
@@ -169,6 +176,7 @@ def projection_tables(projections: list[dict]) -> tuple[pd.DataFrame, pd.DataFra
         "bwa mem alone CPU-h": "bwa_mem_cpu_h",
         "after alignment CPU-h": "after_alignment_cpu_h",
         "after alignment / bwa mem": "after_over_bwa",
+        "everything but bwa mem / bwa mem": "rest_over_bwa",
         "outside the tools (Snakemake + scripts)": "outside_tools_share",
         "critical path h": "critical_path_h",
     }

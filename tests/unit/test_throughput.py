@@ -553,3 +553,13 @@ def test_rules_whose_cpu_is_mostly_start_up_are_named():
     )
     # fixed rules are all start-up by design; 0.01 s is below what can be measured
     assert tp.startup_dominated(table) == ["cnvkit_tumour"]
+
+
+def test_the_command_refuses_a_chunked_run_of_one_chunk():
+    from click.testing import CliRunner
+
+    from icope.cli import main
+
+    arguments = ["bench", "throughput", "--chunks", "1", "--workflow-dir", str(REPO)]
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code == 2 and "must be at least 2" in result.output

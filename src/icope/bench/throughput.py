@@ -2,16 +2,19 @@
 N chunks, and what that projects to for a whole genome and an exome.
 
 ``icope bench throughput`` simulates the pair from the 1 Mb chr21 segment (normal 30x, tumour
-60x), runs the whole workflow on it twice (``calling.chunks`` 1 and N, in separate work
-directories), reads every benchmark file into its rule (:data:`RULES`, a table of benchmark
-paths) and projects the cost per rule to a 30x/60x WGS pair and a 100x/100x exome. Wall times
-come from a list schedule of the real DAG shape (``snakemake -n`` of the projected setup: lanes,
-chunks, thread counts) on 16 and 64 cores.
+60x), runs the whole workflow on it with ``calling.chunks`` 1 and N (separate work directories;
+the scattered callers of both again, alternately, for a median of several runs) and on a
+0.25 Mb pair (for each rule's start-up cost), reads every benchmark file into its rule
+(:data:`icope.bench.throughput_model.RULES`, a table of benchmark paths) and projects the cost
+per rule to a 30x/60x WGS pair and a 100x/100x exome (:mod:`icope.bench.throughput_model`).
+Wall times come from a list schedule of the real DAG shape (``snakemake -n`` of the projected
+setup: lanes, chunks, the template's thread counts) on 16 and 64 cores; the section is written
+by :mod:`icope.bench.throughput_report`.
 
 CPU seconds of a job are the kernel's: the run goes through :func:`probe_main`, which makes
 Snakemake reap each job with ``wait4`` and records the job's CPU time with every descendant's.
 Snakemake's own ``cpu_time`` column samples the process tree (every 0.5 s, later every 30 s) and
-misses each process's last interval: on the 1 Mb run it held 85 % of the job CPU.
+misses each process's last interval: on the 1 Mb runs it held 72-85 % of the job CPU.
 """
 
 from __future__ import annotations

@@ -563,3 +563,19 @@ def test_the_command_refuses_a_chunked_run_of_one_chunk():
     arguments = ["bench", "throughput", "--chunks", "1", "--workflow-dir", str(REPO)]
     result = CliRunner().invoke(main, arguments)
     assert result.exit_code == 2 and "must be at least 2" in result.output
+
+
+def test_a_run_whose_probe_measured_no_job_is_an_error(tmp_path):
+    _bench(tmp_path / "benchmarks/bwa_mem/S1/L001.tsv", 5.0, "3.5")
+    records = [
+        {"benchmark": "benchmarks/bwa_mem/S1/L001.tsv", "cpu_s": [None]},
+        {"snakemake_cpu_s": 1.0, "children_cpu_s": 4.0},
+    ]
+    (tmp_path / tp.PROBE_FILE).write_text("".join(json.dumps(r) + "\n" for r in records))
+    (tmp_path / "snakemake.log").write_text("1 of 1 steps (100%) done\n")
+    with pytest.raises(RuntimeError, match="the probe measured no job"):
+        tp._read_run(tmp_path, 10.0)
+    records[0]["cpu_s"] = [4.0]
+    (tmp_path / tp.PROBE_FILE).write_text("".join(json.dumps(r) + "\n" for r in records))
+    run = tp._read_run(tmp_path, 10.0)
+    assert (run.steps, run.snakemake_cpu_s, run.jobs["cpu_s"].tolist()) == (1, 1.0, [4.0])

@@ -20,11 +20,13 @@ misses each process's last interval: on the 1 Mb runs it held 72-85 % of the job
 from __future__ import annotations
 
 import ast
+import atexit
 import itertools
 import json
 import math
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -172,8 +174,6 @@ def probe_main(argv: list[str]) -> None:
     ``$ICOPE_THROUGHPUT_PROBE``, and at exit a last line holds this process's own CPU time
     (Snakemake: DAG, scheduling, benchmark sampling) and that of all its children.
     """
-    import resource
-
     from snakemake import benchmark
     from snakemake.cli import main
 
@@ -189,8 +189,6 @@ def probe_main(argv: list[str]) -> None:
         line = {"snakemake_cpu_s": own.ru_utime + own.ru_stime}
         out.write(json.dumps(line | {"children_cpu_s": kids.ru_utime + kids.ru_stime}) + "\n")
         out.close()
-
-    import atexit
 
     atexit.register(totals)
     sys.argv = ["snakemake", *argv]
@@ -290,6 +288,10 @@ def _read_run(workdir: Path, wall: float) -> Run:
     for record in records:
         if "benchmark" in record:
             exact.setdefault(record["benchmark"], []).extend(record["cpu_s"])
+    if not any(c is not None for cpu in exact.values() for c in cpu):
+        raise RuntimeError(
+            f"the probe measured no job in {workdir}: has Snakemake's benchmark module changed?"
+        )
     totals = next(r for r in records if "snakemake_cpu_s" in r)  # the first run's
     steps = re.findall(r"(\d+) of \d+ steps", (workdir / "snakemake.log").read_text())
     return Run(

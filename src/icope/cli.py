@@ -602,3 +602,7 @@ def throughput_command(
     for note in throughput_notes(info):
         click.echo(f"- {note}")
     click.echo(f"wrote {docs}/benchmarks.md")
+
+
+if __name__ == "__main__":
+    main()

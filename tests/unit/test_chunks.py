@@ -153,3 +153,9 @@ def test_unused_slots_get_an_empty_core_and_a_one_base_padded_bed(tmp_path):
     table = (tmp_path / "chunks.tsv").read_text().splitlines()
     assert table[1].split("\t") == ["0001", "1", "10000", "chr22:1", "chr22:10000", "1"]
     assert table[4].split("\t")[:3] == ["0004", "0", "0"]
+
+
+def test_a_panel_gets_no_chunk_below_the_minimum_targeted_bases():
+    targets = [Interval("chr1", i * 10_000, i * 10_000 + 200) for i in range(100)]  # 20 kb
+    assert len(split_targets(targets, 48, min_chunk_bp=1_000_000)) == 1
+    assert len(split_targets(targets, 48, min_chunk_bp=5_000)) == 4

@@ -172,10 +172,11 @@ def split_genome(
     return [c for c in chunks if c.intervals]
 
 
-def split_targets(targets: list[Interval], n: int) -> list[Chunk]:
-    """Group whole targets into at most ``n`` chunks of about equal targeted length."""
+def split_targets(targets: list[Interval], n: int, min_chunk_bp: int = 1) -> list[Chunk]:
+    """Group whole targets into at most ``n`` chunks of about equal targeted length, none
+    holding fewer than ``min_chunk_bp`` targeted bases (a panel gets few chunks)."""
     total = sum(t.length for t in targets)
-    count = max(1, min(n, len(targets)))
+    count = max(1, min(n, len(targets), total // max(min_chunk_bp, 1)))
     size = total / count
     chunks, current, offset = [], Chunk(), 0
     for target in targets:
@@ -256,7 +257,7 @@ def build_chunks(
 ) -> tuple[list[Chunk], int]:
     """The chunks of a reference (or of its targets) and the padding they are called with."""
     if targets:
-        return split_targets(target_intervals(targets, fai), n), 0
+        return split_targets(target_intervals(targets, fai), n, settings["min_chunk_bp"]), 0
     intervals = genome_intervals(
         fasta, fai, settings["min_gap_bp"], settings.get("exclude_contigs", "")
     )

@@ -45,6 +45,15 @@ from icope.core.annotation import read_annotation, write_csq_gff3, write_gene_ta
 from icope.core.config import ConfigError, load_schema, validate_config
 from icope.core.datafiles import DataError, check_manifest, resolve_data_dir
 from icope.core.locks import Process, run_directory, stale_lock
+from icope.core.profile import (
+    JOBS,
+    MAX_JOBS_PER_TIMESPAN,
+    PROFILE_NAME,
+    STATUS_INTERVAL_S,
+    ProfileError,
+    SiteSettings,
+    install_profile,
+)
 from icope.core.rerun import RESOURCES as RERUN_RESOURCES
 from icope.core.rerun import STAGES as RERUN_STAGES
 from icope.core.rerun import Rerun, RerunError
@@ -217,6 +226,55 @@ def validate(config_path: str, workflow_dir: Path) -> None:
         f"{len(sheet.samples)} samples, {len(sheet.units)} units, "
         f"{len(sheet.patients)} patients, {len(sheet.tumour_normal_pairs())} tumour/normal pairs"
     )
+
+
+# --------------------------------------------------------------------------- profiles
+
+
+@main.group()
+def profile() -> None:
+    """Snakemake profiles: the site's SLURM settings."""
+
+
+@profile.command("install")
+@click.option("--account", help="SLURM account (sbatch -A); omitted: the plugin guesses it.")
+@click.option("--partition", help="SLURM partition (sbatch -p); omitted: the site's default.")
+@click.option("--jobs", default=JOBS, show_default=True, help="SLURM jobs queued or running.")
+@click.option(
+    "--max-jobs-per-timespan",
+    default=MAX_JOBS_PER_TIMESPAN,
+    show_default=True,
+    help="Submission rate limit (sbatch calls per time span).",
+)
+@click.option(
+    "--status-interval",
+    default=STATUS_INTERVAL_S,
+    show_default=True,
+    help="Seconds from a submission to the first job status query (sacct).",
+)
+@click.option(
+    "--node-cores",
+    type=click.IntRange(min=1),
+    help="CPUs of a compute node: caps every job's CPUs (threads, group jobs).",
+)
+@click.option(
+    "--no-conda",
+    is_flag=True,
+    help="Tools come from PATH on the nodes (modules, system packages), not conda envs.",
+)
+@click.option("--name", default=PROFILE_NAME, show_default=True, help="Profile name.")
+@click.option("--site", is_flag=True, help="For every user of this machine (/etc/xdg/snakemake).")
+@click.option("--force", is_flag=True, help="Replace an existing profile of that name.")
+def profile_install(name: str, site: bool, force: bool, no_conda: bool, **site_options) -> None:
+    """Write the SLURM profile NAME where Snakemake finds it, so that
+    `snakemake --profile cluster` works from any directory (~/.config/snakemake/cluster, or
+    $XDG_CONFIG_HOME/snakemake/cluster). An existing profile is kept unless --force."""
+    try:
+        settings = SiteSettings(conda=not no_conda, **site_options)
+        written = install_profile(settings, name=name, site=site, force=force)
+    except (ProfileError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {written}: run with `snakemake --profile {name}`")
 
 
 @main.command()

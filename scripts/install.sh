@@ -5,7 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(bwa minimap2 samtools bcftools tabix fastp freebayes salmon mosdepth libhts-dev gffread
-              art-nextgen-simulation-tools dwgsim cnvkit delly)
+              art-nextgen-simulation-tools dwgsim cnvkit delly
+              # a real single-node SLURM for tests/slurm (icope.core.slurm_local): the daemons,
+              # munge, and slurmdbd with MariaDB for the accounting the executor plugin reads
+              slurm-wlm slurmdbd munge mariadb-server)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -22,6 +25,6 @@ fi
 if python3 -c 'import sys, sysconfig, pathlib; sys.exit(not pathlib.Path(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED").exists())'; then
     export PIP_BREAK_SYSTEM_PACKAGES=1
 fi
-python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -e ".[dev]"
+python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -e ".[dev,cluster]"
 command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
 echo "install.sh: tools ready ($(bcftools --version | head -1), snakemake $(python3 -m snakemake --version))"

@@ -28,6 +28,10 @@ from icope.bench.compare import (
     write_outputs,
 )
 from icope.bench.dag_scale import DAG_NOTES, dag_benchmark
+from icope.bench.error_profiles import PROFILES as ERROR_PROFILE_RUNS
+from icope.bench.error_profiles import SIMULATORS as ERROR_PROFILE_SIMULATORS
+from icope.bench.error_profiles import error_profile_benchmark
+from icope.bench.error_profiles import section_lines as error_profile_lines
 from icope.bench.run import (
     DAG_COLUMNS,
     GERMLINE_COLUMNS,
@@ -612,6 +616,63 @@ def somatic_command(
     click.echo(markdown_table(metrics, SOMATIC_COLUMNS))
     for note in info["notes"]:
         click.echo(note)
+
+
+def _names(value: str, allowed: tuple[str, ...], option: str) -> tuple[str, ...]:
+    names = tuple(v.strip() for v in value.split(",") if v.strip())
+    unknown = [n for n in names if n not in allowed]
+    if unknown or not names:
+        raise click.BadParameter(f"choose from {', '.join(allowed)}", param_hint=option)
+    return names
+
+
+@bench.command("error-profiles")
+@DATA_DIR_OPTION
+@click.option(
+    "--workdir",
+    default="benchmarks/work/error_profiles",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Scratch directory (one run directory per profile, simulator and seed; reused).",
+)
+@click.option(
+    "--profiles",
+    default=",".join(ERROR_PROFILE_RUNS),
+    show_default=True,
+    help="Comma-separated error profiles.",
+)
+@click.option(
+    "--simulators",
+    default=",".join(ERROR_PROFILE_SIMULATORS),
+    show_default=True,
+    help="Comma-separated read simulators.",
+)
+@click.option("--seeds", default="1", show_default=True, help="Comma-separated seeds.")
+@DOCS_OPTION
+@WORKFLOW_DIR_OPTION
+def error_profiles_command(
+    data_dir: str,
+    workdir: str,
+    profiles: str,
+    simulators: str,
+    seeds: str,
+    docs: str,
+    workflow_dir: Path,
+) -> None:
+    """Somatic precision/recall/F1 per VAF bin under sequencing error profiles (low,
+    realistic, high) with art_illumina and dwgsim; writes its section of benchmarks.md."""
+    table, info = error_profile_benchmark(
+        resolve_data_dir(data_dir, workflow_dir),
+        Path(workdir).resolve(),
+        Path(docs),
+        profiles=_names(profiles, tuple(ERROR_PROFILE_RUNS), "--profiles"),
+        simulators=_names(simulators, tuple(ERROR_PROFILE_SIMULATORS), "--simulators"),
+        seeds=tuple(int(s) for s in seeds.split(",") if s.strip()),
+        workflow_dir=workflow_dir,
+        progress=click.echo,
+    )
+    click.echo("\n".join(error_profile_lines(info, table)))
+    click.echo(f"wrote {docs}/benchmarks.md")
 
 
 @bench.command("throughput")

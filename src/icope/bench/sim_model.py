@@ -46,14 +46,15 @@ ERROR_PROFILES = {
         ErrorProfile("low", "~0.1 % per base, flat", (2, 2), ("0.001", "0.001")),
         ErrorProfile(
             "realistic",
-            "0.2-0.5 %: R1 0.2 -> 0.4 %, R2 0.3 -> 0.5 % along the read (dwgsim); art 0.3 % R1, "
-            "0.4 % R2",
+            "0.2-0.5 %: R1 0.2 -> 0.4 %, R2 0.3 -> 0.5 % along the read (dwgsim); art HS25 with "
+            "its qualities 3 (R1) and 4 (R2) lower",
             (-3, -4),
             ("0.002-0.004", "0.003-0.005"),
         ),
         ErrorProfile(
             "high",
-            "~1 %: R1 0.6 -> 1.2 %, R2 0.8 -> 1.4 % along the read (dwgsim); art 1.0 %",
+            "~1 %: R1 0.6 -> 1.2 %, R2 0.8 -> 1.4 % along the read (dwgsim); art HS25 with its "
+            "qualities 8 lower",
             (-8, -8),
             ("0.006-0.012", "0.008-0.014"),
         ),

@@ -1,0 +1,300 @@
+"""``icope bench error-profiles``: somatic accuracy per VAF bin under several sequencing error
+profiles and both read simulators.
+
+Each run simulates the chr21 1 Mb tumour/normal pair of ``icope bench somatic`` (same design:
+normal 30x, tumour 60x, purity 0.8, 200 SNVs and 40 indels at VAF 0.05-0.5) with one error
+profile of :data:`icope.bench.sim_model.ERROR_PROFILES` and one simulator (art_illumina,
+dwgsim), runs the workflow's somatic calling and scores each method and the consensus with
+:func:`icope.bench.compare.compare_vcfs`, per VAF bin and for all VAF >= 0.1 together.
+A run directory whose simulation has the same parameters is reused (the workflow then redoes
+only what changed).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from icope.bench.compare import compare_vcfs
+from icope.bench.run import (
+    SEGMENT_BED,
+    SEGMENT_FASTA,
+    SEGMENT_TRUTH,
+    base_config,
+    markdown_table,
+    run_workflow,
+    write_section,
+)
+from icope.bench.sim_model import ERROR_PROFILES, SimulationParams
+from icope.bench.simulate import run_simulation
+from icope.core.workflow_dir import find_workflow_dir
+
+PROFILES = ("low", "realistic", "high")
+SIMULATORS = ("art", "dwgsim")
+SECTION = "error_profiles"
+TUMOUR = "SIM_T"
+#: VAF bins of the table; the second set gives the "VAF >= 0.1" row of the targets.
+VAF_EDGES = (0, 0.1, 0.2, 0.4, 1)
+WIDE_EDGES = (0, 0.1, 1)
+COLUMNS = ["profile", "simulator", "seed", "method", "class", "vaf_bin"]
+COLUMNS += ["tp", "fp", "fn", "precision", "recall", "f1"]
+
+
+@dataclass(frozen=True)
+class PairDesign:
+    """The simulated pair every run shares."""
+
+    normal_depth: int = 30
+    tumour_depth: int = 60
+    purity: float = 0.8
+
+
+@dataclass(frozen=True)
+class ProfileRun:
+    profile: str
+    simulator: str
+    seed: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.profile}_{self.simulator}_{self.seed}"
+
+
+def _params(data_dir: Path, outdir: Path, run: ProfileRun, design: PairDesign):
+    return SimulationParams(
+        data_dir / SEGMENT_FASTA,
+        data_dir / SEGMENT_TRUTH,
+        outdir,
+        confident_bed=data_dir / SEGMENT_BED,
+        normal_depth=design.normal_depth,
+        tumour_depth=design.tumour_depth,
+        purity=design.purity,
+        seed=run.seed,
+        simulator=run.simulator,
+        error_profile=run.profile,
+        patient="SIM",
+    )
+
+
+def _simulated(params: SimulationParams) -> bool:
+    """Whether ``params.outdir`` already holds a simulation with these parameters."""
+    summary = params.outdir / "simulation.json"
+    if not (params.outdir / "samples.tsv").exists() or not summary.exists():
+        return False
+    stored = json.loads(summary.read_text())["parameters"]
+    return all(stored.get(k) == v for k, v in params.as_summary().items() if k != "threads")
+
+
+def simulate_profile_pair(data_dir: Path, run_dir: Path, run: ProfileRun, design: PairDesign):
+    """Simulate (or reuse) the pair of one run; return the simulation directory."""
+    params = _params(data_dir, run_dir / "simulation", run, design)
+    if not _simulated(params):
+        shutil.rmtree(params.outdir, ignore_errors=True)
+        run_simulation(params)
+    return params.outdir
+
+
+def quality_error_rate(fastq: Path, max_reads: int = 20_000) -> float:
+    """Mean error probability implied by the base qualities of the first reads of a FASTQ."""
+    total, bases = 0.0, 0
+    with gzip.open(fastq, "rt") as handle:
+        for number, line in enumerate(handle):
+            if number // 4 >= max_reads:
+                break
+            if number % 4 == 3:
+                qualities = line.rstrip("\n")
+                total += sum(10 ** (-(ord(c) - 33) / 10) for c in qualities)
+                bases += len(qualities)
+    return total / bases if bases else float("nan")
+
+
+def score_profile_run(run_dir: Path, simulation: Path, reference: Path, methods) -> pd.DataFrame:
+    """Each method's and the consensus' scores per VAF bin, plus the VAF >= 0.1 row."""
+    calls = {m: run_dir / f"results/somatic/methods/{TUMOUR}.{m}.vcf.gz" for m in methods}
+    calls["consensus"] = run_dir / f"results/somatic/{TUMOUR}.vcf.gz"
+    frames = []
+    for method, path in calls.items():
+        for edges in (VAF_EDGES, WIDE_EDGES):
+            metrics = compare_vcfs(
+                simulation / "truth/somatic.vcf.gz",
+                path,
+                reference,
+                regions=simulation / "truth/confident.bed",
+                somatic=True,
+                vaf_edges=edges,
+                method=method,
+            ).metrics
+            if edges == WIDE_EDGES:  # only its ">=0.1" rows are new
+                metrics = metrics[metrics["vaf_bin"] == ">=0.1"]
+            frames.append(metrics)
+    return pd.concat(frames, ignore_index=True)
+
+
+def benchmark_profile_run(
+    data_dir: Path, workdir: Path, run: ProfileRun, design: PairDesign, workflow_dir: Path
+) -> tuple[pd.DataFrame, dict]:
+    """Simulate, call and score one run; returns its rows and the reads' error rates."""
+    run_dir = workdir / run.name
+    simulation = simulate_profile_pair(data_dir, run_dir, run, design)
+    config = base_config(
+        simulation,
+        str(data_dir / SEGMENT_FASTA),
+        simulation / "samples.tsv",
+        simulation / "units.tsv",
+        "chr21_22M-23M_simulated",
+        workflow_dir=workflow_dir,
+    )
+    run_workflow(run_dir, config, [f"results/somatic/{TUMOUR}.vcf.gz"], workflow_dir=workflow_dir)
+    rows = score_profile_run(
+        run_dir, simulation, data_dir / SEGMENT_FASTA, config["somatic"]["methods"]
+    )
+    rows = rows.assign(profile=run.profile, simulator=run.simulator, seed=run.seed)
+    reads = simulation / "reads"
+    errors = {
+        "run": run.name,
+        "r1": quality_error_rate(reads / "SIM_N_R1.fastq.gz"),
+        "r2": quality_error_rate(reads / "SIM_N_R2.fastq.gz"),
+    }
+    return rows[COLUMNS], errors
+
+
+def error_profile_benchmark(
+    data_dir: Path,
+    workdir: Path,
+    docs: Path,
+    *,
+    profiles: Sequence[str] = PROFILES,
+    simulators: Sequence[str] = SIMULATORS,
+    seeds: Sequence[int] = (1,),
+    design: PairDesign = PairDesign(),
+    workflow_dir: Path | None = None,
+    progress: Callable[[str], object] = print,
+) -> tuple[pd.DataFrame, dict]:
+    """Every profile x simulator x seed run; stores the section and re-renders the report."""
+    checkout = find_workflow_dir(workflow_dir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    frames, errors = [], []
+    for profile in profiles:
+        for simulator in simulators:
+            for seed in seeds:
+                run = ProfileRun(profile, simulator, seed)
+                progress(f"error profile run: {run.name}")
+                rows, error = benchmark_profile_run(data_dir, workdir, run, design, checkout)
+                frames.append(rows)
+                errors.append(error)
+    table = pd.concat(frames, ignore_index=True)
+    info = {
+        "command": _command(profiles, simulators, seeds),
+        "profiles": {p: ERROR_PROFILES[p].description for p in profiles},
+        "read_errors": errors,
+        "notes": NOTES,
+    }
+    write_section(docs, SECTION, table, info)
+    return table, info
+
+
+def _command(profiles, simulators, seeds) -> str:
+    command = "icope bench error-profiles"
+    if tuple(profiles) != PROFILES:
+        command += f" --profiles {','.join(profiles)}"
+    if tuple(simulators) != SIMULATORS:
+        command += f" --simulators {','.join(simulators)}"
+    if tuple(seeds) != (1,):
+        command += f" --seeds {','.join(map(str, seeds))}"
+    return command
+
+
+#: What the figures show and how the defaults were chosen (measured with this command).
+NOTES = [
+    "Before the quality-aware model (flat error 0.001; StrandBias only from 6 alt reads all on "
+    "one strand), on the same reads: pileup SNV precision 0.571 (realistic, dwgsim), 0.143 "
+    "(high, dwgsim), 0.900 (high, art), consensus 0.579, 0.145 and 0.923: hundreds of 3-5-read "
+    "clusters of sequencing errors at TLOD 5-7 passed. Now each allele's error rate comes "
+    "from its alt reads' base qualities (mpileup FORMAT/QS, freebayes QA/AO) and mapping "
+    "quality, and LowAltReads rises with depth and error (max_error_p); precision is 0.966 or "
+    "more overall for every method and run.",
+    "art_illumina draws its errors from its qualities, so most error bases are below Q20 and "
+    "dropped by min_base_quality: its realistic and high runs lose little. dwgsim gives error "
+    "and correct bases the same qualities, so its errors reach the pileup and only the rate "
+    "taken from the qualities removes them.",
+    "Recall below VAF 0.1 and in 0.1-0.2 falls with the error rate by design: at 0.3 % per "
+    "base, 3 alt reads of 60 are what error alone gives at about 1 in 30,000 sites per alt "
+    "base (~100 per Mb), and at 1 % it takes 5-6 reads; an SNV at VAF 0.1 in a 60x tumour has 3 "
+    "or fewer alt reads about 1 time in 7. Targets met: realistic profile SNV F1 for VAF >= 0.1 "
+    "0.994 (art) and 0.981 (dwgsim); SNV precision >= 0.95 under all three profiles.",
+    "Robustness, seed 2 (consensus SNVs, precision / recall / F1; VAF >= 0.1 in brackets): "
+    "realistic dwgsim 0.994 / 0.835 / 0.908 (1.000 / 0.958 / 0.978; before: precision 0.588), "
+    "realistic art 1.000 / 0.925 / 0.961 (1.000 / 0.982 / 0.991; before: 1.000 / 0.930 / "
+    "0.964, one 3-read SNV at VAF 0.05 now LowTLOD). "
+    "The somatic section's pair (default profile) keeps every figure or improves (pileup SNV "
+    "FP 2 -> 0, pileup and consensus indel FP 1 -> 0).",
+    "Choice of the strand and read-end thresholds: no simulator makes strand or read-end "
+    "artefacts, so here they can mostly cost recall. strand_bias_p 0.05 filtered 2 true "
+    "4-5-read SNVs of the realistic art run (ref reads skewed to one strand by chance); with "
+    "0.01, StrandBias is set on at most one true SNV per run, with 6-10 alt reads all on one "
+    "strand (the old rule filtered those too). ReadEndBias removed one false positive (realistic "
+    "art: 4 alt reads, z -4.2) and no true SNV that passed otherwise. Their target is the "
+    "HG002 GC-rich repeat of issue 12 (alt reads on one strand near the read ends), not "
+    "benchmarked yet.",
+    "Not filtered: orientation bias (C>A / C>T from one read of the pair, F1R2 vs F2R1): "
+    "neither bcftools mpileup nor freebayes reports which read of the pair carries an allele.",
+]
+
+
+BINS = ["all", "<0.1", "0.1-0.2", "0.2-0.4", ">=0.4", ">=0.1"]
+RUN_COLUMNS = ["profile", "simulator", "seed", "method"]
+
+
+def _cell(row) -> str:
+    def value(x):
+        return "-" if pd.isna(x) else f"{x:.3f}"
+
+    return f"{value(row.precision)} / {value(row.recall)} / {value(row.f1)}"
+
+
+def wide_table(table: pd.DataFrame, vclass: str, methods=None) -> pd.DataFrame:
+    """One row per run and method, one "precision / recall / F1" column per VAF bin."""
+    rows = table[table["class"] == vclass]
+    if methods is not None:
+        rows = rows[rows["method"].isin(methods)]
+    cells = rows.assign(cell=[_cell(r) for r in rows.itertuples()])
+    wide = cells.pivot_table(
+        index=RUN_COLUMNS, columns="vaf_bin", values="cell", aggfunc="first", sort=False
+    )
+    wide = wide.reindex(columns=[b for b in BINS if b in wide.columns])
+    return wide.reset_index()
+
+
+def section_lines(info: dict, table: pd.DataFrame) -> list[str]:
+    """The section of docs/benchmarks.md."""
+    errors = ", ".join(
+        f"{e['run']} {100 * e['r1']:.2f} / {100 * e['r2']:.2f} %" for e in info["read_errors"]
+    )
+    profiles = "; ".join(f"`{name}`: {text}" for name, text in info["profiles"].items())
+    snv = wide_table(table, "SNV")
+    indel = wide_table(table, "INDEL", methods=["consensus"])
+    return [
+        "## Somatic calls under sequencing error profiles",
+        "",
+        f"Command: `{info['command']}`. The pair of the somatic section (normal 30x, tumour "
+        "60x, purity 0.8, 200 SNVs and 40 indels at VAF 0.05-0.5) simulated with each error "
+        f"profile and simulator. Profiles: {profiles}. Error implied by the normal's base "
+        f"qualities (R1 / R2): {errors}.",
+        "",
+        "SNVs, precision / recall / F1 per VAF bin (`>=0.1`: every truth VAF from 0.1 on); "
+        "recall per bin uses the truth VAF, precision the VAF the caller measured. Counts of "
+        "every row in `docs/benchmarks.error_profiles.tsv`.",
+        "",
+        markdown_table(snv, list(snv.columns)),
+        "Indels (consensus):",
+        "",
+        markdown_table(indel, list(indel.columns)),
+        *[f"- {note}" for note in info["notes"]],
+        "",
+    ]

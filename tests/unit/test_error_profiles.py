@@ -1,0 +1,133 @@
+"""Sequencing error profiles of the read simulator and the error-profile benchmark's scoring."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+import pandas as pd
+import pytest
+
+from icope.bench import error_profiles as ep
+from icope.bench.reads import _art_command, _dwgsim_command
+from icope.bench.sim_model import ERROR_PROFILES, SimulationError, SimulationParams
+
+SETTINGS = ("ref.fa", "out/x", 10.0, 7, 150, 400, 50)
+
+
+def _option(command, flag):
+    return command[command.index(flag) + 1]
+
+
+def test_default_profile_keeps_the_measured_commands():
+    art = _art_command(*SETTINGS, ERROR_PROFILES["default"])
+    assert "-qs" not in art and "-qs2" not in art
+    dwgsim = _dwgsim_command(*SETTINGS, ERROR_PROFILES["default"])
+    assert (_option(dwgsim, "-e"), _option(dwgsim, "-E")) == ("0.001", "0.002")
+
+
+@pytest.mark.parametrize("name", ["low", "realistic", "high"])
+def test_profiles_reach_both_simulators(name):
+    profile = ERROR_PROFILES[name]
+    art = _art_command(*SETTINGS, profile)
+    assert (_option(art, "-qs"), _option(art, "-qs2")) == profile.art_shift
+    dwgsim = _dwgsim_command(*SETTINGS, profile)
+    assert (_option(dwgsim, "-e"), _option(dwgsim, "-E")) == profile.dwgsim_rates
+
+
+def test_profiles_order_by_error():
+    # a lower ART shift and higher dwgsim rates mean more errors
+    mean_rate = {
+        name: sum(float(x) for rate in p.dwgsim_rates for x in rate.split("-"))
+        for name, p in ERROR_PROFILES.items()
+    }
+    assert mean_rate["low"] < mean_rate["realistic"] < mean_rate["high"]
+    shifts = {name: sum(p.art_shift) for name, p in ERROR_PROFILES.items()}
+    assert shifts["low"] > shifts["default"] > shifts["realistic"] > shifts["high"]
+    # read-end decay: the realistic and high dwgsim rates rise along the read
+    for name in ("realistic", "high"):
+        for rate in ERROR_PROFILES[name].dwgsim_rates:
+            start, end = map(float, rate.split("-"))
+            assert start < end
+
+
+def test_unknown_profile_is_rejected():
+    with pytest.raises(SimulationError, match=re.escape("unknown error profile 'noisy'")):
+        SimulationParams("r.fa", "v.vcf", "o", error_profile="noisy")
+    assert SimulationParams("r.fa", "v.vcf", "o").as_summary()["error_profile"] == "default"
+
+
+def test_quality_error_rate(tmp_path):
+    fastq = tmp_path / "r.fq.gz"
+    with gzip.open(fastq, "wt") as out:
+        out.write("@a\nACGT\n+\n" + chr(33 + 20) * 4 + "\n@b\nACGT\n+\n" + chr(33 + 30) * 4 + "\n")
+    assert ep.quality_error_rate(fastq) == pytest.approx((0.01 + 0.001) / 2)
+    assert ep.quality_error_rate(fastq, max_reads=1) == pytest.approx(0.01)
+
+
+def test_run_names_and_command():
+    assert ep.ProfileRun("realistic", "dwgsim", 2).name == "realistic_dwgsim_2"
+    assert ep._command(ep.PROFILES, ep.SIMULATORS, (1,)) == "icope bench error-profiles"
+    assert ep._command(("high",), ("art",), (1, 2)) == (
+        "icope bench error-profiles --profiles high --simulators art --seeds 1,2"
+    )
+
+
+def _row(method, vclass, vaf_bin, tp, fp, fn):
+    precision = tp / (tp + fp) if tp + fp else float("nan")
+    recall = tp / (tp + fn)
+    return {
+        "profile": "high",
+        "simulator": "art",
+        "seed": 1,
+        "method": method,
+        "class": vclass,
+        "vaf_bin": vaf_bin,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": precision,
+        "recall": recall,
+        "f1": 2 * precision * recall / (precision + recall),
+    }
+
+
+def test_section_has_one_row_per_run_and_method():
+    table = pd.DataFrame(
+        [
+            _row("consensus", "SNV", "all", 150, 3, 50),
+            _row("consensus", "SNV", "0.1-0.2", 14, 1, 21),
+            _row("consensus", "SNV", ">=0.1", 140, 1, 25),
+            _row("pileup", "SNV", "all", 144, 5, 56),
+            _row("pileup", "SNV", "0.1-0.2", 14, 3, 21),
+            _row("consensus", "INDEL", "all", 30, 0, 10),
+            _row("pileup", "INDEL", "all", 29, 2, 11),
+        ]
+    )
+    info = {
+        "command": "icope bench error-profiles",
+        "profiles": {"high": ERROR_PROFILES["high"].description},
+        "read_errors": [{"run": "high_art_1", "r1": 0.0098, "r2": 0.0101}],
+        "notes": ["a note"],
+    }
+    text = "\n".join(ep.section_lines(info, table))
+    assert "high_art_1 0.98 / 1.01 %" in text
+    assert "| profile | simulator | seed | method | all | 0.1-0.2 | >=0.1 |" in text
+    consensus = "| high | art | 1 | consensus | 0.980 / 0.750 / 0.850 | 0.933 / 0.400 / 0.560 |"
+    assert consensus + " 0.993 / 0.848 / 0.915 |" in text
+    assert "| high | art | 1 | pileup | 0.966 / 0.720 / 0.825 | 0.824 / 0.400 / 0.538 | - |" in text
+    assert "| high | art | 1 | consensus | 1.000 / 0.750 / 0.857 |" in text  # indels
+    assert "| high | art | 1 | pileup | 0.935" not in text  # indels: consensus only
+    assert "- a note" in text
+
+
+def test_cli_rejects_unknown_profiles_and_simulators():
+    from click.testing import CliRunner
+
+    from icope.cli import main
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["bench", "error-profiles", "--profiles", "low,noisy"])
+    assert result.exit_code == 2 and "choose from low, realistic, high" in result.output
+    result = runner.invoke(main, ["bench", "error-profiles", "--simulators", "wgsim"])
+    assert result.exit_code == 2 and "choose from art, dwgsim" in result.output

@@ -63,7 +63,7 @@ def test_somatic_vcf_carries_standard_fields(small_pair):
     with pysam.VariantFile(str(workdir / "results/somatic/SIM_T.vcf.gz")) as vcf:
         assert list(vcf.header.samples) == ["SIM_T", "SIM_N"]
         record = next(r for r in vcf if "PASS" in r.filter)
-        for key in ("TDP", "TAF", "NDP", "NAF", "TLOD", "NLOD", "METHODS"):
+        for key in ("TDP", "TAF", "NDP", "NAF", "TLOD", "NLOD", "METHODS", "ERROR", "ALT_BQ"):
             assert key in record.info
         tumour = record.samples["SIM_T"]
         assert tumour["DP"] == sum(tumour["AD"])
@@ -112,3 +112,23 @@ def test_somatic_scores_are_reproducible_with_the_kit(small_pair):
     )
     first = metrics[metrics["method"] == "consensus"].reset_index(drop=True)
     assert again.metrics["tp"].tolist() == first["tp"].tolist()
+
+
+def test_pileup_error_rate_comes_from_the_base_qualities(small_pair):
+    """mpileup's FORMAT/QS reaches the model: each allele's error from its alt bases'
+    qualities (ART's are mostly Q30-40, so most sit on the 0.001 floor, the rest above)."""
+    workdir, _, _, _ = small_pair
+    with pysam.VariantFile(str(workdir / "results/somatic/methods/SIM_T.pileup.vcf.gz")) as vcf:
+        assert {"ReadEndBias", "StrandBias", "LowAltReads"} <= set(vcf.header.filters.keys())
+        records = list(vcf)
+    with_quality = [r for r in records if "ALT_BQ" in r.info]
+    assert len(with_quality) > 0.9 * len(records)
+    for record in with_quality:
+        expected = max(0.001, 10 ** (-record.info["ALT_BQ"] / 10))
+        assert record.info["ERROR"] >= expected * 0.98
+    assert any(r.info["ERROR"] > 0.002 for r in with_quality)
+    # read-end z wherever I16 describes the allele (one real ALT, so ALT_MQ) beside ref reads
+    single_alt = [r for r in with_quality if "ALT_MQ" in r.info]
+    beside_ref = [r for r in single_alt if r.samples["SIM_T"]["AD"][0] >= 2]
+    assert beside_ref and all("READ_END_Z" in r.info for r in beside_ref)
+    assert all(r.info["READ_END_Z"] < -2.5 for r in records if "ReadEndBias" in r.filter)

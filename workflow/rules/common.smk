@@ -417,11 +417,13 @@ FASTP_SPLIT = f"--split {SPLIT_PARTS} --split_prefix_digits 4" if PARTS else ""
 
 
 def unit_alignments(wildcards):
-    return [
-        f"results/alignment/units/{wildcards.sample}/{u.unit}{suffix}.bam"
+    units = [
+        f"results/alignment/units/{wildcards.sample}/{u.unit}"
         for u in SHEET.units_of(wildcards.sample)
-        for suffix in ([f"/{p}" for p in PARTS] or [""])
     ]
+    if PARTS:
+        return [os.path.join(unit, f"{part}.bam") for unit in units for part in PARTS]
+    return [f"{unit}.bam" for unit in units]
 
 
 def trimmed_unit(wildcards):

@@ -413,7 +413,6 @@ FASTP_OUT = {
     )
     for mate in ("r1", "r2")
 }
-FASTP_SPLIT = f"--split {SPLIT_PARTS} --split_prefix_digits 4" if PARTS else ""
 
 
 def unit_alignments(wildcards):

@@ -60,18 +60,20 @@ rule fastp:
         # written empty, so every part's alignment job has its pair.
         out1=FASTP_OUT["r1"],
         out2=FASTP_OUT["r2"],
-        split=FASTP_SPLIT,
+        parts=SPLIT_PARTS,
     shell:
         '(in1={params.r1_link:q}; in2={params.r2_link:q}; links="${{in1%/*}}"; '
         ' if [[ {input.r1:q} == *.gz ]]; then in1="$in1.gz"; fi; '
         ' if [[ {input.r2:q} == *.gz ]]; then in2="$in2.gz"; fi; '
         ' rm -rf "$links"; mkdir -p "$links"; trap \'rm -rf "$links"\' EXIT; '
         ' ln -s "$(realpath {input.r1:q})" "$in1"; ln -s "$(realpath {input.r2:q})" "$in2"; '
+        " split=(); if [ {params.parts:q} -gt 1 ]; then "
+        "   split=(--split {params.parts:q} --split_prefix_digits 4); fi; "
         ' fastp --in1 "$in1" --in2 "$in2" --out1 {params.out1:q} --out2 {params.out2:q} '
         "   --detect_adapter_for_pe --length_required {params.min_length:q} --thread {threads} "
-        "   --json {output.json:q} --html {output.html:q} {params.split} {params.extra}; "
+        '   --json {output.json:q} --html {output.html:q} "${{split[@]}}" {params.extra}; '
         " for part in {output.r1:q} {output.r2:q}; do "
-        '   [ -e "$part" ] || printf "" | gzip -n > "$part"; done) 2> {log:q}'
+        '   [ -e "$part" ] || gzip -n < /dev/null > "$part"; done) 2> {log:q}'
 
 
 rule samtools_stats:

@@ -291,7 +291,9 @@ def somatic_chunk_calls(wildcards):
 
 
 def mem_mb(base):
-    """Memory that grows with each retry, for steps SLURM may kill for memory."""
+    """Memory that grows with each retry, for steps SLURM may kill for memory. No step asks
+    for less than 1000 MB: on a cluster every job carries two Snakemake processes (~190 MB
+    each, measured on the test SLURM) before its tool starts."""
 
     def _mem(wildcards, attempt):
         return base * attempt

@@ -143,8 +143,8 @@ rule qc_patient:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=mem_mb(1000),
+        runtime=runtime_min(10),
     params:
         thresholds=config["qc"],
         samples=patient_metadata,
@@ -166,8 +166,8 @@ rule qc_summary:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=mem_mb(1000),
+        runtime=runtime_min(10),
     params:
         samples=list(SHEET.samples),
     script:

@@ -40,8 +40,8 @@ rule genome_bed:
         "../../envs/samtools.yaml"
     threads: 1
     resources:
-        mem_mb=500,
-        runtime=5,
+        mem_mb=mem_mb(1000),
+        runtime=runtime_min(10),
     shell:
         "awk -v OFS='\\t' '{{print $1, 0, $2}}' {input.fai:q} > {output:q} 2> {log:q}"
 
@@ -178,8 +178,8 @@ rule known_sites:
         "../../envs/bcftools.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=60,
+        mem_mb=mem_mb(1000),
+        runtime=runtime_min(60),
     shell:
         # Links, not copies: known-site VCFs are whole-genome files of many gigabytes.
         '(ln -sf "$(realpath {input:q})" {output.vcf:q}; '
@@ -199,8 +199,8 @@ rule panel_genes:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=mem_mb(1000),
+        runtime=runtime_min(10),
     params:
         name=panel_setting("name"),
     script:

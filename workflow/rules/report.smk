@@ -10,8 +10,8 @@ rule software_versions:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=500,
-        runtime=5,
+        mem_mb=mem_mb(1000),
+        runtime=runtime_min(10),
     script:
         "../../scripts/software_versions.py"
 

@@ -14,6 +14,24 @@ pytestmark = pytest.mark.workflow
 EXISTING_BAM = "nf-core-test-datasets_chr22/dna/NA12878.chr22.bam"
 
 
+def _giab_snvs_found(run_dir, shared_data) -> tuple[int, list]:
+    """How many of the segment's GIAB SNVs NA12878's PASS germline calls hold, and the SNVs."""
+    calls = {
+        (r.pos, r.ref, r.alts[0])
+        for r in pysam.VariantFile(str(run_dir / "results/germline/NA12878.vcf.gz"))
+        if "PASS" in r.filter
+    }
+    truth = pysam.VariantFile(
+        str(shared_data("derived_nf-core_chr22/truth/NA12878_GIAB.chr22_local.vcf.gz"))
+    )
+    snvs = [
+        (r.pos, r.ref, r.alts[0])
+        for r in truth
+        if len(r.alts) == 1 and len(r.ref) == len(r.alts[0]) == 1
+    ]
+    return sum(k in calls for k in snvs), snvs
+
+
 def test_bam_unit_cram_output_and_freebayes(tmp_path, shared_data):
     run_dir = make_run_dir(tmp_path)
     (run_dir / "config/samples.tsv").write_text(
@@ -53,20 +71,7 @@ def test_bam_unit_cram_output_and_freebayes(tmp_path, shared_data):
         assert [sq["SN"] for sq in aln.header.to_dict()["SQ"]] == ["chr22"]
         assert sum(not read.is_unmapped for read in aln.fetch("chr22")) > 9000
 
-    calls = {
-        (r.pos, r.ref, r.alts[0])
-        for r in pysam.VariantFile(str(run_dir / "results/germline/NA12878.vcf.gz"))
-        if "PASS" in r.filter
-    }
-    truth = pysam.VariantFile(
-        str(shared_data("derived_nf-core_chr22/truth/NA12878_GIAB.chr22_local.vcf.gz"))
-    )
-    snvs = [
-        (r.pos, r.ref, r.alts[0])
-        for r in truth
-        if len(r.alts) == 1 and len(r.ref) == len(r.alts[0]) == 1
-    ]
-    found = sum(k in calls for k in snvs)
+    found, snvs = _giab_snvs_found(run_dir, shared_data)
     assert found / len(snvs) >= 0.95, f"freebayes found {found}/{len(snvs)} GIAB SNVs"
     header = pysam.VariantFile(str(run_dir / "results/germline/NA12878.vcf.gz")).header
     assert "freebayes" in str(header).lower()
@@ -94,18 +99,5 @@ def test_minimap2_aligner(tmp_path, shared_data):
     assert sum(not read.is_unmapped for read in reads) > 9000
     assert not any(read.is_secondary for read in reads)
 
-    calls = {
-        (r.pos, r.ref, r.alts[0])
-        for r in pysam.VariantFile(str(run_dir / "results/germline/NA12878.vcf.gz"))
-        if "PASS" in r.filter
-    }
-    truth = pysam.VariantFile(
-        str(shared_data("derived_nf-core_chr22/truth/NA12878_GIAB.chr22_local.vcf.gz"))
-    )
-    snvs = [
-        (r.pos, r.ref, r.alts[0])
-        for r in truth
-        if len(r.alts) == 1 and len(r.ref) == len(r.alts[0]) == 1
-    ]
-    found = sum(k in calls for k in snvs)
+    found, snvs = _giab_snvs_found(run_dir, shared_data)
     assert found == len(snvs), f"minimap2 + bcftools found {found}/{len(snvs)} GIAB SNVs"

@@ -36,7 +36,7 @@ if config["alignment"]["aligner"] == "bwa":
             unpack(trimmed_unit),
             index=BWA_INDEX,
         output:
-            temp(f"results/alignment/units/{UNIT_KEY}.bam"),
+            temp(UNIT_BAM),
         log:
             f"logs/bwa_mem/{UNIT_KEY}.log",
         benchmark:
@@ -71,7 +71,7 @@ else:
             unpack(trimmed_unit),
             index=MINIMAP2_INDEX,
         output:
-            temp(f"results/alignment/units/{UNIT_KEY}.bam"),
+            temp(UNIT_BAM),
         log:
             f"logs/minimap2/{UNIT_KEY}.log",
         benchmark:

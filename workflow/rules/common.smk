@@ -391,51 +391,46 @@ SPLIT_PARTS = config["alignment"]["split_fastq_parts"]
 PARTS = [f"{i:04d}" for i in range(1, SPLIT_PARTS + 1)] if SPLIT_PARTS > 1 else []
 # The key of one aligned piece of a unit: a unit, or one part of it.
 UNIT_KEY = "{sample}/{unit}/{part}" if PARTS else "{sample}/{unit}"
+UNIT_BAM = f"results/alignment/units/{UNIT_KEY}.bam"
+
+
+def trimmed_path(sample, unit, mate, part=None):
+    """A trimmed FASTQ of one unit (mate r1 or r2): the unit's, one part's, or (split, no
+    part) the name fastp --split is given, which it writes as <part>.<name>."""
+    prefix, name = f"results/trimmed/{sample}/{unit}", f"{mate.upper()}.fastq.gz"
+    if not PARTS:
+        return f"{prefix}_{name}"
+    return os.path.join(prefix, f"{part}.{name}" if part else name)
 
 
 def trimmed_files(sample, unit):
     """The trimmed pair(s) of one unit: {"r1": [...], "r2": [...]}, one per part."""
-    if PARTS:
-        prefix = f"results/trimmed/{sample}/{unit}"
-        return {
-            m: [f"{prefix}/{p}.{m.upper()}.fastq.gz" for p in PARTS]
-            for m in ("r1", "r2")
-        }
-    prefix = f"results/trimmed/{sample}/{unit}"
-    return {"r1": [f"{prefix}_R1.fastq.gz"], "r2": [f"{prefix}_R2.fastq.gz"]}
+    return {
+        mate: [trimmed_path(sample, unit, mate, part) for part in PARTS or [None]]
+        for mate in ("r1", "r2")
+    }
 
 
 # fastp's outputs: a unit's trimmed pair, or (split) its parts; and what fastp is told to write.
 TRIMMED_OUTPUT = trimmed_files("{sample}", "{unit}")
-FASTP_OUT = {
-    mate: (
-        f"results/trimmed/{{sample}}/{{unit}}/{mate.upper()}.fastq.gz"
-        if PARTS
-        else f"results/trimmed/{{sample}}/{{unit}}_{mate.upper()}.fastq.gz"
-    )
-    for mate in ("r1", "r2")
-}
+FASTP_OUT = {mate: trimmed_path("{sample}", "{unit}", mate) for mate in ("r1", "r2")}
 
 
 def unit_alignments(wildcards):
-    units = [
-        f"results/alignment/units/{wildcards.sample}/{u.unit}"
+    return [
+        UNIT_BAM.format(sample=wildcards.sample, unit=u.unit, part=part)
         for u in SHEET.units_of(wildcards.sample)
+        for part in PARTS or [None]
     ]
-    if PARTS:
-        return [os.path.join(unit, f"{part}.bam") for unit in units for part in PARTS]
-    return [f"{unit}.bam" for unit in units]
 
 
 def trimmed_unit(wildcards):
     """The pair one alignment job reads: the unit's, or one part's."""
-    prefix = f"results/trimmed/{wildcards.sample}/{wildcards.unit}"
-    if PARTS:
-        return {
-            "r1": f"{prefix}/{wildcards.part}.R1.fastq.gz",
-            "r2": f"{prefix}/{wildcards.part}.R2.fastq.gz",
-        }
-    return {"r1": f"{prefix}_R1.fastq.gz", "r2": f"{prefix}_R2.fastq.gz"}
+    part = wildcards.part if PARTS else None
+    return {
+        mate: trimmed_path(wildcards.sample, wildcards.unit, mate, part)
+        for mate in ("r1", "r2")
+    }
 
 
 def trimmed_reads(wildcards):

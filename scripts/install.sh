@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(bwa minimap2 samtools bcftools tabix fastp freebayes salmon mosdepth libhts-dev gffread
               art-nextgen-simulation-tools dwgsim cnvkit delly
+              # tumour RNA: splice-aware alignment and fusion calling
+              rna-star hisat2 kallisto pizzly
+              # the report's browser test: headless rendering, print to PDF, PDF text
+              chromium poppler-utils
               # a real single-node SLURM for tests/slurm (icope.core.slurm_local): the daemons,
               # munge, and slurmdbd with MariaDB for the accounting the executor plugin reads
               slurm-wlm slurmdbd munge mariadb-server)

@@ -66,6 +66,9 @@ class Transcript:
     stop_codons: list[tuple[int, int]] = field(default_factory=list)
     start: int = 0
     end: int = 0
+    #: Version from a separate attribute (Ensembl GTF ``transcript_version``, GFF3 ``version``);
+    #: GENCODE carries it in the id itself.
+    version: str = ""
 
     def span(self) -> tuple[int, int]:
         coords = [c for e in self.exons for c in e] + [c for c in self.cds for c in c[:2]]
@@ -194,6 +197,7 @@ def _add_to_transcript(
         )
         tx.name = _first(attrs, "transcript_name", "Name", default=tx.transcript_id)
         tx.tags = [t for t in attrs.get("tag", []) if t in KEPT_TAGS]
+        tx.version = _first(attrs, "transcript_version", "version")
         tx.start, tx.end = span
     elif ftype == "exon":
         tx.exons.append(span)
@@ -356,42 +360,22 @@ def write_gene_table(model: AnnotationModel, out: str | Path) -> None:
     Path(out).write_text("\n".join(rows) + "\n")
 
 
-TRANSCRIPT_TABLE_COLUMNS = ["transcript_id", "gene_id", "gene_name", "biotype", "tags"]
-#: Transcript tags in order of preference for reporting a variant's consequence.
-PREFERRED_TAGS = ("MANE_Select", "MANE_Plus_Clinical", "Ensembl_canonical")
-
-
-def write_transcript_table(model: AnnotationModel, out: str | Path) -> None:
-    """One row per transcript with its tags (MANE_Select, Ensembl_canonical, ...)."""
-    rows = ["\t".join(TRANSCRIPT_TABLE_COLUMNS)]
-    for tx in sorted(model.transcripts.values(), key=lambda t: t.transcript_id):
-        gene = model.genes.get(tx.gene_id)
-        rows.append(
-            "\t".join(
-                [
-                    tx.transcript_id,
-                    tx.gene_id,
-                    gene.name if gene else "",
-                    tx.biotype,
-                    ",".join(tx.tags),
-                ]
-            )
-        )
-    Path(out).write_text("\n".join(rows) + "\n")
-
-
 def transcript_preference(table_path: str | Path) -> dict[str, int]:
-    """Transcript id (with and without version) -> preference rank (0 = MANE Select)."""
+    """Transcript id (with and without version) -> 0 for each gene's preferred transcript.
+
+    The choice is :mod:`icope.core.transcripts`' (MANE Select, Ensembl canonical, longest
+    CDS), read from the table it wrote, so a BCSQ consequence picked with this map is on the
+    same transcript as the HGVS names.
+    """
     ranks: dict[str, int] = {}
     with open(table_path) as handle:
         header = handle.readline().rstrip("\n").split("\t")
         for line in handle:
             row = dict(zip(header, line.rstrip("\n").split("\t"), strict=False))
-            tags = row.get("tags", "").split(",")
-            rank = min((PREFERRED_TAGS.index(t) for t in tags if t in PREFERRED_TAGS), default=None)
-            if rank is not None:
-                ranks[row["transcript_id"]] = rank
-                ranks[row["transcript_id"].split(".")[0]] = rank
+            if row.get("preferred") == "yes":
+                for name in (row["transcript_id"], row["transcript"]):
+                    ranks[name] = 0
+                    ranks[name.split(".")[0]] = 0
     return ranks
 
 

@@ -45,6 +45,8 @@ from icope.bench.simulate import run_simulation
 from icope.bench.throughput import RULE_COLUMNS as THROUGHPUT_COLUMNS
 from icope.bench.throughput import Settings, throughput_benchmark
 from icope.bench.throughput_report import notes as throughput_notes
+from icope.cohort.cli import bench_cohort
+from icope.cohort.cli import cohort as cohort_commands
 from icope.core.annotation import read_annotation, write_csq_gff3, write_gene_table, write_tx2gene
 from icope.core.config import ConfigError, load_schema, validate_config
 from icope.core.datafiles import DataError, check_manifest, resolve_data_dir
@@ -450,6 +452,8 @@ def simulate_command(vaf_levels: str, loh: tuple[str, ...], no_reads: bool, **op
 
 bench = click.Group("bench", help="Benchmark variant calls against a truth set.")
 main.add_command(bench)
+bench.add_command(bench_cohort)
+main.add_command(cohort_commands)
 
 
 @bench.command("dag")

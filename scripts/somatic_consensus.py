@@ -15,6 +15,7 @@ with rule_log(snakemake.log[0]) as log:
         SomaticThresholds.from_config(snakemake.params.thresholds),
         population_vcf=snakemake.input.population or None,
         population_field=snakemake.params.population_field,
+        pon_vcf=snakemake.input.get("pon"),
     )
     pysam.tabix_index(snakemake.output.vcf, preset="vcf", force=True)
     log.info("consensus: %d candidates, %d PASS", counts["candidates"], counts["pass"])

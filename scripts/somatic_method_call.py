@@ -3,7 +3,7 @@
 import pysam
 
 from icope.core.rulelog import rule_log
-from icope.somatic.small_variants import SomaticThresholds, call_method
+from icope.somatic.small_variants import SomaticThresholds, TumourReads, call_method
 
 with rule_log(snakemake.log[0]) as log:
     counts = call_method(
@@ -13,6 +13,12 @@ with rule_log(snakemake.log[0]) as log:
         snakemake.params.tumour,
         snakemake.params.normal or None,
         SomaticThresholds.from_config(snakemake.params.thresholds),
+        TumourReads(
+            snakemake.input.tumour,
+            snakemake.input.fasta,
+            snakemake.params.min_bq,
+            snakemake.params.min_mapq,
+        ),
     )
     pysam.tabix_index(snakemake.output.vcf, preset="vcf", force=True)
     log.info(

@@ -127,6 +127,9 @@ rule somatic_gather:
 rule somatic_method_call:
     input:
         "results/somatic/{method}/{tumour}.bcf",
+        # Read at the candidates for their pair orientation (OrientationBias).
+        unpack(pair_alignments),
+        fasta=GENOME,
     output:
         vcf="results/somatic/methods/{tumour}.{method}.vcf.gz",
         tbi="results/somatic/methods/{tumour}.{method}.vcf.gz.tbi",
@@ -145,12 +148,15 @@ rule somatic_method_call:
         tumour="{tumour}",
         normal=pair_normal_name,
         thresholds=config["somatic"],
+        min_mapq=config["alignment"]["min_mapq_for_calling"],
+        min_bq=config["somatic"]["min_base_quality"],
     script:
         "../../scripts/somatic_method_call.py"
 
 
 rule somatic_consensus:
     input:
+        unpack(pon_vcf),
         methods=somatic_method_vcfs,
         population=population_vcf(),
     output:

@@ -91,6 +91,8 @@ RULES = (
     RuleClass("somatic_gather", "somatic/{tumour}.{method}.gather", "calling", "sites"),
     RuleClass("somatic_method_call", "somatic/{tumour}.{method}.call", "calling", "sites"),
     RuleClass("somatic_consensus", "somatic/{tumour}.consensus", "calling", "sites"),
+    RuleClass("pon_pileup", "pon/pileup", "calling", "reads"),
+    RuleClass("pon_build", "pon/build", "calling", "sites"),
     RuleClass("cnvkit_reference", "cnv/{sample}.cnvkit_reference", "CNV", "reads"),
     RuleClass("cnvkit_tumour", "cnv/{tumour}.cnvkit", "CNV", "reads"),
     RuleClass("cnv_het_sites", "cnv/{tumour}.het_sites", "CNV", "sites"),

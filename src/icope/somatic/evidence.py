@@ -8,15 +8,18 @@ config's ``error_rate``. For the tumour log-odds the mean base quality is the ri
 each alt read adds about ``log10(fraction / (error / 3))``, which is linear in its phred
 quality, so the sum over reads depends on the qualities only through their sum (``QS``/``QA``).
 
-Orientation bias (C>A / C>T artefacts whose alt reads all come from one read of the pair,
-F1R2 vs F2R1) needs per-read-orientation counts; neither ``bcftools mpileup`` nor freebayes
-writes them, so no orientation filter is applied.
+Orientation bias (oxoG-style C>A/G>T and FFPE-style C>T/G>A artefacts, whose alt reads all
+come from one read of the pair: F1R2 vs F2R1) needs per-read-orientation counts, which neither
+``bcftools mpileup`` nor freebayes writes: :func:`orientation_counts` reads them from the
+tumour's alignments at each candidate of those substitution classes.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+import pysam
 
 #: bcftools mpileup caps each read's distance to its nearer end at 25 in INFO/I16.
 I16_TAIL_CAP = 25
@@ -187,3 +190,91 @@ def error_alone_p(alt: int, depth: int, error: float) -> float:
     '0.00015'
     """
     return binomial_upper_tail(alt, depth, error / 3)
+
+
+#: Substitutions that oxidation (8-oxoG: C>A/G>T) and deamination (FFPE, cytosine: C>T/G>A)
+#: make on one strand of the library fragment, so on one read of the pair.
+ORIENTATION_PRONE = frozenset({("C", "A"), ("G", "T"), ("C", "T"), ("G", "A")})
+
+
+def orientation_prone(ref: str, alt: str) -> bool:
+    """Whether an SNV is of a class that orientation artefacts produce.
+
+    >>> orientation_prone("G", "T"), orientation_prone("A", "G")
+    (True, False)
+    """
+    return (ref.upper(), alt.upper()) in ORIENTATION_PRONE
+
+
+@dataclass(frozen=True)
+class OrientationCounts:
+    """Reads of the ref and the alt allele by pair orientation: F1R2 = read 1 on the forward
+    strand or read 2 on the reverse (its mate then reads the other way), F2R1 the opposite."""
+
+    ref_f1r2: int
+    ref_f2r1: int
+    alt_f1r2: int
+    alt_f2r1: int
+
+    def bias_p(self, pseudo_reads: int = 2) -> float:
+        """Two-sided binomial p of the alt reads' F1R2/F2R1 split, expected as the ref reads'
+        (with ``pseudo_reads`` in each orientation, as for the strand test).
+
+        >>> round(OrientationCounts(20, 20, 8, 0).bias_p(), 4)
+        0.0078
+        >>> round(OrientationCounts(20, 20, 4, 4).bias_p(), 3)
+        1.0
+        """
+        as_strands = StrandCounts(self.ref_f1r2, self.ref_f2r1, self.alt_f1r2, self.alt_f2r1)
+        return as_strands.bias_p(pseudo_reads)
+
+    @property
+    def minor_fraction(self) -> float:
+        """Fraction of the alt reads in their less used orientation."""
+        alt = self.alt_f1r2 + self.alt_f2r1
+        return min(self.alt_f1r2, self.alt_f2r1) / alt if alt else 0.0
+
+
+def is_f1r2(read: pysam.AlignedSegment) -> bool:
+    """Whether a paired read is in F1R2 orientation (read 1 forward or read 2 reverse)."""
+    return read.is_read1 != read.is_reverse
+
+
+def orientation_counts(
+    alignments: pysam.AlignmentFile,
+    chrom: str,
+    pos: int,
+    ref: str,
+    alt: str,
+    min_base_quality: int,
+    min_mapq: int,
+) -> OrientationCounts:
+    """Ref and alt reads by pair orientation at a 1-based SNV position (paired, primary,
+    non-duplicate reads at the calling's base and mapping quality cuts; a fragment whose
+    mates overlap the site counts once, by its higher-quality base)."""
+    counts = {(allele, f1r2): 0 for allele in (ref, alt) for f1r2 in (True, False)}
+    columns = alignments.pileup(
+        chrom,
+        pos - 1,
+        pos,
+        truncate=True,
+        stepper="samtools",
+        min_base_quality=min_base_quality,
+        min_mapping_quality=min_mapq,
+        ignore_overlaps=True,
+        max_depth=1_000_000,
+    )
+    for column in columns:
+        for read in column.pileups:
+            segment = read.alignment
+            if read.is_del or read.query_position is None or not segment.is_paired:
+                continue
+            if segment.query_qualities[read.query_position] < min_base_quality:
+                continue  # the lower-quality mate of an overlapping pair
+            base = segment.query_sequence[read.query_position].upper()
+            key = (base, is_f1r2(segment))
+            if key in counts:
+                counts[key] += 1
+    return OrientationCounts(
+        counts[(ref, True)], counts[(ref, False)], counts[(alt, True)], counts[(alt, False)]
+    )

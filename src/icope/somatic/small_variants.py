@@ -35,11 +35,15 @@ from pathlib import Path
 
 import pysam
 
+from icope.somatic import pon as panel
 from icope.somatic.evidence import (
+    OrientationCounts,
     ReadEnds,
     StrandCounts,
     allele_error,
     error_alone_p,
+    orientation_counts,
+    orientation_prone,
     phred_to_error,
 )
 
@@ -47,8 +51,9 @@ from icope.somatic.evidence import (
 FILTERS = {
     "LowTumourDepth": "Tumour depth below min_tumour_depth",
     "LowNormalDepth": "Normal depth below min_normal_depth",
-    "LowAltReads": "Fewer tumour alt reads than min_tumour_alt_reads, or than sequencing error "
-    "alone reaches at this depth with probability max_error_p",
+    "LowAltReads": "Fewer tumour alt reads than min_tumour_alt_reads (or min_alt_reads_per_100x "
+    "per 100 reads of depth, if more), or than sequencing error alone reaches at this depth "
+    "with probability max_error_p",
     "LowTumourAF": "Tumour allele fraction below min_tumour_af",
     "NormalEvidence": "Normal allele fraction above max_normal_af (germline or contamination), "
     "more alt reads than sequencing error gives with probability normal_error_p",
@@ -61,6 +66,11 @@ FILTERS = {
     "ReadEndBias": "Alt bases nearer the read ends than the ref bases: mean distance more than "
     "read_end_z standard errors below the ref reads' (read_end_z_one_strand when the alt reads "
     "are on one strand; pileup only)",
+    "OrientationBias": "C>A/G>T or C>T/G>A alt reads in one pair orientation (F1R2 vs F2R1; "
+    "oxoG / FFPE-style artefact): binomial p of their split (vs the ref reads') below "
+    "orientation_bias_p and at most orientation_bias_minor_fraction in the other orientation",
+    "PanelOfNormals": "Site with alt reads in at least pon.min_normals normals of the panel of "
+    "normals (recurrent artefact or unfiltered germline site)",
     "LowMapQ": "Mean mapping quality of the alt reads below min_mapq",
     "NearIndel": "SNV within near_indel_bp of an indel candidate",
     "PopulationAF": "Population allele frequency (gnomAD) above max_population_af",
@@ -80,6 +90,10 @@ SOMATIC_INFO = [
     ("ERROR", 1, "Float", "Per-read error rate of the ALT reads used by TLOD/NLOD"),
     ("STRAND_P", 1, "Float", "Binomial p of the tumour ALT reads' strand split"),
     ("READ_END_Z", 1, "Float", "ALT vs REF mean distance to the read ends, in standard errors"),
+    ("ORIENTATION_P", 1, "Float", "Binomial p of the tumour ALT reads' F1R2/F2R1 split"),
+    ("F1R2", 2, "Integer", "Tumour REF and ALT reads in F1R2 orientation"),
+    ("F2R1", 2, "Integer", "Tumour REF and ALT reads in F2R1 orientation"),
+    ("PON_NORMALS", 1, "Integer", "Normals of the panel of normals with alt reads at the site"),
     ("SOMATIC", 0, "Flag", "Somatic candidate from a tumour/normal pair"),
     ("UNMATCHED", 0, "Flag", "Tumour-only call: no matched normal was used"),
     ("METHODS", ".", "String", "Somatic calling methods that reported the allele"),
@@ -88,7 +102,8 @@ SOMATIC_INFO = [
     ("INDEL", 0, "Flag", "Indel"),
 ]
 #: The statistics of a method's call that the consensus carries over.
-METHOD_STATS = ("TLOD", "NLOD", "FISHER_P", "ERROR", "STRAND_P", "READ_END_Z")
+METHOD_STATS = ("TLOD", "NLOD", "FISHER_P", "ERROR", "STRAND_P", "READ_END_Z", "ORIENTATION_P")
+METHOD_STATS += ("F1R2", "F2R1")
 
 FORMATS = [
     ("GT", 1, "String", "Genotype"),
@@ -103,6 +118,7 @@ class SomaticThresholds:
     min_tumour_depth: int = 10
     min_normal_depth: int = 8
     min_tumour_alt_reads: int = 4
+    min_alt_reads_per_100x: float = 1.0
     min_tumour_af: float = 0.03
     max_normal_af: float = 0.05
     normal_error_p: float = 0.01
@@ -114,6 +130,8 @@ class SomaticThresholds:
     strand_bias_minor_fraction: float = 0.05
     read_end_z: float = 4.0
     read_end_z_one_strand: float = 2.5
+    orientation_bias_p: float = 0.01
+    orientation_bias_minor_fraction: float = 0.1
     min_mapq: float = 30.0
     near_indel_bp: int = 10
     max_population_af: float = 0.001
@@ -236,6 +254,7 @@ class Candidate:
     stats: dict[str, float] = field(default_factory=dict)
     alt_base_quality: float | None = None
     read_ends: ReadEnds | None = None
+    orientation: OrientationCounts | None = None
 
     @property
     def key(self) -> tuple[str, int, str, str]:
@@ -246,12 +265,26 @@ class Candidate:
         return len(self.ref) != len(self.alt)
 
 
+def min_alt_reads(depth: int, thresholds: SomaticThresholds) -> int:
+    """Alt reads a tumour allele needs at ``depth``: ``min_tumour_alt_reads``, or
+    ``min_alt_reads_per_100x`` per 100 reads when that is more (site-specific errors and
+    mismapped reads grow with depth, and their base qualities do not show it).
+
+    >>> t = SomaticThresholds(min_tumour_alt_reads=3, min_alt_reads_per_100x=1.0)
+    >>> min_alt_reads(60, t), min_alt_reads(450, t), min_alt_reads(1000, t)
+    (3, 5, 10)
+    """
+    return max(
+        thresholds.min_tumour_alt_reads, math.ceil(thresholds.min_alt_reads_per_100x * depth / 100)
+    )
+
+
 def _tumour_reasons(t: AlleleCounts, thresholds: SomaticThresholds, error: float) -> list[str]:
     reasons = []
     if t.depth < thresholds.min_tumour_depth:
         reasons.append("LowTumourDepth")
     if (
-        t.alt < thresholds.min_tumour_alt_reads
+        t.alt < min_alt_reads(t.depth, thresholds)
         or error_alone_p(t.alt, t.depth, error) >= thresholds.max_error_p
     ):
         reasons.append("LowAltReads")
@@ -314,7 +347,28 @@ def _artefact_reasons(
             reasons.append("ReadEndBias")
     if candidate.alt_mapq is not None and candidate.alt_mapq < thresholds.min_mapq:
         reasons.append("LowMapQ")
-    return reasons, stats
+    orientation_reasons, orientation_stats = _orientation_bias(candidate, thresholds)
+    return reasons + orientation_reasons, stats | orientation_stats
+
+
+def _orientation_bias(
+    candidate: Candidate, thresholds: SomaticThresholds
+) -> tuple[list[str], dict]:
+    """OrientationBias of a C>A/G>T or C>T/G>A SNV with F1R2/F2R1 counts, and its statistics."""
+    counts = candidate.orientation
+    if counts is None:
+        return [], {}
+    p = counts.bias_p()
+    stats = {
+        "ORIENTATION_P": float(f"{p:.3g}"),
+        "F1R2": (counts.ref_f1r2, counts.alt_f1r2),
+        "F2R1": (counts.ref_f2r1, counts.alt_f2r1),
+    }
+    biased = (
+        p < thresholds.orientation_bias_p
+        and counts.minor_fraction <= thresholds.orientation_bias_minor_fraction
+    )
+    return ["OrientationBias"] if biased else [], stats
 
 
 def candidate_error(candidate: Candidate, thresholds: SomaticThresholds) -> float:
@@ -519,6 +573,46 @@ def _contigs(path: str) -> list[tuple[str, int]]:
         return [(c.name, c.length) for c in template.header.contigs.values()]
 
 
+@dataclass(frozen=True)
+class TumourReads:
+    """The tumour's alignments, read at candidates for what the callers do not report (pair
+    orientation), with the calling's base and mapping quality cuts."""
+
+    path: str
+    reference: str | None = None
+    min_base_quality: int = 20
+    min_mapq: int = 20
+
+    def open(self) -> pysam.AlignmentFile:
+        return pysam.AlignmentFile(self.path, reference_filename=self.reference)
+
+
+def add_orientation(candidates, reads: TumourReads | None, min_alt: int = 2) -> Iterator[Candidate]:
+    """Candidates, the C>A/G>T and C>T/G>A SNVs with at least ``min_alt`` alt reads given
+    their F1R2/F2R1 counts from ``reads`` (all unchanged without reads)."""
+    if reads is None:
+        yield from candidates
+        return
+    with reads.open() as alignments:
+        for candidate in candidates:
+            if (
+                not candidate.is_indel
+                and len(candidate.ref) == 1
+                and orientation_prone(candidate.ref, candidate.alt)
+                and candidate.tumour.alt >= min_alt
+            ):
+                candidate.orientation = orientation_counts(
+                    alignments,
+                    candidate.chrom,
+                    candidate.pos,
+                    candidate.ref,
+                    candidate.alt,
+                    reads.min_base_quality,
+                    reads.min_mapq,
+                )
+            yield candidate
+
+
 def call_method(
     method: str,
     input_path: str,
@@ -526,17 +620,22 @@ def call_method(
     tumour: str,
     normal: str | None,
     thresholds: SomaticThresholds,
+    reads: TumourReads | None = None,
 ) -> dict[str, int]:
-    """Score one method's candidates and write its somatic VCF (bgzipped). Returns counts."""
+    """Score one method's candidates and write its somatic VCF (bgzipped). Returns counts.
+
+    With ``reads`` (the tumour's alignments) C>A/G>T and C>T/G>A SNVs get the OrientationBias
+    test."""
     reader = {"pileup": pileup_candidates, "freebayes": freebayes_candidates}[method]
     contigs = _contigs(input_path)
     header = somatic_header(contigs, tumour, normal, f"icope.somatic:{method}")
     order = {name: i for i, (name, _) in enumerate(contigs)}
     counts = {"candidates": 0, "pass": 0}
+    candidates = sorted(
+        reader(input_path, tumour, normal), key=lambda c: (order[c.chrom], c.pos, c.ref, c.alt)
+    )
     with pysam.VariantFile(out_path, "wz", header=header) as out:
-        for candidate in sorted(
-            reader(input_path, tumour, normal), key=lambda c: (order[c.chrom], c.pos, c.ref, c.alt)
-        ):
+        for candidate in add_orientation(candidates, reads):
             judge(candidate, thresholds)
             passed = [] if candidate.reasons else [method]
             _write(out, candidate, tumour, normal, [method], passed)
@@ -644,6 +743,34 @@ def _population_check(population, base: Candidate, field: str, max_af: float):
     return {"POP_AF": float(f"{pop_af:.4g}")}, ["PopulationAF"] if pop_af > max_af else []
 
 
+def _resource_checks(population, pon, base: Candidate, field: str, max_af: float):
+    """``(extra INFO, reasons)`` from the population frequencies and the panel of normals."""
+    extra, reasons = _population_check(population, base, field, max_af)
+    pon_extra, pon_reasons = _pon_check(pon, base)
+    return extra | pon_extra, reasons + pon_reasons
+
+
+def _pon_check(pon, base: Candidate) -> tuple[dict, list[str]]:
+    """``(extra INFO, reasons)`` from the panel of normals."""
+    normals = panel.panel_normals(pon, base.chrom, base.pos, base.ref, base.alt)
+    if normals is None:
+        return {}, []
+    return {"PON_NORMALS": normals}, ["PanelOfNormals"]
+
+
+def _open_pon(pon_vcf: str | None) -> tuple[pysam.VariantFile | None, list[str]]:
+    """The panel of normals (indexed) and the header lines that name its version."""
+    if not pon_vcf:
+        return None, []
+    if not any(Path(f"{pon_vcf}.{ext}").exists() for ext in ("tbi", "csi")):
+        raise ValueError(f"{pon_vcf}: panel of normals needs a tabix (.tbi/.csi) index")
+    vcf = pysam.VariantFile(pon_vcf)
+    version = panel.panel_version(vcf)
+    lines = [f"##icope_pon_file={Path(pon_vcf).name}"]
+    lines += [f"##{key}={value}" for key, value in version.items()]
+    return vcf, lines
+
+
 def consensus(
     method_vcfs: dict[str, str],
     out_path: str,
@@ -652,13 +779,16 @@ def consensus(
     thresholds: SomaticThresholds,
     population_vcf: str | None = None,
     population_field: str = "AF",
+    pon_vcf: str | None = None,
 ) -> dict[str, int]:
     """Merge the methods' calls into one somatic VCF.
 
     An allele passes when at least ``min_methods`` methods passed it and it is neither near an
-    indel candidate nor common in the population; read counts come from the first method (in
-    the given order) that reported it. Tumour-only calls (no normal) are marked UNMATCHED and
-    filtered by population frequency only, which is how likely germline variants are removed.
+    indel candidate nor common in the population nor in the panel of normals (``pon_vcf``,
+    whose version the header records); read counts come from the first method (in the given
+    order) that reported it. Tumour-only calls (no normal) are marked UNMATCHED and filtered
+    by population frequency (and the panel) only, which is how likely germline variants are
+    removed.
     """
     per_method = {m: _read_method_calls(p, tumour, normal) for m, p in method_vcfs.items()}
     indel_sites = _indel_sites(per_method)
@@ -670,7 +800,8 @@ def consensus(
     )
     methods = [f"##icope_somatic_methods={','.join(method_vcfs)}"]
     methods.append(f"##icope_min_methods={thresholds.min_methods}")
-    header = somatic_header(contigs, tumour, normal, "icope.somatic:consensus", methods)
+    pon, pon_lines = _open_pon(pon_vcf)
+    header = somatic_header(contigs, tumour, normal, "icope.somatic:consensus", methods + pon_lines)
     population = _open_population(population_vcf)
     counts = {"candidates": 0, "pass": 0}
     try:
@@ -679,15 +810,16 @@ def consensus(
                 reporting, passed, base, reasons = _method_votes(per_method, key, thresholds)
                 if _near_indel(base, indel_sites, thresholds.near_indel_bp):
                     reasons.append("NearIndel")
-                extra, population_reasons = _population_check(
-                    population, base, population_field, thresholds.max_population_af
+                extra, resource_reasons = _resource_checks(
+                    population, pon, base, population_field, thresholds.max_population_af
                 )
-                reasons += population_reasons
+                reasons += resource_reasons
                 base.reasons = sorted(set(reasons), key=reasons.index)
                 _write(out, base, tumour, normal, reporting, passed, extra)
                 counts["candidates"] += 1
                 counts["pass"] += not base.reasons
     finally:
-        if population is not None:
-            population.close()
+        for resource in (population, pon):
+            if resource is not None:
+                resource.close()
     return counts

@@ -1,7 +1,7 @@
 """Rule germline_panel: classify the patient's germline calls in panel genes (ACMG/AMP) and,
 with consent, report pathogenic variants outside the panel."""
 
-from icope.core.annotation import transcript_preference
+from icope.core.hgvs import load_annotator
 from icope.core.rulelog import rule_log
 from icope.core.tables import read_tsv
 from icope.core.variants import read_variants
@@ -10,12 +10,15 @@ from icope.germline.predisposition import covered_contigs, load_rules, panel_fin
 
 with rule_log(snakemake.log[0]) as log:
     settings = snakemake.params.classification
-    preferred = (
-        transcript_preference(snakemake.input.transcripts) if snakemake.input.transcripts else None
+    # consequence and HGVS on each gene's preferred transcript (the one every output names)
+    annotator = (
+        load_annotator(snakemake.input.transcripts, snakemake.input.fasta)
+        if snakemake.input.transcripts
+        else None
     )
     rows = []
     for path in snakemake.input.germline:
-        rows += read_variants(path, snakemake.params.patient, "germline", preferred=preferred)
+        rows += read_variants(path, snakemake.params.patient, "germline", preferred=annotator)
     # Secondary findings are not even computed, let alone written, without consent.
     findings, secondary = panel_findings(
         rows,

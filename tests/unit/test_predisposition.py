@@ -61,9 +61,10 @@ def _row(pos: int = 5000, **kwargs) -> VariantRow:
         "alt_depth": 15,
         "vaf": 0.5,
         "gene": "TP53",
-        "transcript": "ENST00000269305",
+        "transcript": "ENST00000269305.9",
         "consequence": "missense",
-        "protein_change": "175R>175H",
+        "hgvs_c": "ENST00000269305.9:c.524G>A",
+        "hgvs_p": "p.Arg175His",
         "all_genes": "TP53",
     }
     values.update(kwargs)
@@ -77,7 +78,8 @@ def _frameshift(**kwargs) -> VariantRow:
         "alt": "C",
         "variant_type": "indel",
         "consequence": "frameshift",
-        "protein_change": "100K>100X",
+        "hgvs_c": "ENST00000269305.9:c.298del",
+        "hgvs_p": "p.Lys100fs",
     }
     values.update(kwargs)
     return _row(**values)

@@ -188,11 +188,9 @@ def test_read_germline_variants(germline_vcf):
     )
     assert (snv.genotype, snv.depth, snv.alt_depth, snv.vaf) == ("0/1", 20, 8, 0.4)
     assert (snv.gene, snv.transcript, snv.biotype) == ("GENEA", "ENST1", "protein_coding")
-    assert (snv.consequence, snv.protein_change, snv.dna_change) == (
-        "missense",
-        "10R>10W",
-        "100C>T",
-    )
+    # without the shared transcript choice: BCSQ's consequence, and no HGVS (BCSQ's
+    # "10R>10W" / "100C>T" are no HGVS names)
+    assert (snv.consequence, snv.hgvs_c, snv.hgvs_p) == ("missense", "", "")
     assert snv.all_genes == "GENEA,GENEB"
     assert snv.gnomad_af == 0.0021
     assert snv.filter == "PASS"
@@ -212,15 +210,11 @@ def test_read_germline_indel_filtered_not_in_gnomad(germline_vcf):
 def test_read_germline_multiallelic_split(germline_vcf):
     first, second = read_variants(germline_vcf, "P001", "germline")[2:4]
     assert (first.genotype, first.depth, first.alt_depth, first.vaf) == ("1/0", 10, 4, 0.4)
-    assert (first.consequence, first.transcript, first.protein_change) == (
-        "stop_gained",
-        "ENST4",
-        "41Q>41*",
-    )
+    assert (first.consequence, first.transcript) == ("stop_gained", "ENST4")
     assert first.gnomad_af == 0.5
     assert (second.genotype, second.depth, second.alt_depth) == ("0/1", 14, 8)
     assert second.vaf == round(8 / 14, 4)
-    assert (second.consequence, second.protein_change) == ("missense", "40Q>40P")
+    assert second.consequence == "missense"
     assert second.gnomad_af == 0.1
 
 
@@ -241,7 +235,7 @@ def test_read_somatic_variants(somatic_vcf):
     # FORMAT values come from the first (tumour) sample
     assert (snv.genotype, snv.depth, snv.alt_depth, snv.vaf) == ("0/1", 40, 10, 0.25)
     assert (snv.tumour_depth, snv.tumour_af, snv.normal_depth, snv.normal_af) == (40, 0.25, 30, 0)
-    assert (snv.gene, snv.consequence, snv.protein_change) == ("GENED", "stop_gained", "7W>7*")
+    assert (snv.gene, snv.consequence) == ("GENED", "stop_gained")
     assert snv.gnomad_af is None
     assert ins.filter == "NormalEvidence"
     assert ins.variant_type == "indel"
@@ -280,3 +274,35 @@ def test_missing_ad_is_unknown_depth(tmp_path):
     (row,) = read_variants(path, "P1", "germline")
     assert row.depth == 17
     assert row.alt_depth is None
+
+
+# --------------------------------------------------------------------------- shared transcript
+
+
+def test_read_variants_with_the_shared_transcript_choice(tmp_path, germline_vcf):
+    """With an Annotator, gene, transcript, consequence and HGVS come from the preferred
+    transcript (not from BCSQ's own pick); a variant off every transcript is intergenic."""
+    from icope.core.hgvs import Annotator
+    from icope.core.transcripts import TranscriptModel
+
+    # GENEA's CDS on the plus strand from 91: ATG GCC C(100)GG ... ; pos 100 C>T: c.10C>T
+    seq = ["A"] * 1000
+    cds = "ATGGCCAAACGGTGGTAA"
+    seq[90 : 90 + len(cds)] = cds
+    fasta = tmp_path / "chr1.fa"
+    fasta.write_text(">chr1\n" + "".join(seq) + "\n")
+    tx = TranscriptModel(
+        "ENST1.5", "GENEA", "ENSG1", "chr1", "+", "protein_coding", ((81, 300),), 91, 108
+    )
+    annotator = Annotator([tx], fasta)
+    rows = read_variants(germline_vcf, "P001", "germline", "", annotator)
+    snv = rows[0]
+    assert (snv.gene, snv.transcript, snv.consequence) == ("GENEA", "ENST1.5", "missense")
+    assert (snv.hgvs_c, snv.hgvs_p) == ("ENST1.5:c.10C>T", "p.Arg4Trp")
+    assert snv.all_genes == "GENEA,GENEB"
+    # 400 T>A lies outside GENEA's preferred transcript: no BCSQ pick on another transcript
+    outside = rows[2]
+    assert (outside.gene, outside.transcript, outside.consequence) == ("", "", "intergenic")
+    assert (outside.hgvs_c, outside.hgvs_p) == ("", "")
+    assert {"hgvs_c", "hgvs_p", "transcript", "consequence"} <= set(VARIANT_COLUMNS)
+    assert "protein_change" not in VARIANT_COLUMNS

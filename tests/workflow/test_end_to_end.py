@@ -67,7 +67,13 @@ def test_panel_table_lists_panel_variants_with_reasons(completed_run):
     panel = pd.read_csv(completed_run / "results/patients/P001/germline_panel.tsv", sep="\t")
     assert set(panel["panel_gene"]) <= {"CCT8L2", "AP000547.1", "KCNMB3P1"}
     row = panel[panel["pos"] == 21594].iloc[0]
-    assert row["consequence"] == "missense" and row["protein_change"] == "320W>320R"
+    # HGVS on CCT8L2's preferred transcript (no tags in this GTF: the longest CDS)
+    assert (row["transcript"], row["hgvs_c"], row["hgvs_p"]) == (
+        "ENST00000359963.4",
+        "ENST00000359963.4:c.958T>C",
+        "p.Trp320Arg",
+    )
+    assert row["consequence"] == "missense"
     assert row["panel_filter"].startswith("common:gnomAD_AF=0.908")
 
 

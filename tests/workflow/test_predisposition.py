@@ -104,6 +104,7 @@ def tp53_run(tmp_path_factory):
         "2",
         "results/patients/LFS/report.html",
         "results/patients/LFS/two_hit.tsv",
+        "results/cohort/variants.tsv",
     )
     return run_dir
 
@@ -115,8 +116,8 @@ def _panel(run_dir):
 
 def test_spiked_pathogenic_variant_is_classified_with_evidence(tp53_run):
     r175h = _panel(tp53_run).loc[15310]
-    assert r175h["gene"] == "TP53" and r175h["protein_change"] == "175R>175H"
-    assert r175h["transcript"].startswith("ENST00000269305")  # MANE Select preferred
+    assert r175h["gene"] == "TP53" and r175h["hgvs_p"] == "p.Arg175His"
+    assert r175h["transcript"] == "ENST00000269305.9"  # MANE Select preferred
     assert r175h["acmg_class"] in ("Pathogenic", "Likely pathogenic")
     assert "CLINVAR_P" in r175h["acmg_criteria"]
     evidence = json.loads(r175h["acmg_evidence"])
@@ -140,6 +141,39 @@ def test_two_hit_flag_set_for_loss_of_wild_type(tp53_run):
     report = json.loads((tp53_run / "results/patients/LFS/report.json").read_text())
     assert report["two_hit"][0]["second_hit"] == "found"
     assert [f["pos"] for f in report["germline_findings"]] == [15310]
+
+
+R175H = ("ENST00000269305.9", "ENST00000269305.9:c.524G>A", "p.Arg175His", "missense")
+NAMED = ["transcript", "hgvs_c", "hgvs_p", "consequence"]
+
+
+def test_one_transcript_and_hgvs_in_panel_report_and_cohort(tp53_run):
+    """Issue 13 defect 2: the panel, report.json and cohort table name the TP53 variant on the
+    same (MANE Select) transcript with the same HGVS, ClinVar's own names."""
+    panel = _panel(tp53_run)
+    assert tuple(panel.loc[15310, NAMED]) == R175H
+    assert tuple(panel.loc[16376, ["hgvs_c", "hgvs_p"]]) == (
+        "ENST00000269305.9:c.215C>G",
+        "p.Pro72Arg",
+    )
+    assert tuple(panel.loc[16452, ["hgvs_c", "hgvs_p"]]) == (
+        "ENST00000269305.9:c.139C>T",
+        "p.Pro47Ser",
+    )
+    report = json.loads((tp53_run / "results/patients/LFS/report.json").read_text())
+    (finding,) = report["germline_findings"]
+    assert tuple(finding[f] for f in NAMED) == R175H
+    cohort = pd.read_csv(tp53_run / "results/cohort/variants.tsv", sep="\t")
+    germline = cohort[(cohort["origin"] == "germline") & (cohort["pos"] == 15310)]
+    assert [tuple(r) for r in germline[NAMED].itertuples(index=False)] == [R175H]
+    # every TP53 call, germline or somatic, in every output: the one preferred transcript
+    somatic = report["somatic_variants"]
+    tp53 = [v["transcript"] for v in somatic if v["gene"] == "TP53"]
+    tp53 += list(cohort.loc[cohort["gene"] == "TP53", "transcript"])
+    tp53 += list(panel.loc[panel["gene"] == "TP53", "transcript"])
+    assert set(tp53) == {"ENST00000269305.9"}
+    # intronic calls are 'intron', never 'non_coding' (issue 13 defect 6)
+    assert "non_coding" not in set(cohort.loc[cohort["gene"] == "TP53", "consequence"])
 
 
 def test_no_consent_means_no_secondary_findings(tp53_run):

@@ -578,6 +578,18 @@ def transcript_table():
     return "results/reference/transcripts.tsv" if ANNOTATION else []
 
 
+def hgvs_fasta():
+    """The genome HGVS names are computed from, beside the transcript table (none without an
+    annotation)."""
+    return GENOME if ANNOTATION else []
+
+
+def hgvs_inputs():
+    """What a reader of annotated VCFs needs for the shared transcript choice
+    (icope.core.hgvs.load_annotator): the preferred transcripts and the genome."""
+    return {"transcripts": transcript_table(), "fasta": hgvs_fasta()}
+
+
 def gene_thresholds_file():
     """CPSR's gene-specific (VCEP) BA1/BS1 thresholds, when configured."""
     path = config["classification"].get("gene_thresholds")
@@ -652,20 +664,6 @@ def somatic_method_vcfs(wildcards):
 def population_vcf():
     """The gnomAD VCF for the somatic population filter, when configured."""
     return "results/reference/known/gnomad.vcf.gz" if "gnomad" in KNOWN else []
-
-
-def pon_vcf(wildcards):
-    """The frozen panel of normals the somatic consensus filters with, when configured."""
-    path = config["pon"]["vcf"]
-    return {"pon": path, "pon_tbi": f"{path}.tbi"} if path else {}
-
-
-def pon_normal_alignments():
-    """The alignments the panel of normals is built from: the cohort's normals or a list."""
-    normals = config["pon"]["normals"]
-    if normals == "cohort":
-        return [alignment(n.sample) for n in SHEET.of_type("normal")]
-    return list(normals)
 
 
 def annotation_input(wildcards):
@@ -765,6 +763,7 @@ def patient_inputs(wildcards):
         "panel": f"results/patients/{wildcards.patient}/germline_panel.tsv",
         "genes": "results/reference/genes.tsv" if ANNOTATION else [],
         "panel_genes": "results/reference/panel_genes.tsv" if PANEL else [],
+        **hgvs_inputs(),
         "versions": "results/versions.tsv",
         "germline": each("germline"),
         "somatic": each("somatic"),
@@ -802,6 +801,7 @@ def cohort_inputs(wildcards):
         "germline": [c["germline"] for c in calls if "germline" in c],
         "somatic": [c["somatic"] for c in calls if "somatic" in c],
         "panels": [f"results/patients/{p}/germline_panel.tsv" for p in SHEET.patients],
+        **hgvs_inputs(),
     }
 
 

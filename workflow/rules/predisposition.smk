@@ -7,6 +7,7 @@ rule germline_panel:
         germline=patient_germline,
         panel=panel_genes_table(),
         transcripts=transcript_table(),
+        fasta=hgvs_fasta(),
         population=population_vcf(),
         gene_thresholds=gene_thresholds_file(),
     output:

@@ -399,10 +399,15 @@ class _OnTranscript:
         return list(range(change.start, change.end + 1))
 
     def annotate(self, change: _Change) -> Annotation:
-        hgvs_c, change = self.dna(change)
-        touched = self._touched(change)
+        hgvs_c, shifted = self.dna(change)
+        # the sites of the 3'-shifted change (the same molecule as called); the sites as called
+        # only when the shift left the transcript's end
+        touched = self._touched(shifted)
         terms = set().union(*(self._site_terms(g) for g in touched))
+        if not terms:
+            terms = set().union(*(self._site_terms(g) for g in self._touched(change)))
         kinds = {self.layout.locate(g)[0] for g in touched}
+        change = shifted
         exonic_cds = kinds == {"exon"} and terms & {"coding_sequence"}
         if self.tx.coding and exonic_cds and not terms & {"5_prime_utr", "3_prime_utr"}:
             protein_terms, hgvs_p = self._protein(change)

@@ -1,4 +1,9 @@
-"""Annotated VCFs as flat variant rows: one shape for panel tables, reports and cohort tables."""
+"""Annotated VCFs as flat variant rows: one shape for panel tables, reports and cohort tables.
+
+Gene, transcript, consequence and HGVS come from the shared preferred-transcript choice when
+an :class:`icope.core.hgvs.Annotator` is given (:func:`icope.core.hgvs.load_annotator`), so
+every output names the same transcript; without one, from bcftools csq's BCSQ (no HGVS).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from cyvcf2 import VCF
+
+from icope.core.hgvs import Annotator
 
 #: Column order of every variant table the pipeline writes (panel, cohort).
 VARIANT_COLUMNS = [
@@ -33,8 +40,8 @@ VARIANT_COLUMNS = [
     "transcript",
     "biotype",
     "consequence",
-    "protein_change",
-    "dna_change",
+    "hgvs_c",
+    "hgvs_p",
     "all_genes",
     "gnomad_af",
     "clinvar_significance",
@@ -144,8 +151,8 @@ class VariantRow:
     transcript: str = ""
     biotype: str = ""
     consequence: str = ""
-    protein_change: str = ""
-    dna_change: str = ""
+    hgvs_c: str = ""
+    hgvs_p: str = ""
     all_genes: str = ""
     gnomad_af: float | None = None
     clinvar_significance: str = ""
@@ -204,10 +211,26 @@ def _set_somatic_fields(row: VariantRow, v) -> None:
     row.normal_af = _number(v.INFO.get("NAF"))
 
 
+def _set_consequence(row: VariantRow, consequences: list[Consequence], preferred) -> None:
+    """Gene, transcript, consequence (and HGVS with an annotator) of the row."""
+    if isinstance(preferred, Annotator):
+        found = preferred.annotate(row.chrom, row.pos, row.ref, row.alt)
+        if found is None:
+            row.consequence = "intergenic" if row.alt not in ("*", ".") else ""
+            return
+        row.gene, row.transcript, row.biotype = found.gene, found.transcript, found.biotype
+        row.consequence, row.hgvs_c, row.hgvs_p = found.consequence, found.hgvs_c, found.hgvs_p
+        row.all_genes = ",".join(sorted({*row.all_genes.split(","), found.gene} - {""}))
+        return
+    worst = worst_consequence(consequences, preferred)
+    if worst is not None:
+        row.gene, row.transcript, row.biotype = worst.gene, worst.transcript, worst.biotype
+        row.consequence = worst.consequence
+
+
 def _variant_row(v, samples, patient, origin, normal_sample, preferred) -> VariantRow:
     alt = v.ALT[0] if v.ALT else "."
     consequences = parse_bcsq(v.INFO.get("BCSQ"))
-    worst = worst_consequence(consequences, preferred)
     row = VariantRow(
         patient=patient,
         sample=samples[0] if samples else "",
@@ -226,10 +249,7 @@ def _variant_row(v, samples, patient, origin, normal_sample, preferred) -> Varia
         clinvar_review=_text(v.INFO.get("CLINVAR_REVIEW")),
         all_genes=",".join(sorted({c.gene for c in consequences if c.gene})),
     )
-    if worst is not None:
-        row.gene, row.transcript, row.biotype = worst.gene, worst.transcript, worst.biotype
-        row.consequence, row.protein_change = worst.consequence, worst.protein_change
-        row.dna_change = worst.dna_change
+    _set_consequence(row, consequences, preferred)
     if samples:
         _set_sample_fields(row, v)
     if origin == "somatic":
@@ -242,12 +262,15 @@ def read_variants(
     patient: str,
     origin: str,
     normal_sample: str = "",
-    preferred: dict[str, int] | None = None,
+    preferred: Annotator | dict[str, int] | None = None,
 ) -> list[VariantRow]:
     """Read an annotated germline (one sample) or somatic (tumour[, normal]) VCF.
 
-    ``preferred`` ranks transcripts (see :func:`icope.core.annotation.transcript_preference`) so
-    the reported consequence is the one on the MANE Select / canonical transcript.
+    ``preferred`` is the shared transcript choice: an :class:`~icope.core.hgvs.Annotator`
+    (:func:`icope.core.hgvs.load_annotator`: consequence, ``hgvs_c`` and ``hgvs_p`` computed on
+    each gene's preferred transcript), or a transcript rank map
+    (:func:`icope.core.annotation.transcript_preference`: BCSQ's consequence on that
+    transcript, no HGVS).
     """
     vcf = VCF(path)
     samples = vcf.samples

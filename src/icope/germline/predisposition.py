@@ -58,7 +58,7 @@ def evidence_for(
     return VariantEvidence(
         gene=get("gene") or "",
         consequence=get("consequence") or "",
-        protein_change=get("protein_change") or "",
+        protein_change=get("hgvs_p") or "",
         population_af=af,
         population_assessable=get("chrom") in covered,
         population_source=source,

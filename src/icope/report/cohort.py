@@ -20,8 +20,9 @@ PANEL_FIELDS = ["panel_filter", "acmg_class", "acmg_criteria"]
 _KEY = ["sample", "chrom", "pos", "ref", "alt"]
 
 
-def _calls(calls: dict, samples: dict) -> list[dict]:
-    """Variant rows of every sample's VCF, germline ones first, samples in manifest order."""
+def _calls(calls: dict, samples: dict, annotator=None) -> list[dict]:
+    """Variant rows of every sample's VCF, germline ones first, samples in manifest order;
+    ``annotator`` (:func:`icope.core.hgvs.load_annotator`): the shared transcript choice."""
     rows = []
     for origin in ("germline", "somatic"):
         for sample, vcfs in calls.items():
@@ -31,19 +32,21 @@ def _calls(calls: dict, samples: dict) -> list[dict]:
             rows += [
                 r.as_dict()
                 for r in read_variants(
-                    vcfs[origin], meta["patient"], origin, meta.get("normal") or ""
+                    vcfs[origin], meta["patient"], origin, meta.get("normal") or "", annotator
                 )
             ]
     return rows
 
 
-def cohort_table(calls: dict, panels: list[str], samples: dict, sources: dict) -> pd.DataFrame:
+def cohort_table(
+    calls: dict, panels: list[str], samples: dict, sources: dict, annotator=None
+) -> pd.DataFrame:
     """Collect calls from annotated VCFs; ``panel_filter`` is set for germline panel calls.
 
     ``calls`` is the manifest ``{sample: {"germline" | "somatic": annotated VCF}}``: a
     sample's name is never taken from a file name.
     """
-    rows = _calls(calls, samples)
+    rows = _calls(calls, samples, annotator)
     table = pd.DataFrame(rows, columns=VARIANT_COLUMNS)
     panel_frames = [read_tsv(p) for p in panels]
     panel_frames = [f for f in panel_frames if not f.empty]

@@ -14,6 +14,7 @@ import pandas as pd
 from jinja2 import Environment, StrictUndefined, select_autoescape
 
 from icope import __version__
+from icope.core.hgvs import load_annotator
 from icope.core.tables import read_tsv
 from icope.core.variants import read_variants
 from icope.rna.expression import gene_expression
@@ -32,8 +33,10 @@ SOMATIC_FIELDS = [
     "variant_type",
     "filter",
     "gene",
+    "transcript",
     "consequence",
-    "protein_change",
+    "hgvs_c",
+    "hgvs_p",
     "tumour_depth",
     "tumour_af",
     "normal_depth",
@@ -55,7 +58,8 @@ GERMLINE_FIELDS = [
     "gene",
     "transcript",
     "consequence",
-    "protein_change",
+    "hgvs_c",
+    "hgvs_p",
     "gnomad_af",
     "filter",
     "panel_filter",
@@ -132,13 +136,24 @@ def _panel_classes(path: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
     return panel_table, findings, vus
 
 
-def _somatic_section(patient: str, own: dict, files: dict) -> tuple[dict, list[dict]]:
+def _annotator(inputs: dict):
+    """HGVS and consequences on each gene's preferred transcript (the choice every output
+    shares), when the reference has an annotation."""
+    if inputs.get("transcripts") and inputs.get("fasta"):
+        return load_annotator(inputs["transcripts"], inputs["fasta"])
+    return None
+
+
+def _somatic_section(
+    patient: str, own: dict, files: dict, annotator=None
+) -> tuple[dict, list[dict]]:
     """``(counts per tumour, PASS variants)`` from each tumour's annotated somatic VCF."""
     variants, counts = [], {}
     for tumour, paths in files.items():
         if "somatic" not in paths:
             continue
-        rows = read_variants(paths["somatic"], patient, "somatic", own[tumour]["normal"] or "")
+        normal = own[tumour]["normal"] or ""
+        rows = read_variants(paths["somatic"], patient, "somatic", normal, annotator)
         counts[tumour] = {
             "candidates": len(rows),
             "pass": sum(r.filter == "PASS" for r in rows),
@@ -226,7 +241,7 @@ def build_report(
     secondary = _optional_tsv(inputs.get("secondary"))
     two_hit = read_tsv(inputs["two_hit"][0]) if inputs.get("two_hit") else None
     versions = read_tsv(inputs["versions"])
-    somatic_counts, somatic_variants = _somatic_section(patient, own, files)
+    somatic_counts, somatic_variants = _somatic_section(patient, own, files, _annotator(inputs))
     return {
         "schema_version": REPORT_SCHEMA_VERSION,
         "patient": patient,

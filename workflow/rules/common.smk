@@ -666,6 +666,20 @@ def population_vcf():
     return "results/reference/known/gnomad.vcf.gz" if "gnomad" in KNOWN else []
 
 
+def pon_vcf(wildcards):
+    """The frozen panel of normals the somatic consensus filters with, when configured."""
+    path = config["pon"]["vcf"]
+    return {"pon": path, "pon_tbi": f"{path}.tbi"} if path else {}
+
+
+def pon_normal_alignments():
+    """The alignments the panel of normals is built from: the cohort's normals or a list."""
+    normals = config["pon"]["normals"]
+    if normals == "cohort":
+        return [alignment(n.sample) for n in SHEET.of_type("normal")]
+    return list(normals)
+
+
 def annotation_input(wildcards):
     return f"results/{wildcards.origin}/{wildcards.sample}.vcf.gz"
 

@@ -20,7 +20,6 @@ from icope.somatic.cnv import (
     CnvThresholds,
     allele_specific_segments,
     baf_breakpoints,
-    classify_segment,
     compute_baf,
     copy_numbers,
     read_baf,
@@ -28,6 +27,7 @@ from icope.somatic.cnv import (
     read_pileup_counts,
     read_segments,
     select_het_sites,
+    state_call,
     write_baf,
     write_loh_bed,
     write_segments,
@@ -168,32 +168,25 @@ def test_balanced_expectation_shrinks_with_depth():
 
 
 @pytest.mark.parametrize(
-    ("log2", "n_bins", "n_het", "baf", "expected"),
+    ("total", "minor", "expected"),
     [
-        (0.01, 50, 100, 0.55, ("neutral", "balanced")),
-        (0.45, 50, 100, 0.56, ("gain", "balanced")),
-        (-0.6, 50, 100, 0.55, ("loss", "balanced")),
-        (-0.74, 50, 100, 0.83, ("LOH_copy_loss", "imbalanced")),
-        (0.0, 50, 100, 0.90, ("copy_neutral_LOH", "imbalanced")),
-        (0.48, 50, 100, 0.66, ("allelic_imbalance", "imbalanced")),
-        # too few bins for any call
-        (-0.74, 2, 100, 0.83, ("not_assessable", "not_assessable")),
-        (math.nan, 50, 100, 0.83, ("not_assessable", "not_assessable")),
-        # too few SNPs: copy call only
-        (-0.74, 50, 4, 0.83, ("loss", "not_assessable")),
-        (0.0, 50, 0, math.nan, ("neutral", "not_assessable")),
+        (2, 1, ("neutral", "balanced")),
+        (3, 1, ("gain", "gain")),
+        (4, 2, ("gain", "balanced_gain")),
+        (1, 0, ("LOH_copy_loss", "loss")),
+        (2, 0, ("copy_neutral_LOH", "copy_neutral_LOH")),
+        (3, 0, ("LOH_gain", "LOH_gain")),
+        (0, 0, ("homozygous_deletion", "homozygous_deletion")),
+        # too few SNPs: the call from the total copy number alone
+        (1, None, ("loss", "not_assessable")),
+        (2, None, ("neutral", "not_assessable")),
+        (3, None, ("gain", "not_assessable")),
     ],
 )
-def test_classify_segment(log2, n_bins, n_het, baf, expected):
-    assert classify_segment(log2, n_bins, n_het, baf, 0.55, THRESHOLDS) == expected
-
-
-def test_imbalance_is_relative_to_depth_expectation():
-    # a mirrored BAF of 0.62 is balanced noise at depth 10, imbalance at depth 1000
-    shallow = float(cnv.balanced_mirrored_baf(10))
-    deep = float(cnv.balanced_mirrored_baf(1000))
-    assert classify_segment(0.0, 50, 50, 0.62, shallow)[1] == "balanced"
-    assert classify_segment(0.0, 50, 50, 0.62, deep)[1] == "imbalanced"
+def test_state_call(total, minor, expected):
+    """Calls come from the integer allele-specific state (the old log2/BAF thresholds, which
+    called a 2:1 gain at purity 0.6 "balanced", are gone)."""
+    assert state_call(total, minor) == expected
 
 
 def test_copy_numbers_given_purity():
@@ -205,6 +198,8 @@ def test_copy_numbers_given_purity():
     # one allele gained, purity 1: 3 copies, 2:1
     assert copy_numbers(math.log2(1.5), 2 / 3, 1.0) == pytest.approx((3.0, 1.0))
     assert all(math.isnan(x) for x in copy_numbers(0.0, 0.5, None))
+    # log2 0 is 1 copy (a loss over most of the genome): log2 0 at purity 1 -> 1 copy
+    assert copy_numbers(0.0, 1.0, 1.0, reference_cn=1.0) == pytest.approx((1.0, 0.0))
 
 
 # --------------------------------------------------------------------------- BAF breakpoints
@@ -376,7 +371,7 @@ def _calls_table():
         ("chr1", 100, 200, -0.74, 20, 6, 0.83, "LOH_copy_loss"),
         ("chr1", 200, 300, 0.0, 20, 30, 0.9, "copy_neutral_LOH"),
         ("chr1", 300, 400, -0.6, 20, 0, math.nan, "loss"),
-        ("chr1", 400, 500, 0.5, 20, 30, 0.66, "allelic_imbalance"),
+        ("chr1", 400, 500, 0.5, 20, 30, 0.66, "gain"),
     ]
     table = pd.DataFrame(rows, columns=SEGMENT_COLUMNS[:8])
     for column in SEGMENT_COLUMNS[8:]:

@@ -586,3 +586,17 @@ def test_samples_of_a_patient_in_sheet_order():
     sheet = SampleSheet(samples, [])
     assert [s.sample for s in sheet.samples_of("P1")] == ["N1", "T1"]
     assert sheet.samples_of("P9") == []
+
+
+def test_tumour_purity_column_is_optional_and_only_on_tumours(sheets):
+    s, u, data_dir = sheets()
+    rows = [r + [""] for r in VALID_SAMPLES]
+    rows[1][6] = "0.65"
+    _write_tsv(s, [*SAMPLE_HEADER, "purity"], rows)
+    sheet = load_sample_sheet(s, u, data_dir)
+    assert sheet.samples["P1_T"].purity == 0.65 and sheet.samples["P1_N"].purity is None
+    rows[0][6], rows[3][6] = "0.5", "1.5"
+    _write_tsv(s, [*SAMPLE_HEADER, "purity"], rows)
+    problems = _problems(s, u, data_dir)
+    assert any("line 5: field 'purity'" in p for p in problems), problems
+    assert any("line 2: field 'purity': only a tumour sample" in p for p in problems), problems

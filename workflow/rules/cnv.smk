@@ -1,6 +1,8 @@
 """Copy number, allelic imbalance and LOH of each tumour with a matched normal: CNVkit copy
 ratios and CBS segments (reference from the normal), tumour BAF at the normal's heterozygous
-SNPs, segments split by BAF and classified (icope.cnv), and a plot per tumour."""
+SNPs, segments split by BAF, purity and ploidy fitted from log2 and BAF together (or a given
+purity), integer allele-specific copy numbers with PASS SVs supporting them (icope.somatic.cnv),
+and a plot per tumour."""
 
 
 rule cnvkit_reference:
@@ -133,9 +135,11 @@ rule cnv_segments:
         cnr="results/cnv/{tumour}/{tumour}.cnr",
         cns="results/cnv/{tumour}/{tumour}.cns",
         baf="results/cnv/{tumour}/{tumour}.baf.tsv",
+        svs="results/sv/{tumour}.tsv",
         fai=f"{GENOME}.fai",
     output:
         segments="results/cnv/{tumour}/{tumour}.segments.tsv",
+        purity="results/cnv/{tumour}/{tumour}.purity.json",
         loh="results/cnv/{tumour}/{tumour}.loh.bed",
     log:
         "logs/cnv/{tumour}.segments.log",
@@ -148,8 +152,9 @@ rule cnv_segments:
         mem_mb=sized_mem_mb("cnv_segments"),
         runtime=sized_runtime("cnv_segments"),
     params:
-        # Tumour purity (0-1) for total/minor copy numbers; None: not known, not estimated.
-        purity=config["cnv"]["purity"],
+        # The tumour's purity from the sheet or config (None: estimated from log2 and BAF).
+        purity=tumour_purity,
+        fit=config["cnv"]["fit"],
     script:
         "../../scripts/cnv_segments.py"
 

@@ -73,6 +73,8 @@ class Sample(BaseModel):
     sex: Sex = Sex.unknown
     secondary_findings_consent: bool = False
     tumour_only: bool = False
+    #: A tumour's known purity (0-1); blank: estimated from copy number and BAF.
+    purity: float | None = Field(default=None, gt=0, le=1)
 
     @field_validator("sex", mode="before")
     @classmethod
@@ -336,6 +338,15 @@ def _tumour_only_on_tumours(samples_path: Path, lineno: int, sample: Sample) -> 
     return []
 
 
+def _purity_on_tumours(samples_path: Path, lineno: int, sample: Sample) -> list[str]:
+    if sample.purity is not None and sample.type != SampleType.tumour:
+        return [
+            f"{samples_path}, line {lineno}: field 'purity': only a tumour sample has a "
+            "purity (leave it blank)"
+        ]
+    return []
+
+
 def _unit_sample_known(
     where: str, unit: Unit, seen: dict[str, int], samples_path: Path
 ) -> list[str]:
@@ -421,6 +432,7 @@ def _sample_problems(samples_path: Path, sample_rows: Rows, sample_items) -> lis
     for lineno, sample in sample_items:
         problems += _tumour_without_normal(samples_path, lineno, sample, types_of)
         problems += _tumour_only_on_tumours(samples_path, lineno, sample)
+        problems += _purity_on_tumours(samples_path, lineno, sample)
     return problems
 
 

@@ -9,39 +9,31 @@ Three sources are combined per tumour:
    are counted in the tumour (``bcftools mpileup -a AD``); the tumour BAF is alt/(ref+alt) and
    the *mirrored* BAF ``|BAF - 0.5| + 0.5`` folds the two parental alleles together, so that
    allelic imbalance shows as a value above 0.5 whichever allele is lost or gained.
-3. **Allele-specific segments** (:func:`allele_specific_segments`): each CNVkit segment is
-   split where the mirrored BAF of its SNPs changes sharply (to find copy-neutral LOH, which
-   has no log2 change), then classified from its log2 ratio and the median mirrored BAF.
+3. **Allele-specific segments** (:func:`fit_segments`): each CNVkit segment is split where the
+   mirrored BAF of its SNPs changes sharply (to find copy-neutral LOH, which has no log2
+   change); purity and ploidy are fitted over all pieces from log2 and BAF together
+   (:mod:`icope.somatic.purity`: grid search, integer allele-specific states, likelihood per
+   grid point, 95 % profile-likelihood interval), or a given purity is used; each piece gets
+   its integer total and minor copy number at the best fit, and PASS SVs that support it.
 
 Coordinates of bins and segments are 0-based, half-open (BED, as CNVkit writes them); SNP
 positions are 1-based (VCF).
 
-Classification (:func:`classify_segment`, thresholds in :class:`CnvThresholds`):
-
-===================  =========================  ==============================================
-copy state (log2)    allelic state (BAF)        call
-===================  =========================  ==============================================
-<= loss_log2         imbalanced                 ``LOH_copy_loss`` (one parental copy lost)
-<= loss_log2         balanced / not assessable  ``loss``
->= gain_log2         imbalanced                 ``allelic_imbalance`` (one allele gained)
->= gain_log2         balanced / not assessable  ``gain``
-in between           imbalanced                 ``copy_neutral_LOH``
-in between           balanced / not assessable  ``neutral``
-too few bins         any                        ``not_assessable``
-===================  =========================  ==============================================
-
-A segment is *imbalanced* when its median mirrored BAF exceeds the value expected for a
-balanced heterozygous SNP at the observed depths (binomial noise alone pushes the mirrored BAF
-above 0.5: about ``0.5 + 0.674 * 0.5 / sqrt(depth)``) by at least ``imbalance_min_shift``, and
-*not assessable* with fewer than ``min_het_snps`` informative SNPs.
-
-With a known tumour purity ``p`` (normal cells diploid, log2 centred on a diploid genome) the
-total and minor copy number of the tumour cells follow from ``R = 2**log2`` and the mirrored BAF
-``b``: ``total = 2 (R - 1 + p) / p`` and ``major = (b (p total + 2 (1 - p)) - (1 - p)) / p``.
+Calls from the state (:func:`state_call`): ``homozygous_deletion`` 0 copies; ``LOH_copy_loss``
+1+0 (allelic state ``loss``); ``copy_neutral_LOH`` 2+0; ``LOH_gain`` 3+0 and more; ``neutral``
+1+1 (``balanced``); ``gain`` 2+1 (``gain``) or 2+2 (``balanced_gain``) and more. With fewer
+het SNPs than ``cnv.fit.min_het_snps`` the allelic state is ``not_assessable`` (the reason
+says so) and the call comes from the total alone (``loss`` / ``neutral`` / ``gain``); a piece
+with too few bins or no copy ratio is ``not_assessable``. ``state_reason`` gives observed and
+expected log2 and mirrored BAF; ``mirrored_baf`` is the maximum-likelihood mirrored BAF of the
+piece's SNPs (not pushed above 0.5 by binomial noise, unlike ``baf_mirrored_median``).
+``cn_total``/``cn_minor`` are the unrounded copy numbers at the fitted purity, ``total_cn`` /
+``minor_cn`` the integer state.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import shlex
@@ -54,6 +46,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pysam
+
+from icope.somatic.purity import (
+    FitSettings,
+    PurityFit,
+    SegmentEvidence,
+    best_state,
+    expected_log2,
+    fit_purity,
+    minor_fraction,
+    mirrored_baf_estimate,
+)
 
 log = logging.getLogger("icope")
 
@@ -110,6 +113,12 @@ SEGMENT_COLUMNS = [
     "source",
     "cn_total",
     "cn_minor",
+    "total_cn",
+    "minor_cn",
+    "state_reason",
+    "n_het",
+    "mirrored_baf",
+    "supporting_svs",
 ]
 
 CALLS = (
@@ -118,31 +127,32 @@ CALLS = (
     "loss",
     "LOH_copy_loss",
     "copy_neutral_LOH",
-    "allelic_imbalance",
+    "LOH_gain",
+    "homozygous_deletion",
     "not_assessable",
 )
 #: Calls written to the LOH BED: LOH and copy losses.
-LOH_BED_CALLS = ("LOH_copy_loss", "copy_neutral_LOH", "loss")
+LOH_BED_CALLS = ("LOH_copy_loss", "copy_neutral_LOH", "loss", "LOH_gain", "homozygous_deletion")
+#: Calls of fewer copies than 1+1, which a PASS deletion SV supports; gains, a duplication.
+LOSS_CALLS = ("loss", "LOH_copy_loss", "homozygous_deletion")
+GAIN_CALLS = ("gain", "LOH_gain")
+#: An SV supports a segment when they overlap by this share of the shorter of the two.
+SV_MIN_OVERLAP = 0.5
 
 
 @dataclass(frozen=True)
 class CnvThresholds:
-    """Thresholds of segment classification and BAF splitting.
+    """Thresholds of segment assessment and BAF splitting.
 
-    ``loss_log2``/``gain_log2`` are CNVkit's own ``call`` thresholds for one copy lost/gained
-    in a diploid genome. A segment needs ``min_segment_bins`` bins for a copy call and
-    ``min_het_snps`` SNPs with tumour depth >= ``min_tumour_depth`` for an allelic call.
-    A segment is split by BAF where the mean mirrored BAF of the SNPs on each side differs with
-    a two-sample t statistic >= ``split_min_t`` and the medians by >= ``split_min_shift``,
-    with at least ``split_min_snps`` SNPs on each side.
+    A segment needs ``min_segment_bins`` bins to be assessed; SNPs count with tumour depth >=
+    ``min_tumour_depth``. A segment is split by BAF where the mean mirrored BAF of the SNPs on
+    each side differs with a two-sample t statistic >= ``split_min_t`` and the medians by >=
+    ``split_min_shift``, with at least ``split_min_snps`` SNPs on each side. The allelic-state
+    minimum of het SNPs is the fit's (:class:`icope.somatic.purity.FitSettings`).
     """
 
-    loss_log2: float = -0.25
-    gain_log2: float = 0.2
     min_segment_bins: int = 3
-    min_het_snps: int = 5
     min_tumour_depth: int = 10
-    imbalance_min_shift: float = 0.08
     split_min_snps: int = 10
     split_min_shift: float = 0.1
     split_min_t: float = 5.0
@@ -468,33 +478,32 @@ def baf_breakpoints(positions, baf_mirrored, thresholds: CnvThresholds) -> list[
     )
 
 
-def classify_segment(
-    log2: float,
-    n_bins: int,
-    n_het_snps: int,
-    baf_mirrored_median: float,
-    baf_balanced_expected: float,
-    thresholds: CnvThresholds = CnvThresholds(),  # noqa: B008 - frozen, immutable
-) -> tuple[str, str]:
-    """(call, allelic state) of one segment; see the module docstring for the table."""
-    if n_bins < thresholds.min_segment_bins or log2 is None or math.isnan(log2):
-        return "not_assessable", "not_assessable"
-    if n_het_snps < thresholds.min_het_snps or math.isnan(baf_mirrored_median):
-        allelic = "not_assessable"
-    elif baf_mirrored_median - baf_balanced_expected >= thresholds.imbalance_min_shift:
-        allelic = "imbalanced"
-    else:
-        allelic = "balanced"
-    imbalanced = allelic == "imbalanced"
-    if log2 <= thresholds.loss_log2:
-        return ("LOH_copy_loss" if imbalanced else "loss"), allelic
-    if log2 >= thresholds.gain_log2:
-        return ("allelic_imbalance" if imbalanced else "gain"), allelic
-    return ("copy_neutral_LOH" if imbalanced else "neutral"), allelic
+def state_call(total: int, minor: int | None) -> tuple[str, str]:
+    """(call, allelic state) of an integer allele-specific state; ``minor`` None: the BAF was
+    not assessable, so only the total copy number is called.
+
+    >>> state_call(3, 1), state_call(2, 0)
+    (('gain', 'gain'), ('copy_neutral_LOH', 'copy_neutral_LOH'))
+    >>> state_call(1, 0), state_call(1, None)
+    (('LOH_copy_loss', 'loss'), ('loss', 'not_assessable'))
+    """
+    if total == 0:
+        return "homozygous_deletion", "homozygous_deletion"
+    if minor is None:
+        return ("loss" if total < 2 else "gain" if total > 2 else "neutral"), "not_assessable"
+    if minor == 0:
+        return {1: ("LOH_copy_loss", "loss"), 2: ("copy_neutral_LOH", "copy_neutral_LOH")}.get(
+            total, ("LOH_gain", "LOH_gain")
+        )
+    if total == 2:
+        return "neutral", "balanced"
+    return "gain", ("gain" if total - minor > minor else "balanced_gain")
 
 
-def copy_numbers(log2: float, baf_mirrored: float, purity: float | None):
-    """(total, minor) copy number of the tumour cells given purity, else (NaN, NaN).
+def copy_numbers(log2: float, baf_mirrored: float, purity: float | None, reference_cn: float = 2.0):
+    """(total, minor) copy number of the tumour cells given purity, else (NaN, NaN); not
+    rounded. ``reference_cn`` is the tumour copy number at log2 0 (2 for a diploid-centred
+    genome; the fit's reference level otherwise).
 
     >>> [round(x, 2) for x in copy_numbers(math.log2(0.6), 1 / 1.2, 0.8)]
     [1.0, 0.0]
@@ -502,7 +511,9 @@ def copy_numbers(log2: float, baf_mirrored: float, purity: float | None):
     if purity is None or not 0 < purity <= 1 or log2 is None or math.isnan(log2):
         return math.nan, math.nan
     ratio = 2.0**log2
-    total = max(0.0, 2 * (ratio - 1 + purity) / purity)
+    total = max(
+        0.0, (ratio * (purity * reference_cn + 2 * (1 - purity)) - 2 * (1 - purity)) / purity
+    )
     if baf_mirrored is None or math.isnan(baf_mirrored):
         return total, math.nan
     major = (baf_mirrored * (purity * total + 2 * (1 - purity)) - (1 - purity)) / purity
@@ -553,21 +564,161 @@ def _segment_pieces(bins, segments, snps, contigs, thresholds) -> list[tuple]:
     return pieces
 
 
-def _classified_piece(piece: tuple, snps, thresholds, purity) -> tuple:
-    """One row of :data:`SEGMENT_COLUMNS`: the piece with its SNPs' BAF, call and copy numbers."""
+def _bin_sd(bins: pd.DataFrame, pieces: list[tuple]) -> float:
+    """Robust SD (1.4826 MAD) of the bins' log2 around their piece's log2; 0.2 without bins."""
+    residuals = []
+    for chrom, start, end, log2, _, _ in pieces:
+        if not math.isnan(log2):
+            residuals.append(_bins_in(bins, chrom, start, end)["log2"].to_numpy() - log2)
+    values = np.concatenate(residuals) if residuals else np.array([])
+    if len(values) < 5:
+        return 0.2
+    return max(float(1.4826 * np.median(np.abs(values - np.median(values)))), 0.01)
+
+
+def _assessable(piece: tuple, thresholds: CnvThresholds) -> bool:
+    return piece[4] >= thresholds.min_segment_bins and not math.isnan(piece[3])
+
+
+def _evidence(piece, snps, sd, settings: FitSettings) -> SegmentEvidence:
+    chrom, start, end, log2, n_bins, _ = piece
+    seg_snps = _snps_in(snps, chrom, start, end)
+    se = math.sqrt(sd**2 / max(n_bins, 1) + settings.log2_sd_floor**2)
+    return SegmentEvidence(
+        float(log2),
+        se,
+        int(n_bins),
+        seg_snps["tumour_alt"].to_numpy(),
+        seg_snps["tumour_depth"].to_numpy(),
+    )
+
+
+def _state_reason(state, evidence: SegmentEvidence, fit: PurityFit, settings) -> str:
+    total, minor = state
+    purity = fit.state_purity
+    expected = float(expected_log2(purity, fit.reference_copy_number, total))
+    text = f"{total - (minor or 0)}+{minor} copies" if minor is not None else f"{total} copies"
+    text += f": log2 {evidence.log2:.2f} (expected {expected:.2f})"
+    if minor is None:
+        return (
+            f"{text}; {evidence.n_het} het SNPs < {settings.min_het_snps} (cnv.fit.min_het_snps):"
+            " allelic state not assessable, total copy number from log2 only"
+        )
+    mirrored_expected = 1 - float(minor_fraction(purity, total, minor))
+    observed = mirrored_baf_estimate(evidence.alt, evidence.depth)
+    return (
+        f"{text}, mirrored BAF {observed:.3f} (expected {mirrored_expected:.3f}) at "
+        f"{evidence.n_het} het SNPs"
+    )
+
+
+def _classified_piece(piece, snps, thresholds, sd, fit: PurityFit, settings) -> dict:
+    """One row of :data:`SEGMENT_COLUMNS`: the piece with its SNPs' BAF and its fitted state."""
     chrom, start, end, log2, n_bins, source = piece
     seg_snps = _snps_in(snps, chrom, start, end)
     n_het = len(seg_snps)
-    baf_median = float(seg_snps["baf_mirrored"].median()) if n_het else math.nan
-    expected = (
-        float(np.median(balanced_mirrored_baf(seg_snps["tumour_depth"]))) if n_het else math.nan
+    row = {
+        "chrom": chrom,
+        "start": int(start),
+        "end": int(end),
+        "log2": log2,
+        "n_bins": n_bins,
+        "n_het_snps": n_het,
+        "n_het": n_het,
+        "baf_mirrored_median": float(seg_snps["baf_mirrored"].median()) if n_het else math.nan,
+        "baf_balanced_expected": (
+            float(np.median(balanced_mirrored_baf(seg_snps["tumour_depth"]))) if n_het else math.nan
+        ),
+        "mirrored_baf": mirrored_baf_estimate(seg_snps["tumour_alt"], seg_snps["tumour_depth"]),
+        "source": source,
+        "supporting_svs": "",
+    }
+    if not _assessable(piece, thresholds):
+        reason = (
+            "no copy ratio" if math.isnan(log2) else
+            f"{n_bins} bins < {thresholds.min_segment_bins}"
+        )  # fmt: skip
+        return row | {
+            "call": "not_assessable",
+            "allelic_state": "not_assessable",
+            "state_reason": f"not assessable: {reason}",
+            "cn_total": math.nan,
+            "cn_minor": math.nan,
+            "total_cn": None,
+            "minor_cn": None,
+        }
+    evidence = _evidence(piece, snps, sd, settings)
+    total, minor = best_state(evidence, fit.state_purity, fit.reference_copy_number, settings)
+    minor = minor if n_het >= settings.min_het_snps else None
+    call, allelic = state_call(total, minor)
+    cn_total, cn_minor = copy_numbers(
+        float(log2), row["mirrored_baf"], fit.purity, fit.reference_copy_number
     )
-    call, allelic = classify_segment(float(log2), n_bins, n_het, baf_median, expected, thresholds)
-    cn_total, cn_minor = copy_numbers(float(log2), baf_median, purity)
-    if allelic != "imbalanced" and not math.isnan(cn_total):
-        cn_minor = math.nan if allelic == "not_assessable" else cn_total / 2
-    row = (chrom, int(start), int(end), log2, n_bins, n_het, baf_median, call, allelic)
-    return (*row, expected, source, cn_total, cn_minor)
+    return row | {
+        "call": call,
+        "allelic_state": allelic,
+        "state_reason": _state_reason((total, minor), evidence, fit, settings),
+        "cn_total": cn_total,
+        "cn_minor": cn_minor if minor is not None else math.nan,
+        "total_cn": total,
+        "minor_cn": minor,
+    }
+
+
+def supporting_svs(row: dict, svs: pd.DataFrame | None) -> str:
+    """IDs of PASS deletions (for a loss) or duplications (for a gain) overlapping the segment
+    by at least :data:`SV_MIN_OVERLAP` of the shorter of the two; comma-separated."""
+    if svs is None or svs.empty or row["call"] not in (*LOSS_CALLS, *GAIN_CALLS):
+        return ""
+    svtype = "DEL" if row["call"] in LOSS_CALLS else "DUP"
+    same = svs[
+        (svs["filter"] == "PASS") & (svs["svtype"] == svtype) & (svs["chrom"] == row["chrom"])
+    ]
+    ids = []
+    for sv in same.itertuples(index=False):
+        start, end = int(sv.pos) - 1, int(sv.end)
+        overlap = min(end, row["end"]) - max(start, row["start"])
+        shorter = min(end - start, row["end"] - row["start"])
+        if shorter > 0 and overlap >= SV_MIN_OVERLAP * shorter:
+            ids.append(str(sv.id))
+    return ",".join(ids)
+
+
+def fit_segments(
+    bins: pd.DataFrame,
+    segments: pd.DataFrame,
+    baf: pd.DataFrame,
+    contigs: dict[str, int],
+    thresholds: CnvThresholds = CnvThresholds(),  # noqa: B008 - frozen, immutable
+    purity: float | None = None,
+    svs: pd.DataFrame | None = None,
+    settings: FitSettings = FitSettings(),  # noqa: B008 - frozen, immutable
+) -> tuple[pd.DataFrame, PurityFit]:
+    """Allele-specific segments and the purity/ploidy fit behind them.
+
+    CNVkit segments are split at BAF breakpoints; purity and ploidy are fitted over every
+    assessable piece (:func:`icope.somatic.purity.fit_purity`; a given ``purity`` is used as it
+    is), then each piece gets its integer state, call and the PASS SVs supporting it.
+    """
+    snps = baf[
+        (baf["tumour_depth"] >= thresholds.min_tumour_depth) & baf["baf_mirrored"].notna()
+    ].sort_values(["chrom", "pos"])
+    pieces = _segment_pieces(bins, segments, snps, contigs, thresholds)
+    sd = _bin_sd(bins, pieces)
+    assessable = [p for p in pieces if _assessable(p, thresholds)]
+    fit = fit_purity(
+        [_evidence(p, snps, sd, settings) for p in assessable],
+        [p[2] - p[1] for p in assessable],
+        settings,
+        given_purity=purity,
+    )
+    rows = [_classified_piece(p, snps, thresholds, sd, fit, settings) for p in pieces]
+    for row in rows:
+        row["supporting_svs"] = supporting_svs(row, svs)
+    table = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+    for column in ("total_cn", "minor_cn"):
+        table[column] = table[column].astype("Int64")
+    return table, fit
 
 
 def allele_specific_segments(
@@ -578,18 +729,16 @@ def allele_specific_segments(
     thresholds: CnvThresholds = CnvThresholds(),  # noqa: B008 - frozen, immutable
     purity: float | None = None,
 ) -> pd.DataFrame:
-    """Split CNVkit segments at BAF breakpoints and classify each piece.
+    """The segment table of :func:`fit_segments` (without SVs, default fit settings)."""
+    return fit_segments(bins, segments, baf, contigs, thresholds, purity)[0]
 
-    ``bins``/``segments`` are CNVkit .cnr/.cns tables (``chrom`` column), ``baf`` the table of
-    :func:`compute_baf`. Without any CNVkit segment (too few bins), each contig is one
-    ``not_assessable`` segment that still reports its SNPs' BAF.
-    """
-    snps = baf[
-        (baf["tumour_depth"] >= thresholds.min_tumour_depth) & baf["baf_mirrored"].notna()
-    ].sort_values(["chrom", "pos"])
-    pieces = _segment_pieces(bins, segments, snps, contigs, thresholds)
-    rows = [_classified_piece(piece, snps, thresholds, purity) for piece in pieces]
-    return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+
+def write_purity(fit: PurityFit, path) -> None:
+    Path(path).write_text(json.dumps(fit.as_json(), indent=2) + "\n")
+
+
+def read_purity(path) -> dict:
+    return json.loads(Path(path).read_text())
 
 
 def write_segments(table: pd.DataFrame, path) -> None:
@@ -622,7 +771,8 @@ CALL_COLOURS = {
     "loss": "#1f77b4",
     "LOH_copy_loss": "#9467bd",
     "copy_neutral_LOH": "#ff7f0e",
-    "allelic_imbalance": "#e377c2",
+    "LOH_gain": "#e377c2",
+    "homozygous_deletion": "#17becf",
     "not_assessable": "#999999",
 }
 

@@ -536,8 +536,22 @@ def cnv_outputs():
     return [
         f"results/cnv/{t}/{t}.{ext}"
         for t in cnv_tumours()
-        for ext in ("cnr", "cns", "baf.tsv", "segments.tsv", "loh.bed", "cnv.png")
+        for ext in (
+            "cnr",
+            "cns",
+            "baf.tsv",
+            "segments.tsv",
+            "purity.json",
+            "loh.bed",
+            "cnv.png",
+        )
     ]
+
+
+def tumour_purity(wildcards):
+    """The tumour's given purity: its sheet cell, else config cnv.purity; None: estimated."""
+    given = SHEET.samples[wildcards.tumour].purity
+    return given if given is not None else config["cnv"]["purity"]
 
 
 def sample_alignment(wildcards):
@@ -616,13 +630,17 @@ def cnv_file(tumour, suffix):
 
 def patient_tumour_files(wildcards):
     """The two_hit rule's manifest: per tumour of the patient its annotated somatic calls,
-    CNV segments (None without a matched normal) and alignment. The same paths are the
-    rule's input (patient_somatic_annotated, patient_cnv_segments, patient_tumour_alignments).
+    CNV segments, purity fit and BAF (None without a matched normal), SVs and alignment. The
+    same paths are the rule's input (patient_somatic_annotated, patient_cnv_segments,
+    patient_two_hit_cnv, patient_sv_tables, patient_tumour_alignments).
     """
     return {
         t: {
             "somatic": annotated_calls("somatic", t),
             "segments": cnv_file(t, "segments.tsv") if t in cnv_tumours() else None,
+            "purity": cnv_file(t, "purity.json") if t in cnv_tumours() else None,
+            "baf": cnv_file(t, "baf.tsv") if t in cnv_tumours() else None,
+            "sv": f"results/sv/{t}.tsv",
             "bam": alignment(t),
         }
         for t in patient_tumour_names(wildcards)
@@ -648,6 +666,18 @@ def patient_cnv_files(wildcards, suffix):
 
 def patient_cnv_segments(wildcards):
     return patient_cnv_files(wildcards, "segments.tsv")
+
+
+def patient_two_hit_cnv(wildcards):
+    """Purity fits and BAF tables of the patient's tumours with copy number (two_hit)."""
+    return [
+        *patient_cnv_files(wildcards, "purity.json"),
+        *patient_cnv_files(wildcards, "baf.tsv"),
+    ]
+
+
+def patient_sv_tables(wildcards):
+    return [f"results/sv/{t}.tsv" for t in patient_tumour_names(wildcards)]
 
 
 def panel_setting(key):

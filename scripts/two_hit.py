@@ -3,7 +3,7 @@ genes."""
 
 from icope.core.rulelog import rule_log
 from icope.core.tables import read_tsv
-from icope.germline.two_hit import assess_patient
+from icope.germline.two_hit import TwoHitSettings, assess_patient
 
 with rule_log(snakemake.log[0]) as log:
     results = assess_patient(
@@ -11,6 +11,9 @@ with rule_log(snakemake.log[0]) as log:
         snakemake.params.patient,
         snakemake.params.tumours,
         snakemake.input.fasta,
+        TwoHitSettings.from_config(snakemake.params.settings),
     )
     results.to_csv(snakemake.output[0], sep="\t", index=False, na_rep="")
     log.info("%d germline P/LP variants in tumour-suppressor genes assessed", len(results))
+    for outcome, count in results["second_hit"].value_counts().items():
+        log.info("second hit %s: %d", outcome, count)

@@ -9,11 +9,12 @@ import pysam
 import pytest
 
 from icope.germline.two_hit import (
-    IMBALANCE_DELTA,
     MIN_VAF_DEPTH,
     TWO_HIT_COLUMNS,
     TwoHitResult,
+    TwoHitSettings,
     allele_counts,
+    allelic_test,
     assess,
     assess_patient,
     two_hit_candidates,
@@ -26,8 +27,17 @@ SNV_POS = 500  # 25 alt, 5 ref (+ 2 alt reads of low mapping quality)
 EDGE_POS = 300  # 21 alt, 9 ref: VAF 0.7
 LOW_POS = 1600  # 3 alt, 2 ref
 DEL_POS = 1200  # anchor of a 3 bp deletion: 12 deletion reads, 18 reference reads
-SEGMENT_COLUMNS = ["chrom", "start", "end", "log2", "baf_mirrored_median", "call"]
-SOMATIC_COLUMNS = ["filter", "all_genes", "chrom", "pos", "ref", "alt", "consequence", "tumour_af"]
+SEGMENT_COLUMNS = [
+    "chrom", "start", "end", "log2", "baf_mirrored_median", "call", "total_cn", "minor_cn",
+]  # fmt: skip
+SOMATIC_COLUMNS = [
+    "filter", "all_genes", "chrom", "pos", "ref", "alt", "consequence", "tumour_af",
+    "pass_methods", "tlod",
+]  # fmt: skip
+STATES = {
+    "neutral": (2, 1), "loss": (1, None), "LOH_copy_loss": (1, 0), "copy_neutral_LOH": (2, 0),
+    "homozygous_deletion": (0, 0), "not_assessable": (None, None),
+}  # fmt: skip
 
 
 def _other(base: str) -> str:
@@ -122,13 +132,16 @@ def _variant(pos: int, ref: str, alt: str, vaf: float | None = 0.5, gene: str = 
 
 
 def _segments(call: str, start: int = 0, end: int = LENGTH, log2: float = 0.0) -> pd.DataFrame:
+    total, minor = STATES[call]
     return pd.DataFrame(
-        [(CHROM, start, end, log2, 0.02 if "LOH" in call else 0.45, call)],
+        [(CHROM, start, end, log2, 0.02 if "LOH" in call else 0.45, call, total, minor)],
         columns=SEGMENT_COLUMNS,
     )
 
 
 def _somatic(*rows: tuple) -> pd.DataFrame:
+    """Rows without the last two fields passed by both methods (TLOD 30)."""
+    rows = [r if len(r) == len(SOMATIC_COLUMNS) else (*r, 2, 30.0) for r in rows]
     return pd.DataFrame(list(rows), columns=SOMATIC_COLUMNS)
 
 
@@ -171,38 +184,48 @@ def test_allele_counts_no_reads(genome):
 # --------------------------------------------------------------------------- assess
 
 
-def test_loh_segment_is_a_second_hit():
+def test_loh_segment_alone_does_not_say_which_allele_was_lost():
+    """Issue 12: an LOH segment counted as a second hit whichever allele it removed."""
     segments = _segments("copy_neutral_LOH", start=100, end=1500, log2=0.01)
     result = assess(_variant(SNV_POS, "A", "G"), "P1", "T1", None, segments, None)
-    assert result.second_hit == "found"
-    assert result.cnv_call == "copy_neutral_LOH"
+    assert result.second_hit == "not assessable"
+    assert result.cnv_call == "copy_neutral_LOH" and result.segment_state == "2+0"
     assert result.cnv_segment == f"{CHROM}:101-1500"
-    assert result.tumour_vaf is None
-    assert result.allelic_imbalance == "not assessable"
-    evidence = result.as_row()["evidence"]
-    assert f"copy-number segment {CHROM}:101-1500: copy_neutral_LOH" in evidence
-    assert "log2 0.01" in evidence
+    assert "which allele was lost is open" in result.reason
+    assert f"copy-number segment {CHROM}:101-1500: copy_neutral_LOH" in result.as_row()["evidence"]
 
 
-@pytest.mark.parametrize("call", ["LOH_copy_loss", "loss"])
-def test_copy_loss_is_a_second_hit(call):
-    result = assess(_variant(SNV_POS, "A", "G"), "P1", "T1", None, _segments(call), None)
-    assert result.second_hit == "found"
-    assert result.cnv_call == call
+def test_homozygous_deletion_is_a_deletion_hit():
+    segments = _segments("homozygous_deletion", log2=-3.0)
+    result = assess(_variant(SNV_POS, "A", "G"), "P1", "T1", None, segments, None)
+    assert (result.second_hit, result.mechanism) == ("found", "deletion")
 
 
-def test_somatic_hit_in_same_gene_is_a_second_hit():
+def test_confirmed_protein_altering_somatic_variant_is_a_second_hit():
     somatic = _somatic(
         ("PASS", "TP53,WRAP53", CHROM, 800, "C", "A", "stop_gained", 0.3),
         ("LowQual", "TP53", CHROM, 900, "G", "T", "missense", 0.1),
         ("PASS", "BRCA2", CHROM, 950, "T", "C", "missense", 0.4),
         ("PASS", "TP53BP1", CHROM, 990, "T", "C", "missense", 0.4),
+        ("PASS", "TP53", CHROM, 700, "T", "C", "intron", 0.4),
     )
     result = assess(_variant(SNV_POS, "A", "G"), "P1", "T1", None, None, somatic)
-    assert result.second_hit == "found"
+    assert (result.second_hit, result.mechanism) == ("found", "somatic LoF")
     assert result.somatic_hits == f"{CHROM}:800C>A stop_gained TAF 0.3"
-    assert result.cnv_call == "not assessable"
     assert f"somatic variant(s) in TP53: {CHROM}:800C>A" in result.as_row()["evidence"]
+
+
+def test_lone_single_method_call_is_never_a_second_hit():
+    """Issue 12: one pileup-only false positive made three germline variants "found"."""
+    somatic = _somatic(("PASS", "TP53", CHROM, 800, "C", "A", "stop_gained", 0.06, 1, 5.5))
+    result = assess(_variant(SNV_POS, "A", "G"), "P1", "T1", None, None, somatic)
+    assert result.second_hit == "not assessable" and result.somatic_hits == ""
+    assert result.somatic_unconfirmed.startswith(f"{CHROM}:800C>A stop_gained")
+    assert "only unconfirmed single-method somatic calls" in result.reason
+    # the same call with a high TLOD counts
+    strong = _somatic(("PASS", "TP53", CHROM, 800, "C", "A", "stop_gained", 0.3, 1, 45.0))
+    found = assess(_variant(SNV_POS, "A", "G"), "P1", "T1", None, None, strong)
+    assert (found.second_hit, found.mechanism) == ("found", "somatic LoF")
 
 
 def test_balanced_vaf_and_neutral_segment_is_not_found(genome):
@@ -215,23 +238,29 @@ def test_balanced_vaf_and_neutral_segment_is_not_found(genome):
         _segments("neutral"),
         _somatic(("PASS", "BRCA2", CHROM, 950, "T", "C", "missense", 0.4)),
         genome["fasta"],
+        purity={"purity": 0.8, "source": "estimated"},
+        settings=TwoHitSettings(min_log_lr=3.0),
     )
-    assert result.second_hit == "not found"
-    assert result.tumour_depth == 30
-    assert result.tumour_vaf == 0.4
+    assert result.tumour_depth == 30 and result.tumour_vaf == 0.4
     assert result.allelic_imbalance == "balanced"
-    assert result.cnv_call == "neutral"
-    assert result.somatic_hits == ""
-    evidence = result.as_row()["evidence"]
-    assert "germline allele VAF tumour 0.4 (12/30 reads) vs normal 0.5: balanced" in evidence
-    assert f"copy-number segment {CHROM}:1-{LENGTH}: neutral" in evidence
+    assert result.second_hit == "not found"
+    assert result.cnv_call == "neutral" and result.somatic_hits == ""
+    assert result.expected_vaf_balanced == 0.5
+    assert result.expected_vaf_retained == pytest.approx(1 / 1.2, abs=0.001)  # 1+0 at 0.8
+    assert result.log_lr_retained_vs_balanced < -4.6
+    assert "12/30 reads" in result.as_row()["evidence"]
+    # 12/30 beats "lost" (0.167) by ln LR 4.0 only: below the default 4.6, not assessable
+    default = assess(
+        _variant(DEL_POS, ref, alt, vaf=0.5), "P1", "T1", genome["bam"], _segments("neutral"),
+        None, genome["fasta"], purity={"purity": 0.8, "source": "estimated"},
+    )  # fmt: skip
+    assert default.second_hit == "not assessable" and "inconclusive" in default.reason
 
 
 def test_nothing_to_assess_is_not_assessable():
     result = assess(_variant(SNV_POS, "A", "G"), "P1", "T1", None, None, None)
     assert result.second_hit == "not assessable"
-    assert result.evidence == []
-    assert result.as_row()["evidence"] == ""
+    assert "allelic test not done" in result.reason
     empty = assess(_variant(SNV_POS, "A", "G"), "P1", "T1", None, pd.DataFrame(), _somatic())
     assert empty.second_hit == "not assessable"
 
@@ -244,69 +273,75 @@ def test_segments_elsewhere_are_not_assessable():
     assert "copy number not assessable at the variant" in result.evidence
 
 
-def test_not_assessable_segment_call():
-    result = assess(
-        _variant(SNV_POS, "A", "G"), "P1", "T1", None, _segments("not_assessable"), None
-    )
-    assert result.second_hit == "not assessable"
-    assert result.cnv_call == "not assessable"
-
-
 def test_low_tumour_depth_is_recorded(genome):
     ref, alt = genome["low"]
     result = assess(_variant(LOW_POS, ref, alt), "P1", "T1", genome["bam"], None, None)
     assert result.tumour_depth == 5 < MIN_VAF_DEPTH
-    assert result.tumour_vaf is None
     assert result.allelic_imbalance == "not assessable"
     assert result.second_hit == "not assessable"
-    assert result.evidence == [f"tumour depth 5 < {MIN_VAF_DEPTH} at the variant"]
+    assert result.reason == f"tumour depth 5 < {MIN_VAF_DEPTH} at the variant"
 
 
-def test_mutant_allele_retained_is_a_second_hit(genome):
-    ref, alt = genome["snv"]
-    result = assess(_variant(SNV_POS, ref, alt, vaf=0.5), "P1", "T1", genome["bam"], None, None)
-    assert result.tumour_depth == 30
+def test_mutant_allele_retained_with_copy_loss_is_copy_loss_loh(genome):
+    ref, alt = genome["snv"]  # 25/30 alt: 1/(2 - 0.8) = 0.833 expected for 1+0 at purity 0.8
+    result = assess(
+        _variant(SNV_POS, ref, alt, vaf=0.5), "P1", "T1", genome["bam"],
+        _segments("LOH_copy_loss", log2=-0.74), None,
+        purity={"purity": 0.8, "source": "estimated"},
+    )  # fmt: skip
     assert result.tumour_vaf == round(25 / 30, 3)
-    assert result.tumour_vaf - result.normal_vaf >= IMBALANCE_DELTA
     assert result.allelic_imbalance == "mutant allele retained"
-    assert result.second_hit == "found"
-    assert "(25/30 reads) vs normal 0.5: mutant allele retained" in result.evidence[0]
+    assert (result.second_hit, result.mechanism) == ("found", "copy-loss LOH")
+    assert result.expected_vaf_retained == pytest.approx(0.8333, abs=0.001)
+    assert result.log_lr_retained_vs_lost > 4.6 and result.imbalance_p < 0.001
+    assert result.purity == 0.8 and result.purity_source == "estimated"
 
 
-def test_missing_normal_vaf_compares_with_half(genome):
+def test_mutant_allele_retained_without_purity_uses_a_composite_alternative(genome):
     ref, alt = genome["snv"]
     result = assess(_variant(SNV_POS, ref, alt, vaf=None), "P1", "T1", genome["bam"], None, None)
-    assert result.normal_vaf is None
+    assert result.normal_vaf is None and result.purity is None
     assert result.allelic_imbalance == "mutant allele retained"
-    assert "vs normal 0.5" in result.evidence[0]
-    nan = assess(
-        _variant(SNV_POS, ref, alt, vaf=float("nan")), "P1", "T1", genome["bam"], None, None
+    assert (result.second_hit, result.mechanism) == ("found", "LOH (type not determined)")
+
+
+def test_mutant_allele_lost_is_not_a_second_hit():
+    """LOH that removed the mutant allele: tumour VAF 1 - 0.833 at purity 0.8."""
+    test = allelic_test(50, 10, [], [], 0.8, (1, 0))
+    assert test.call == "mutant allele lost"
+    assert test.expected_lost == pytest.approx(1 - 1 / 1.2, abs=0.001)
+    assert test.log_lr_retained_vs_lost < -4.6
+
+
+def test_nearby_het_snps_raise_the_evidence_for_imbalance():
+    # 14/20 at the variant alone is inconclusive; 20 SNPs at 0.83 / 0.17 make it conclusive
+    alone = allelic_test(6, 14, [], [], 0.8, None)
+    assert alone.call == "not assessable" and "inconclusive" in alone.reason
+    snp_alt = [50, 10] * 10
+    with_snps = allelic_test(6, 14, snp_alt, [60] * 20, 0.8, None)
+    assert with_snps.call == "mutant allele retained" and with_snps.n_snps == 20
+
+
+def test_normal_allele_bias_shifts_the_expectations():
+    # an indel the normal shows at 40 % (mapping bias): 0.4 in the tumour is balanced
+    test = allelic_test(60, 40, [], [], 0.8, None, normal_counts=(60, 40))
+    assert test.call == "balanced"
+    assert (
+        test.expected_balanced == pytest.approx(45 / 65, rel=0.01) or test.expected_balanced < 0.5
     )
-    assert nan.normal_vaf is None
-    assert nan.allelic_imbalance == "mutant allele retained"
 
 
-def test_retained_relative_to_normal_vaf(genome):
+def test_pass_deletion_sv_over_the_retained_mutant_is_a_deletion(genome):
     ref, alt = genome["snv"]
-    # tumour 0.833 is 0.183 above a normal VAF of 0.65: below the 0.2 step
-    result = assess(_variant(SNV_POS, ref, alt, vaf=0.65), "P1", "T1", genome["bam"], None, None)
-    assert result.allelic_imbalance == "balanced"
-    assert result.second_hit == "not found"
-
-
-def test_mutant_allele_lost_is_not_a_second_hit(genome):
-    ref, alt = genome["deletion"]
-    result = assess(_variant(DEL_POS, ref, alt, vaf=0.65), "P1", "T1", genome["bam"], None, None)
-    assert result.allelic_imbalance == "mutant allele lost"
-    assert result.second_hit == "not found"
-
-
-def test_mutant_allele_retained_exactly_delta_above_normal(genome):
-    ref, alt = genome["edge"]
-    result = assess(_variant(EDGE_POS, ref, alt, vaf=0.5), "P1", "T1", genome["bam"], None, None)
-    assert result.tumour_vaf == 0.7
-    assert result.allelic_imbalance == "mutant allele retained"
-    assert result.second_hit == "found"
+    svs = pd.DataFrame(
+        [{"chrom": CHROM, "pos": 400, "end": 700, "svtype": "DEL", "id": "DEL7", "filter": "PASS"}]
+    )
+    result = assess(
+        _variant(SNV_POS, ref, alt, vaf=0.5), "P1", "T1", genome["bam"],
+        _segments("loss", log2=-0.74), None, purity={"purity": 0.8, "source": "given"}, svs=svs,
+    )  # fmt: skip
+    assert result.sv_deletions == "DEL7"
+    assert (result.second_hit, result.mechanism) == ("found", "deletion")
 
 
 def test_result_row_has_two_hit_columns():
@@ -402,12 +437,16 @@ def test_assess_patient_uses_the_manifest_not_file_names(genome, tmp_path):
     assert list(table["patient"]) == ["P1"] * 3
     by_tumour = table.set_index("tumour")
     assert by_tumour.loc["T_2", "cnv_call"] == "neutral"
-    assert by_tumour.loc["T_2", "second_hit"] == "not found"
+    assert by_tumour.loc["T_2", "second_hit"] == "not assessable"  # no alignment
     assert by_tumour.loc["T_2", "tumour_depth"] == 0
     assert by_tumour.loc["T", "cnv_call"] == "loss"
     assert by_tumour.loc["T", "tumour_vaf"] == round(25 / 30, 3)
-    assert by_tumour.loc["T", "somatic_hits"].startswith(f"{CHROM}:800C>A stop_gained")
+    # the VCF has no PASS_METHODS/TLOD: a lone call, listed as unconfirmed; the retained
+    # mutant allele (25/30) is the second hit
+    assert by_tumour.loc["T", "somatic_hits"] == ""
+    assert by_tumour.loc["T", "somatic_unconfirmed"].startswith(f"{CHROM}:800C>A stop_gained")
     assert by_tumour.loc["T", "second_hit"] == "found"
+    assert by_tumour.loc["T", "mechanism"] == "copy-loss LOH"
     assert by_tumour.loc["T_3", "cnv_call"] == "not assessable"
     assert by_tumour.loc["T_3", "second_hit"] == "not assessable"
 

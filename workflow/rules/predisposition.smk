@@ -39,6 +39,8 @@ rule two_hit:
         panel="results/patients/{patient}/germline_panel.tsv",
         somatic=patient_somatic_annotated,
         segments=patient_cnv_segments,
+        cnv=patient_two_hit_cnv,
+        svs=patient_sv_tables,
         tumours=patient_tumour_alignments,
         fasta=GENOME,
     output:
@@ -56,5 +58,6 @@ rule two_hit:
     params:
         patient="{patient}",
         tumours=patient_tumour_files,
+        settings=config["two_hit"],
     script:
         "../../scripts/two_hit.py"

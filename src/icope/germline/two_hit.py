@@ -1,28 +1,48 @@
-"""Two-hit analysis: does the tumour carry a second hit in a gene with a germline
-pathogenic / likely pathogenic variant?
+"""Two-hit analysis as a statistical call: did the tumour lose the wild-type allele of a gene
+with a germline pathogenic / likely pathogenic variant, or gain a second hit in it?
 
-For every such variant in a tumour-suppressor gene (loss-of-function mechanism) the tumour is
-searched for
-- loss of heterozygosity or copy loss over the variant (copy-number segments),
-- a somatic SNV/indel that passed the filters in the same gene,
-- allelic imbalance of the germline allele itself: its VAF in the tumour read pileup compared
-  with the normal (retained mutant allele -> VAF rises towards 1; lost mutant allele -> falls).
+For every such variant in a tumour-suppressor gene (loss-of-function mechanism):
 
-The flag is ``second hit found`` when any of these is present, ``not found`` when the tumour
-was assessable for copy number at the variant (or its VAF could be measured) and nothing was
-found, and ``not assessable`` otherwise; every result carries its evidence.
+- **Allelic test** (:func:`allelic_test`). The tumour's ref/alt reads at the variant and at the
+  normal's het SNPs nearby (same copy-number segment, within ``het_window_bp``) are tested
+  against purity-adjusted expectations: *retained* (the mutant allele kept, the wild type lost:
+  tumour VAF ``m``), *lost* (the mutant allele lost: ``1 - m``) and *balanced* (0.5). ``m`` is
+  the major-allele fraction of the segment's fitted allele-specific state at the tumour's
+  purity (``purity.json``); for a balanced or unknown state the LOH states 1+0 and 2+0 at that
+  purity, and without a purity any ``m`` in 0.55-0.99 (a composite hypothesis). The nearby SNPs,
+  phase unknown, enter each hypothesis as a mixture of ``m`` and ``1 - m`` (0.5 for balanced).
+  Expected VAFs are scaled by the normal's own allele ratio at the variant (mapping bias of an
+  indel). Binomial log-likelihoods; the best hypothesis is called when it beats both others by
+  ``min_log_lr`` (natural log), else "not assessable"; ``imbalance_p`` is the likelihood-ratio
+  test of any imbalance against balanced (chi-square, 1 d.f.).
+- **Second hits** count only from: PASS somatic variants in the gene with a protein-altering or
+  splice consequence passed by ``min_methods`` methods or with TLOD >= ``high_tlod`` (a lone
+  single-method call is listed as unconfirmed and never makes a "found"); PASS somatic
+  deletion SVs over the variant (``deletion_window_bp``); a homozygous deletion segment; and
+  LOH when the allelic test says the mutant allele was retained.
+
+``mechanism``: ``somatic LoF``, ``deletion``, ``copy-loss LOH`` (1+0), ``copy-neutral LOH`` (2+0
+or more copies without a minor allele), several joined by "; ". ``second_hit`` is ``found``
+with a mechanism, ``not found`` when the allelic test was conclusive (balanced, or the mutant
+allele lost) and no somatic hit was confirmed, and ``not assessable`` otherwise, with the
+reason.
 """
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pysam
 
 from icope.core.tables import read_tsv
 from icope.core.variants import read_variants
 from icope.germline.predisposition import PATHOGENIC
+from icope.somatic.purity import minor_fraction
 
 TWO_HIT_COLUMNS = [
     "patient",
@@ -42,11 +62,67 @@ TWO_HIT_COLUMNS = [
     "somatic_hits",
     "second_hit",
     "evidence",
+    "mechanism",
+    "reason",
+    "tumour_ref",
+    "tumour_alt",
+    "normal_ref",
+    "normal_alt",
+    "n_het_nearby",
+    "purity",
+    "purity_source",
+    "segment_state",
+    "expected_vaf_retained",
+    "expected_vaf_lost",
+    "expected_vaf_balanced",
+    "log_lr_retained_vs_balanced",
+    "log_lr_retained_vs_lost",
+    "imbalance_p",
+    "test",
+    "somatic_unconfirmed",
+    "sv_deletions",
 ]
-LOH_CALLS = {"LOH_copy_loss", "copy_neutral_LOH", "loss"}
-#: A germline het whose tumour VAF moves this far from 0.5 shows allelic imbalance.
-IMBALANCE_DELTA = 0.2
+LOH_CALLS = {"LOH_copy_loss", "copy_neutral_LOH", "LOH_gain"}
+RETAINED, LOST, BALANCED = "mutant allele retained", "mutant allele lost", "balanced"
+NOT_ASSESSABLE = "not assessable"
+#: Composite alternative without a purity: major-allele fractions tried.
+MAJOR_FRACTION_GRID = np.round(np.arange(0.55, 0.995, 0.01), 3)
+#: Nearby het SNPs count with at least this tumour depth (as in the copy-number BAF).
+MIN_SNP_DEPTH = 10
+#: Pseudo-counts shrinking the normal's allele ratio at the variant towards 1:1.
+NORMAL_PSEUDO = 5
 MIN_VAF_DEPTH = 20
+
+
+@dataclass(frozen=True)
+class TwoHitSettings:
+    """Config ``two_hit`` (see the schema for each key)."""
+
+    min_depth: int = MIN_VAF_DEPTH
+    min_log_lr: float = 4.6
+    het_window_bp: int = 1_000_000
+    min_methods: int = 2
+    high_tlod: float = 20.0
+    consequences: tuple[str, ...] = (
+        "stop_gained",
+        "frameshift",
+        "splice_acceptor",
+        "splice_donor",
+        "stop_lost",
+        "start_lost",
+        "inframe_altering",
+        "inframe_insertion",
+        "inframe_deletion",
+        "missense",
+    )
+    deletion_window_bp: int = 10_000
+
+    @classmethod
+    def from_config(cls, values: dict | None) -> TwoHitSettings:
+        values = dict(values or {})
+        if "consequences" in values:
+            values["consequences"] = tuple(values["consequences"])
+        return cls(**values)
 
 
 @dataclass
@@ -62,12 +138,31 @@ class TwoHitResult:
     normal_vaf: float | None = None
     tumour_vaf: float | None = None
     tumour_depth: int = 0
-    allelic_imbalance: str = "not assessable"
-    cnv_call: str = "not assessable"
+    allelic_imbalance: str = NOT_ASSESSABLE
+    cnv_call: str = NOT_ASSESSABLE
     cnv_segment: str = ""
     somatic_hits: str = ""
-    second_hit: str = "not assessable"
+    second_hit: str = NOT_ASSESSABLE
     evidence: list[str] = field(default_factory=list)
+    mechanism: str = ""
+    reason: str = ""
+    tumour_ref: int | None = None
+    tumour_alt: int | None = None
+    normal_ref: int | None = None
+    normal_alt: int | None = None
+    n_het_nearby: int = 0
+    purity: float | None = None
+    purity_source: str = ""
+    segment_state: str = ""
+    expected_vaf_retained: float | None = None
+    expected_vaf_lost: float | None = None
+    expected_vaf_balanced: float | None = None
+    log_lr_retained_vs_balanced: float | None = None
+    log_lr_retained_vs_lost: float | None = None
+    imbalance_p: float | None = None
+    test: str = ""
+    somatic_unconfirmed: str = ""
+    sv_deletions: str = ""
 
     def as_row(self) -> dict:
         row = asdict(self)
@@ -122,6 +217,117 @@ def allele_counts(
     return ref_n, alt_n
 
 
+# --- the allelic test -----------------------------------------------------------------------
+
+
+@dataclass
+class AllelicTest:
+    call: str
+    expected_retained: float | None
+    expected_lost: float | None
+    expected_balanced: float
+    log_lr_retained_vs_balanced: float
+    log_lr_retained_vs_lost: float
+    imbalance_p: float
+    n_snps: int
+    reason: str = ""
+
+
+def _biased(vaf, bias_odds: float):
+    """A VAF under the normal's allele bias (odds scaled; 1: no bias)."""
+    odds = np.asarray(vaf, dtype=float) / (1 - np.asarray(vaf, dtype=float))
+    return odds * bias_odds / (1 + odds * bias_odds)
+
+
+def _binomial(alt, depth, vaf) -> np.ndarray:
+    vaf = np.clip(np.asarray(vaf, dtype=float), 1e-3, 1 - 1e-3)
+    return alt * np.log(vaf) + (depth - alt) * np.log1p(-vaf)
+
+
+def _snp_mixture(alt, depth, major) -> np.ndarray:
+    """Summed log-likelihood of SNP counts under fraction ``major`` or ``1 - major`` (phase
+    unknown), for each value of ``major``."""
+    if len(depth) == 0:
+        return np.zeros(len(np.atleast_1d(major)))
+    alt = np.asarray(alt, dtype=float)[:, None]
+    depth = np.asarray(depth, dtype=float)[:, None]
+    major = np.atleast_1d(np.asarray(major, dtype=float))[None, :]
+    one, other = _binomial(alt, depth, major), _binomial(alt, depth, 1 - major)
+    return (np.logaddexp(one, other) - math.log(2)).sum(axis=0)
+
+
+def major_fractions(purity: float | None, state: tuple[int, int | None] | None) -> np.ndarray:
+    """Major-allele read fractions the imbalance hypotheses may take (module docstring).
+
+    >>> major_fractions(0.6, (3, 1)).round(3).tolist()
+    [0.615]
+    >>> major_fractions(0.6, (2, 1)).round(3).tolist()
+    [0.714, 0.8]
+    """
+    if purity is None:
+        return MAJOR_FRACTION_GRID
+    if state is not None and state[1] is not None and state[0] > 0:
+        total, minor = state
+        if total - minor > minor:
+            return np.array([1 - float(minor_fraction(purity, total, minor))])
+    return np.array([1 - float(minor_fraction(purity, t, 0)) for t in (1, 2)])
+
+
+def allelic_test(
+    tumour_ref: int,
+    tumour_alt: int,
+    snp_alt,
+    snp_depth,
+    purity: float | None,
+    state: tuple[int, int | None] | None = None,
+    normal_counts: tuple[int, int] | None = None,
+    settings: TwoHitSettings = TwoHitSettings(),  # noqa: B008 - frozen, immutable
+) -> AllelicTest:
+    """Retained / lost / balanced for one germline het variant (module docstring)."""
+    depth = tumour_ref + tumour_alt
+    bias = 1.0
+    if normal_counts is not None:
+        n_ref, n_alt = normal_counts
+        bias = (n_alt + NORMAL_PSEUDO) / (n_ref + NORMAL_PSEUDO)
+    snp_alt, snp_depth = np.asarray(snp_alt, dtype=float), np.asarray(snp_depth, dtype=float)
+    majors = major_fractions(purity, state)
+    snps = _snp_mixture(snp_alt, snp_depth, majors)
+    retained = _binomial(tumour_alt, depth, _biased(majors, bias)) + snps
+    lost = _binomial(tumour_alt, depth, _biased(1 - majors, bias)) + snps
+    balanced_vaf = float(_biased(0.5, bias))
+    balanced = float(
+        _binomial(tumour_alt, depth, balanced_vaf) + _snp_mixture(snp_alt, snp_depth, 0.5)[0]
+    )
+    i, j = int(retained.argmax()), int(lost.argmax())
+    scores = {RETAINED: float(retained[i]), LOST: float(lost[j]), BALANCED: balanced}
+    ranked = sorted(scores, key=scores.get, reverse=True)
+    margin = scores[ranked[0]] - scores[ranked[1]]
+    statistic = 2 * max(0.0, max(scores[RETAINED], scores[LOST]) - balanced)
+    test = AllelicTest(
+        ranked[0],
+        round(float(_biased(majors[i], bias)), 4),
+        round(float(_biased(1 - majors[j], bias)), 4),
+        round(balanced_vaf, 4),
+        round(scores[RETAINED] - balanced, 3),
+        round(scores[RETAINED] - scores[LOST], 3),
+        float(f"{math.erfc(math.sqrt(statistic / 2)):.3g}"),
+        len(snp_depth),
+    )
+    if depth < settings.min_depth:
+        test.call = NOT_ASSESSABLE
+        test.reason = f"tumour depth {depth} < {settings.min_depth} at the variant"
+    elif margin < settings.min_log_lr:
+        test.call = NOT_ASSESSABLE
+        test.reason = (
+            f"inconclusive: {ranked[0]} beats {ranked[1]} by ln LR {margin:.2f} "
+            f"< {settings.min_log_lr} (two_hit.min_log_lr)"
+        )
+    return test
+
+
+# --- evidence per tumour --------------------------------------------------------------------
+
+
 def _segment_at(segments: pd.DataFrame | None, chrom: str, pos: int):
     if segments is None or segments.empty:
         return None
@@ -131,71 +337,182 @@ def _segment_at(segments: pd.DataFrame | None, chrom: str, pos: int):
     return None if hits.empty else hits.iloc[0]
 
 
-def _imbalance_label(shift: float) -> str:
-    if shift >= IMBALANCE_DELTA:
-        return "mutant allele retained"
-    if shift <= -IMBALANCE_DELTA:
-        return "mutant allele lost"
-    return "balanced"
+def _state_of(segment) -> tuple[int, int | None] | None:
+    if segment is None or "total_cn" not in segment or pd.isna(segment["total_cn"]):
+        return None
+    minor = segment.get("minor_cn")
+    return int(segment["total_cn"]), (None if pd.isna(minor) else int(minor))
 
 
-def _assess_allelic_imbalance(
-    result: TwoHitResult, tumour_bam: str | None, reference: str | None
-) -> bool:
-    """Tumour VAF of the germline allele against the normal's; True when it was measurable."""
+def _nearby_snps(baf: pd.DataFrame | None, result, segment, window: int) -> pd.DataFrame:
+    if baf is None or baf.empty:
+        return pd.DataFrame(columns=["tumour_alt", "tumour_depth"])
+    near = baf[
+        (baf["chrom"] == result.chrom)
+        & ((baf["pos"] - result.pos).abs() <= window)
+        & (baf["pos"] != result.pos)
+        & (baf["tumour_depth"] >= MIN_SNP_DEPTH)
+    ]
+    if segment is not None:
+        near = near[(near["pos"] > segment["start"]) & (near["pos"] <= segment["end"])]
+    return near
+
+
+def _assess_copy_number(result: TwoHitResult, segment) -> None:
+    if segment is None or segment["call"] == "not_assessable":
+        result.evidence.append("copy number not assessable at the variant")
+        return
+    result.cnv_call = str(segment["call"])
+    result.cnv_segment = f"{segment['chrom']}:{int(segment['start']) + 1}-{int(segment['end'])}"
+    state = _state_of(segment)
+    if state is not None:
+        total, minor = state
+        result.segment_state = (
+            f"{total - minor}+{minor}" if minor is not None else f"{total} copies"
+        )
+    result.evidence.append(
+        f"copy-number segment {result.cnv_segment}: {result.cnv_call}"
+        f" ({result.segment_state or 'state not fitted'}, log2 {segment['log2']:.2f})"
+    )
+
+
+def _assess_allelic(result, tumour_bam, reference, snps, state, settings) -> None:
     if not tumour_bam:
-        return False
+        result.evidence.append("no tumour alignment: allelic test not done")
+        return
     ref_n, alt_n = allele_counts(
         tumour_bam, result.chrom, result.pos, result.ref, result.alt, reference
     )
-    result.tumour_depth = ref_n + alt_n
-    if result.tumour_depth < MIN_VAF_DEPTH:
-        result.evidence.append(
-            f"tumour depth {result.tumour_depth} < {MIN_VAF_DEPTH} at the variant"
-        )
-        return False
-    result.tumour_vaf = round(alt_n / result.tumour_depth, 3)
-    baseline = result.normal_vaf if result.normal_vaf is not None else 0.5
-    shift = round(result.tumour_vaf - baseline, 6)  # 0.7 - 0.5 must count as 0.2
-    result.allelic_imbalance = _imbalance_label(shift)
-    result.evidence.append(
-        f"germline allele VAF tumour {result.tumour_vaf} ({alt_n}/{result.tumour_depth}"
-        f" reads) vs normal {baseline:.3g}: {result.allelic_imbalance}"
+    result.tumour_ref, result.tumour_alt, result.tumour_depth = ref_n, alt_n, ref_n + alt_n
+    if result.tumour_depth:
+        result.tumour_vaf = round(alt_n / result.tumour_depth, 3)
+    normal = None
+    if result.normal_ref is not None and result.normal_alt is not None:
+        normal = (result.normal_ref, result.normal_alt)
+    test = allelic_test(
+        ref_n, alt_n, snps["tumour_alt"], snps["tumour_depth"], result.purity, state, normal,
+        settings,
+    )  # fmt: skip
+    result.allelic_imbalance = test.call
+    result.n_het_nearby = test.n_snps
+    result.expected_vaf_retained = test.expected_retained
+    result.expected_vaf_lost = test.expected_lost
+    result.expected_vaf_balanced = test.expected_balanced
+    result.log_lr_retained_vs_balanced = test.log_lr_retained_vs_balanced
+    result.log_lr_retained_vs_lost = test.log_lr_retained_vs_lost
+    result.imbalance_p = test.imbalance_p
+    result.test = (
+        f"binomial likelihood ratio: variant {alt_n}/{result.tumour_depth} alt reads and "
+        f"{test.n_snps} nearby het SNPs (phase unknown) vs retained/lost/balanced"
     )
-    return True
-
-
-def _assess_copy_number(result: TwoHitResult, segments: pd.DataFrame | None) -> bool:
-    """The copy-number call of the segment over the variant; True when it is assessable."""
-    segment = _segment_at(segments, result.chrom, result.pos)
-    if segment is None or segment["call"] == "not_assessable":
-        if segments is not None:
-            result.evidence.append("copy number not assessable at the variant")
-        return False
-    result.cnv_call = str(segment["call"])
-    result.cnv_segment = f"{segment['chrom']}:{int(segment['start']) + 1}-{int(segment['end'])}"
-    result.evidence.append(
-        f"copy-number segment {result.cnv_segment}: {result.cnv_call} "
-        f"(log2 {segment['log2']:.2f}, mirrored BAF {segment['baf_mirrored_median']})"
+    purity = f"purity {result.purity}" if result.purity is not None else "purity unknown"
+    text = (
+        f"germline allele VAF tumour {result.tumour_vaf} ({alt_n}/{result.tumour_depth} reads), "
+        f"expected {test.expected_retained} retained / {test.expected_lost} lost / "
+        f"{test.expected_balanced} balanced ({purity}); ln LR retained vs balanced "
+        f"{test.log_lr_retained_vs_balanced}, vs lost {test.log_lr_retained_vs_lost}: {test.call}"
     )
-    return True
+    result.evidence.append(text + (f" ({test.reason})" if test.reason else ""))
+    if test.reason:
+        result.reason = test.reason
 
 
-def _assess_somatic(result: TwoHitResult, somatic: pd.DataFrame | None) -> bool:
-    """PASS somatic SNVs/indels in the same gene; True when somatic calls were given."""
+def _methods(record) -> tuple[int, float | None]:
+    passed = record.info.get("PASS_METHODS") if "PASS_METHODS" in record.info else None
+    tlod = record.info.get("TLOD") if "TLOD" in record.info else None
+    return (len(passed) if passed else 0), (None if tlod is None else float(tlod))
+
+
+def _is_second_hit_consequence(consequence: str, settings: TwoHitSettings) -> bool:
+    terms = {t for part in str(consequence or "").split(",") for t in part.split("&")}
+    return bool(terms & set(settings.consequences))
+
+
+def _assess_somatic(result: TwoHitResult, somatic: pd.DataFrame | None, settings) -> None:
+    """Confirmed protein-altering / splice PASS somatic variants in the gene (second hits) and
+    unconfirmed ones (listed, never counted)."""
     if somatic is None or somatic.empty:
-        return False
-    hits = somatic[
+        return
+    in_gene = somatic[
         (somatic["filter"] == "PASS")
         & somatic["all_genes"].fillna("").str.split(",").apply(lambda genes: result.gene in genes)
     ]
-    result.somatic_hits = ";".join(
-        f"{r.chrom}:{r.pos}{r.ref}>{r.alt} {r.consequence or ''} TAF {r.tumour_af}"
-        for r in hits.itertuples()
-    )
-    if result.somatic_hits:
+    confirmed, unconfirmed = [], []
+    for r in in_gene.itertuples():
+        if not _is_second_hit_consequence(r.consequence, settings):
+            continue
+        n_methods, tlod = getattr(r, "pass_methods", 0), getattr(r, "tlod", None)
+        text = f"{r.chrom}:{r.pos}{r.ref}>{r.alt} {r.consequence or ''} TAF {r.tumour_af}"
+        if n_methods >= settings.min_methods or (tlod is not None and tlod >= settings.high_tlod):
+            confirmed.append(text)
+        else:
+            unconfirmed.append(f"{text} ({n_methods} method(s), TLOD {tlod})")
+    result.somatic_hits = ";".join(confirmed)
+    result.somatic_unconfirmed = ";".join(unconfirmed)
+    if confirmed:
         result.evidence.append(f"somatic variant(s) in {result.gene}: {result.somatic_hits}")
-    return True
+    if unconfirmed:
+        result.evidence.append(
+            f"unconfirmed somatic call(s) in {result.gene}, not counted (fewer than "
+            f"{settings.min_methods} methods and TLOD < {settings.high_tlod}): "
+            f"{result.somatic_unconfirmed}"
+        )
+
+
+def _assess_deletions(result: TwoHitResult, svs: pd.DataFrame | None, settings) -> None:
+    if svs is None or svs.empty:
+        return
+    window = settings.deletion_window_bp
+    hits = svs[
+        (svs["filter"] == "PASS")
+        & (svs["svtype"] == "DEL")
+        & (svs["chrom"] == result.chrom)
+        & (svs["pos"] - window <= result.pos)
+        & (svs["end"] + window >= result.pos)
+    ]
+    result.sv_deletions = ",".join(str(i) for i in hits["id"])
+    if result.sv_deletions:
+        result.evidence.append(f"PASS somatic deletion(s) over the variant: {result.sv_deletions}")
+
+
+def _loh_mechanism(segment, state) -> str:
+    if state is not None and state[1] == 0:
+        return "copy-loss LOH" if state[0] == 1 else "copy-neutral LOH"
+    if state is not None:
+        return "copy-loss LOH" if state[0] < 2 else "copy-neutral LOH"
+    return "LOH (type not determined)"
+
+
+def _decide(result: TwoHitResult, segment, state) -> None:
+    mechanisms = []
+    if result.somatic_hits:
+        mechanisms.append("somatic LoF")
+    homozygous = state is not None and state[0] == 0
+    if homozygous:
+        mechanisms.append("deletion")
+    elif result.allelic_imbalance == RETAINED:
+        loh = segment is not None and result.cnv_call in LOH_CALLS
+        if result.sv_deletions and not loh:
+            mechanisms.append("deletion")
+        else:
+            mechanisms.append(_loh_mechanism(segment, state))
+    if mechanisms:
+        result.second_hit, result.mechanism, result.reason = "found", "; ".join(mechanisms), ""
+        return
+    if result.allelic_imbalance == LOST:
+        result.second_hit = "not found"
+        result.reason = "the mutant allele was lost (the wild type kept): not a second hit"
+    elif result.allelic_imbalance == BALANCED:
+        result.second_hit = "not found"
+        result.reason = "both alleles retained and no confirmed somatic hit"
+    else:
+        result.second_hit = NOT_ASSESSABLE
+        extra = []
+        if result.cnv_call in LOH_CALLS or result.sv_deletions:
+            extra.append("LOH or deletion over the variant, but which allele was lost is open")
+        if result.somatic_unconfirmed:
+            extra.append("only unconfirmed single-method somatic calls")
+        result.reason = "; ".join([result.reason or "allelic test not done", *extra])
 
 
 def assess(
@@ -206,8 +523,18 @@ def assess(
     segments: pd.DataFrame | None,
     somatic: pd.DataFrame | None,
     reference: str | None = None,
+    *,
+    purity: dict | None = None,
+    baf: pd.DataFrame | None = None,
+    svs: pd.DataFrame | None = None,
+    settings: TwoHitSettings = TwoHitSettings(),  # noqa: B008 - frozen, immutable
 ) -> TwoHitResult:
-    """Two-hit evidence for one germline P/LP variant (a row of the classification table)."""
+    """Two-hit evidence and call for one germline P/LP variant (a row of the panel table)."""
+    depth, alt_depth = variant.get("depth"), variant.get("alt_depth")
+    counts = (
+        (None, None) if depth is None or alt_depth is None or pd.isna(depth) or pd.isna(alt_depth)
+        else (int(depth) - int(alt_depth), int(alt_depth))
+    )  # fmt: skip
     result = TwoHitResult(
         patient,
         tumour,
@@ -218,19 +545,22 @@ def assess(
         variant["alt"],
         variant["acmg_class"],
         normal_vaf=None if pd.isna(variant.get("vaf")) else float(variant["vaf"]),
+        normal_ref=counts[0],
+        normal_alt=counts[1],
     )
-    # every kind of evidence is collected (in this order), whether or not another was found
-    assessable = [
-        _assess_allelic_imbalance(result, tumour_bam, reference),
-        _assess_copy_number(result, segments),
-        _assess_somatic(result, somatic),
-    ]
-    found = (
-        result.cnv_call in LOH_CALLS
-        or bool(result.somatic_hits)
-        or result.allelic_imbalance == "mutant allele retained"
+    if purity:
+        result.purity = purity.get("purity")
+        result.purity_source = purity.get("source", "")
+    segment = _segment_at(segments, result.chrom, result.pos)
+    _assess_copy_number(result, segment)
+    state = (
+        _state_of(segment) if segment is not None and segment["call"] != "not_assessable" else None
     )
-    result.second_hit = "found" if found else "not found" if any(assessable) else "not assessable"
+    snps = _nearby_snps(baf, result, segment, settings.het_window_bp)
+    _assess_allelic(result, tumour_bam, reference, snps, state, settings)
+    _assess_somatic(result, somatic, settings)
+    _assess_deletions(result, svs, settings)
+    _decide(result, segment, state)
     return result
 
 
@@ -247,10 +577,28 @@ def two_hit_candidates(panel: pd.DataFrame) -> pd.DataFrame:
     return candidates[candidates["mechanism"].fillna("").str.contains("LoF")]
 
 
-def _somatic_calls(path: str | None, patient: str) -> pd.DataFrame | None:
+def somatic_calls(path: str | None, patient: str) -> pd.DataFrame | None:
+    """Annotated somatic calls with the number of methods that passed each (PASS_METHODS) and
+    its TLOD."""
     if not path:
         return None
-    return pd.DataFrame([r.as_dict() for r in read_variants(path, patient, "somatic")])
+    table = pd.DataFrame([r.as_dict() for r in read_variants(path, patient, "somatic")])
+    if table.empty:
+        return table
+    stats = {}
+    with pysam.VariantFile(path) as vcf:
+        for record in vcf:
+            for alt in record.alts or ():
+                stats[(record.chrom, record.pos, record.ref, alt)] = _methods(record)
+    keys = zip(table["chrom"], table["pos"], table["ref"], table["alt"], strict=True)
+    values = [stats.get(k, (0, None)) for k in keys]
+    table["pass_methods"] = [v[0] for v in values]
+    table["tlod"] = [v[1] for v in values]
+    return table
+
+
+def _read_optional(path, reader):
+    return reader(path) if path else None
 
 
 def assess_patient(
@@ -258,22 +606,32 @@ def assess_patient(
     patient: str,
     tumours: dict[str, dict],
     reference: str | None = None,
+    settings: TwoHitSettings = TwoHitSettings(),  # noqa: B008 - frozen, immutable
 ) -> pd.DataFrame:
     """Two-hit results of every candidate (:func:`two_hit_candidates`) in every tumour.
 
-    ``tumours`` is the per-tumour manifest ``{tumour: {"somatic": path, "segments": path,
-    "bam": path}}``, in the order of the results; a missing or None ``somatic`` / ``segments``
-    (a tumour without copy number) is not assessed for that kind of hit.
+    ``tumours`` is the per-tumour manifest ``{tumour: {"somatic", "segments", "purity", "baf",
+    "sv", "bam"}}`` (paths), in the order of the results; a missing or None entry (a tumour
+    without copy number) is not assessed for that kind of evidence.
     """
     candidates = two_hit_candidates(panel).to_dict("records")
     results = []
     for tumour, files in tumours.items():
-        somatic = _somatic_calls(files.get("somatic"), patient)
-        segments = read_tsv(files["segments"]) if files.get("segments") else None
+        evidence = {
+            "purity": _read_optional(
+                files.get("purity"), lambda p: json.loads(Path(p).read_text())
+            ),
+            "baf": _read_optional(files.get("baf"), read_tsv),
+            "svs": _read_optional(files.get("sv"), read_tsv),
+            "settings": settings,
+        }
+        somatic = somatic_calls(files.get("somatic"), patient)
+        segments = _read_optional(files.get("segments"), read_tsv)
         results += [
             assess(
-                variant, patient, tumour, files.get("bam"), segments, somatic, reference
+                variant, patient, tumour, files.get("bam"), segments, somatic, reference,
+                **evidence,
             ).as_row()
             for variant in candidates
-        ]
+        ]  # fmt: skip
     return pd.DataFrame(results, columns=TWO_HIT_COLUMNS)

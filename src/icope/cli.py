@@ -652,6 +652,12 @@ def _names(value: str, allowed: tuple[str, ...], option: str) -> tuple[str, ...]
     help="Comma-separated read simulators.",
 )
 @click.option("--seeds", default="1", show_default=True, help="Comma-separated seeds.")
+@click.option(
+    "--grid/--no-grid",
+    default=True,
+    show_default=True,
+    help="Also the purity 0.4/0.6/0.8 x tumour 40x/80x grid (realistic profile, dwgsim).",
+)
 @DOCS_OPTION
 @WORKFLOW_DIR_OPTION
 def error_profiles_command(
@@ -660,11 +666,13 @@ def error_profiles_command(
     profiles: str,
     simulators: str,
     seeds: str,
+    grid: bool,
     docs: str,
     workflow_dir: Path,
 ) -> None:
     """Somatic precision/recall/F1 per VAF bin under sequencing error profiles (low,
-    realistic, high) with art_illumina and dwgsim; writes its section of benchmarks.md."""
+    realistic, high) with art_illumina and dwgsim, and over tumour purity and depth; writes
+    its section of benchmarks.md."""
     table, info = error_profile_benchmark(
         resolve_data_dir(data_dir, workflow_dir),
         Path(workdir).resolve(),
@@ -672,10 +680,40 @@ def error_profiles_command(
         profiles=_names(profiles, tuple(ERROR_PROFILE_RUNS), "--profiles"),
         simulators=_names(simulators, tuple(ERROR_PROFILE_SIMULATORS), "--simulators"),
         seeds=tuple(int(s) for s in seeds.split(",") if s.strip()),
+        grid=grid,
         workflow_dir=workflow_dir,
         progress=click.echo,
     )
     click.echo("\n".join(error_profile_lines(info, table)))
+    click.echo(f"wrote {docs}/benchmarks.md")
+
+
+@bench.command("split-spike")
+@DATA_DIR_OPTION
+@click.option(
+    "--workdir",
+    default="benchmarks/work/split_spike",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Scratch directory (one run directory per seed).",
+)
+@click.option("--seeds", default="1,2,3", show_default=True, help="Comma-separated seeds.")
+@DOCS_OPTION
+@WORKFLOW_DIR_OPTION
+def split_spike_command(data_dir: str, workdir: str, seeds: str, docs: str, workflow_dir) -> None:
+    """False-positive PASS SNVs per Mb on real HG002 reads split in two halves (one called
+    against the other), and the recall of SNVs spiked into one half; writes its section."""
+    from icope.bench.split_spike import section_lines, split_spike_benchmark
+
+    table, info = split_spike_benchmark(
+        resolve_data_dir(data_dir, workflow_dir),
+        Path(workdir).resolve(),
+        Path(docs),
+        seeds=tuple(int(s) for s in seeds.split(",") if s.strip()),
+        workflow_dir=workflow_dir,
+        progress=click.echo,
+    )
+    click.echo("\n".join(section_lines(info, table)))
     click.echo(f"wrote {docs}/benchmarks.md")
 
 

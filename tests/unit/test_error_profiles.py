@@ -67,6 +67,16 @@ def test_quality_error_rate(tmp_path):
 
 def test_run_names_and_command():
     assert ep.ProfileRun("realistic", "dwgsim", 2).name == "realistic_dwgsim_2"
+    grid = ep.grid_runs((1,))
+    assert [r.name for r in grid][:2] == [
+        "realistic_dwgsim_1_p0.4_t40x",
+        "realistic_dwgsim_1_p0.4_t80x",
+    ]
+    assert len(grid) == 6 and {(r.design.purity, r.design.tumour_depth) for r in grid} == {
+        (p, d) for p in (0.4, 0.6, 0.8) for d in (40, 80)
+    }
+    # the grid's purity 0.8 runs are not the base design (tumour 60x): all six are new runs
+    assert all(r.design != ep.PairDesign() for r in grid)
     assert ep._command(ep.PROFILES, ep.SIMULATORS, (1,)) == "icope bench error-profiles"
     assert ep._command(("high",), ("art",), (1, 2)) == (
         "icope bench error-profiles --profiles high --simulators art --seeds 1,2"
@@ -80,6 +90,8 @@ def _row(method, vclass, vaf_bin, tp, fp, fn):
         "profile": "high",
         "simulator": "art",
         "seed": 1,
+        "purity": 0.8,
+        "tumour_depth": 60,
         "method": method,
         "class": vclass,
         "vaf_bin": vaf_bin,
@@ -112,12 +124,18 @@ def test_section_has_one_row_per_run_and_method():
     }
     text = "\n".join(ep.section_lines(info, table))
     assert "high_art_1 0.98 / 1.01 %" in text
-    assert "| profile | simulator | seed | method | all | 0.1-0.2 | >=0.1 |" in text
-    consensus = "| high | art | 1 | consensus | 0.980 / 0.750 / 0.850 | 0.933 / 0.400 / 0.560 |"
+    assert (
+        "| profile | simulator | seed | purity | tumour_depth | method | all | 0.1-0.2 | >=0.1 |"
+        in text
+    )
+    consensus = "| high | art | 1 | 0.8 | 60 | consensus | 0.980 / 0.750 / 0.850 | 0.933 / 0.400 / 0.560 |"
     assert consensus + " 0.993 / 0.848 / 0.915 |" in text
-    assert "| high | art | 1 | pileup | 0.966 / 0.720 / 0.825 | 0.824 / 0.400 / 0.538 | - |" in text
-    assert "| high | art | 1 | consensus | 1.000 / 0.750 / 0.857 |" in text  # indels
-    assert "| high | art | 1 | pileup | 0.935" not in text  # indels: consensus only
+    assert (
+        "| high | art | 1 | 0.8 | 60 | pileup | 0.966 / 0.720 / 0.825 | 0.824 / 0.400 / 0.538 | - |"
+        in text
+    )
+    assert "| high | art | 1 | 0.8 | 60 | consensus | 1.000 / 0.750 / 0.857 |" in text  # indels
+    assert "| high | art | 1 | 0.8 | 60 | pileup | 0.935" not in text  # indels: consensus only
     assert "- a note" in text
 
 

@@ -19,6 +19,7 @@ include: "workflow/rules/cnv.smk"
 include: "workflow/rules/annotate.smk"
 include: "workflow/rules/predisposition.smk"
 include: "workflow/rules/rna.smk"
+include: "workflow/rules/identity.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -688,6 +688,44 @@ def error_profiles_command(
     click.echo(f"wrote {docs}/benchmarks.md")
 
 
+@bench.command("purity")
+@DATA_DIR_OPTION
+@click.option(
+    "--workdir",
+    default="benchmarks/work/purity",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Scratch directory (one read-level run directory per purity and seed).",
+)
+@click.option("--seeds", default=20, show_default=True, help="Count-level seeds per cell.")
+@click.option(
+    "--read-seeds", default="1", show_default=True, help="Comma-separated read-level seeds."
+)
+@DOCS_OPTION
+@WORKFLOW_DIR_OPTION
+def purity_command(
+    data_dir: str, workdir: str, seeds: int, read_seeds: str, docs: str, workflow_dir: Path
+) -> None:
+    """Purity estimate error at purity 0.4/0.6/0.8 (count-level genomes and workflow runs on
+    simulated reads) and the two-hit call in retained / lost / somatic-LoF / no-hit scenarios;
+    writes its section of benchmarks.md."""
+    # Imported here: the benchmark pulls in the workflow's copy-number and two-hit modules.
+    from icope.bench.purity import purity_benchmark
+    from icope.bench.purity import section_lines as purity_lines
+
+    table, info = purity_benchmark(
+        resolve_data_dir(data_dir, workflow_dir),
+        Path(workdir).resolve(),
+        Path(docs),
+        seeds=seeds,
+        read_seeds=tuple(int(s) for s in read_seeds.split(",") if s.strip()),
+        workflow_dir=workflow_dir,
+        progress=click.echo,
+    )
+    click.echo("\n".join(purity_lines(info, table)))
+    click.echo(f"wrote {docs}/benchmarks.md")
+
+
 @bench.command("split-spike")
 @DATA_DIR_OPTION
 @click.option(

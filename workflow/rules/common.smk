@@ -804,6 +804,7 @@ def patient_inputs(wildcards):
     tumours = SHEET.of_patient(wildcards.patient, "tumour")
     return {
         "qc": f"results/patients/{wildcards.patient}/qc.tsv",
+        "identity": f"results/patients/{wildcards.patient}/identity.json",
         "panel": f"results/patients/{wildcards.patient}/germline_panel.tsv",
         "genes": "results/reference/genes.tsv" if ANNOTATION else [],
         "panel_genes": "results/reference/panel_genes.tsv" if PANEL else [],
@@ -890,6 +891,77 @@ def patient_qc_inputs(wildcards):
 
 def patient_qc_tables():
     return [f"results/patients/{p}/qc.tsv" for p in SHEET.patients]
+
+
+# --- sample identity -------------------------------------------------------------------------
+
+IDENTITY_SITES = {
+    "alleles": "results/identity/sites.alleles.tsv.gz",
+    "positions": "results/identity/sites.positions.tsv.gz",
+}
+
+
+def identity_af_expression():
+    """bcftools -i: the population AF (gnomAD's configured field) within min_af-max_af."""
+    field = REF["known_sites"].get("gnomad_af_field", "AF")
+    low, high = config["identity"]["min_af"], config["identity"]["max_af"]
+    return f"INFO/{field}>={low} && INFO/{field}<={high}"
+
+
+def identity_thresholds():
+    """Every identity setting, recorded in identity.json beside the verdicts."""
+    return dict(config["identity"])
+
+
+def rna_genome_alignment(sample):
+    """An RNA sample's coordinate-sorted genome alignment, when the RNA stage makes one."""
+    bam = f"results/rna/{sample}/{sample}.bam"
+    makes = any(rule.is_producer(bam) for rule in workflow.rules)
+    return {"bam": bam, "idx": f"{bam}.bai"} if makes else None
+
+
+def _identity_alignment(sample):
+    if SHEET.samples[sample].type.value == "rna":
+        return rna_genome_alignment(sample)
+    return {"bam": alignment(sample), "idx": alignment_index(sample)}
+
+
+def identity_alignment(wildcards):
+    return _identity_alignment(wildcards.sample) or {}
+
+
+def patient_identity_files(wildcards):
+    """identity_check's manifest: per sample its genotype table and mosdepth summary (None
+    where there is none) and, without a table, why ("why")."""
+    files = {}
+    for s in SHEET.samples_of(wildcards.patient):
+        why = None
+        if "gnomad" not in KNOWN:
+            why = "not assessed: no population file (reference.known_sites.gnomad) for the SNPs"
+        elif _identity_alignment(s.sample) is None:
+            why = "not assessed: no RNA alignment (the RNA stage makes no genome BAM)"
+        files[s.sample] = {
+            "genotypes": (
+                None if why else f"results/identity/{s.sample}.genotypes.tsv"
+            ),
+            "depth": mosdepth_summary(s.sample) if s.type.value != "rna" else None,
+            "why": why,
+        }
+    return files
+
+
+def patient_identity_inputs(wildcards):
+    files = patient_identity_files(wildcards).values()
+    return {
+        "genotypes": [f["genotypes"] for f in files if f["genotypes"]],
+        "depth": [f["depth"] for f in files if f["depth"]],
+        "sites": identity_sites_table() or [],
+    }
+
+
+def identity_sites_table():
+    """The common-SNP table, None without a population file."""
+    return IDENTITY_SITES["alleles"] if "gnomad" in KNOWN else None
 
 
 def get_final_outputs():

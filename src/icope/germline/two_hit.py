@@ -376,11 +376,11 @@ def _assess_copy_number(result: TwoHitResult, segment) -> None:
     )
 
 
-def _assess_allelic(result, tumour_bam, reference, snps, state, settings) -> None:
-    if not tumour_bam:
+def _assess_allelic(result, tumour_bam, reference, snps, state, settings, counts=None) -> None:
+    if counts is None and not tumour_bam:
         result.evidence.append("no tumour alignment: allelic test not done")
         return
-    ref_n, alt_n = allele_counts(
+    ref_n, alt_n = counts or allele_counts(
         tumour_bam, result.chrom, result.pos, result.ref, result.alt, reference
     )
     result.tumour_ref, result.tumour_alt, result.tumour_depth = ref_n, alt_n, ref_n + alt_n
@@ -528,8 +528,11 @@ def assess(
     baf: pd.DataFrame | None = None,
     svs: pd.DataFrame | None = None,
     settings: TwoHitSettings = TwoHitSettings(),  # noqa: B008 - frozen, immutable
+    tumour_counts: tuple[int, int] | None = None,
 ) -> TwoHitResult:
-    """Two-hit evidence and call for one germline P/LP variant (a row of the panel table)."""
+    """Two-hit evidence and call for one germline P/LP variant (a row of the panel table).
+
+    ``tumour_counts`` (ref, alt reads) replaces counting in ``tumour_bam`` (benchmarks)."""
     depth, alt_depth = variant.get("depth"), variant.get("alt_depth")
     counts = (
         (None, None) if depth is None or alt_depth is None or pd.isna(depth) or pd.isna(alt_depth)
@@ -557,7 +560,7 @@ def assess(
         _state_of(segment) if segment is not None and segment["call"] != "not_assessable" else None
     )
     snps = _nearby_snps(baf, result, segment, settings.het_window_bp)
-    _assess_allelic(result, tumour_bam, reference, snps, state, settings)
+    _assess_allelic(result, tumour_bam, reference, snps, state, settings, tumour_counts)
     _assess_somatic(result, somatic, settings)
     _assess_deletions(result, svs, settings)
     _decide(result, segment, state)

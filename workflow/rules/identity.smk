@@ -1,0 +1,99 @@
+"""Sample identity: genotype concordance of a patient's normal, tumour and RNA at common SNPs,
+and sex from X/Y depth (icope.core.identity)."""
+
+
+# Common SNPs of the population file: biallelic, population AF within identity.min_af-max_af,
+# inside the targets; thinned evenly to at most identity.max_sites. Two tables: CHROM, POS
+# for mpileup -R (index jumps: a WGS BAM is not streamed), CHROM, POS, REF,ALT for call -C.
+rule identity_sites:
+    input:
+        vcf="results/reference/known/gnomad.vcf.gz",
+        tbi="results/reference/known/gnomad.vcf.gz.tbi",
+        targets=targets_bed(),
+    output:
+        alleles=IDENTITY_SITES["alleles"],
+        alleles_tbi=f"{IDENTITY_SITES['alleles']}.tbi",
+        positions=IDENTITY_SITES["positions"],
+        positions_tbi=f"{IDENTITY_SITES['positions']}.tbi",
+    log:
+        "logs/identity/sites.log",
+    benchmark:
+        "benchmarks/reference/identity_sites.tsv"
+    conda:
+        "../../envs/bcftools.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(1000),
+        runtime=runtime_min(240),
+    params:
+        include=identity_af_expression(),
+        max_sites=config["identity"]["max_sites"],
+        all="results/identity/sites.all.tsv",
+    shell:
+        "(all={params.all:q}; trap 'rm -f \"$all\"' EXIT; "
+        " bcftools view --no-version -v snps -m2 -M2 -T {input.targets:q} "
+        "   -i {params.include:q} {input.vcf:q} "
+        " | bcftools query -f '%CHROM\\t%POS\\t%REF,%ALT\\n' > \"$all\"; "
+        ' n=$(wc -l < "$all"); max={params.max_sites:q}; k=$(( (n + max - 1) / max )); '
+        ' [ "$k" -ge 1 ] || k=1; '
+        ' awk -v k="$k" \'(NR - 1) % k == 0\' "$all" | bgzip > {output.alleles:q}; '
+        " tabix -f -s1 -b2 -e2 {output.alleles:q}; "
+        " zcat {output.alleles:q} | cut -f1,2 | bgzip > {output.positions:q}; "
+        " tabix -f -s1 -b2 -e2 {output.positions:q}) 2> {log:q}"
+
+
+# One sample's genotypes at the common SNPs (DNA: its analysis alignment; RNA: its genome
+# alignment). Hom-ref sites are kept: they are half the evidence.
+rule identity_genotypes:
+    input:
+        unpack(identity_alignment),
+        fasta=GENOME,
+        fai=f"{GENOME}.fai",
+        alleles=IDENTITY_SITES["alleles"],
+        positions=IDENTITY_SITES["positions"],
+    output:
+        "results/identity/{sample}.genotypes.tsv",
+    log:
+        "logs/identity/{sample}.genotypes.log",
+    benchmark:
+        "benchmarks/identity/{sample}.tsv"
+    conda:
+        "../../envs/bcftools.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(1000),
+        runtime=runtime_min(60),
+    params:
+        min_bq=config["identity"]["min_base_quality"],
+        min_mq=config["identity"]["min_mapping_quality"],
+        max_depth=config["identity"]["max_depth"],
+    shell:
+        "(bcftools mpileup --no-version -f {input.fasta:q} -R {input.positions:q} "
+        "   -q {params.min_mq:q} -Q {params.min_bq:q} -d {params.max_depth:q} "
+        "   -a FORMAT/AD,FORMAT/DP -Ou {input.bam:q} "
+        " | bcftools call --no-version -m -C alleles -T {input.alleles:q} -Ou "
+        " | bcftools query -f '%CHROM\\t%POS\\t%REF\\t%ALT[\\t%GT\\t%AD]\\n' "
+        "   > {output:q}) 2> {log:q}"
+
+
+rule identity_check:
+    input:
+        unpack(patient_identity_inputs),
+        fai=f"{GENOME}.fai",
+    output:
+        "results/patients/{patient}/identity.json",
+    log:
+        "logs/identity/{patient}.identity.log",
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(1000),
+        runtime=runtime_min(10),
+    params:
+        patient="{patient}",
+        samples=patient_metadata,
+        files=patient_identity_files,
+        thresholds=identity_thresholds(),
+    script:
+        "../../scripts/identity_check.py"

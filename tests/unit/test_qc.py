@@ -180,6 +180,16 @@ def test_judge_missing_metric_not_judged():
     )
 
 
+def test_judge_read_count_of_each_sample_dna_or_rna():
+    reads = {"min_reads": {"warn": 5_000_000, "fail": 1_000_000}}
+    assert judge({"reads_after_trimming": 900_000}, reads) == (
+        "fail",
+        ["fail:reads_after_trimming=900000<1000000"],
+    )
+    assert judge({"reads_after_trimming": 2_000_000, "rna_mapping_rate": 0.9}, reads)[0] == "warn"
+    assert judge({"reads_after_trimming": 5_000_000}, reads) == ("pass", [])
+
+
 def test_judge_metric_without_threshold_not_judged():
     assert judge({"mean_depth": 1.0}, {"max_duplication": {"warn": 0.3, "fail": 0.5}}) == (
         "pass",

@@ -25,6 +25,7 @@ QC_COLUMNS = [
 
 #: metric -> (threshold key in config, direction): "min" fails when below, "max" when above.
 CHECKS = {
+    "reads_after_trimming": ("min_reads", "min"),
     "mean_depth": ("min_mean_depth", "min"),
     "duplication_rate": ("max_duplication", "max"),
     "mapping_rate": ("min_mapping_rate", "min"),
@@ -81,6 +82,15 @@ def read_salmon_mapping_rate(quant_dir: str) -> dict[str, float]:
     return {"rna_mapping_rate": round(meta["percent_mapped"] / 100, 4)}
 
 
+def _number(value: float) -> str:
+    """A value as the reasons show it: read counts in full, rates and depths short.
+
+    >>> _number(1_000_000), _number(6.15), _number(0.2)
+    ('1000000', '6.15', '0.2')
+    """
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
 def judge(metrics: dict[str, float | None], thresholds: dict) -> tuple[str, list[str]]:
     """``(status, reasons)``: fail beats warn beats pass; a missing metric is not judged."""
     rank = {"pass": 0, "warn": 1, "fail": 2}
@@ -93,7 +103,7 @@ def judge(metrics: dict[str, float | None], thresholds: dict) -> tuple[str, list
             limit = thresholds[key][level]
             if value < limit if direction == "min" else value > limit:
                 sign = "<" if direction == "min" else ">"
-                reasons.append(f"{level}:{metric}={value:g}{sign}{limit:g}")
+                reasons.append(f"{level}:{metric}={_number(value)}{sign}{_number(limit)}")
                 status = max(status, level, key=rank.get)
                 break
     return status, reasons

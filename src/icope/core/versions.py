@@ -18,6 +18,8 @@ TOOLS = {
     "gffread": (["gffread", "--version"], r"^(\S+)"),
     "multiqc": (["multiqc", "--version"], r"version\s+(\S+)"),
     "snakemake": (["snakemake", "--version"], r"^(\S+)"),
+    "delly": (["delly", "--version"], r"Delly version:\s*v?(\S+)"),
+    "cnvkit": (["cnvkit", "version"], r"^(\d+\.\d+\S*)\s*$"),
 }
 
 

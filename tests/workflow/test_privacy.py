@@ -108,10 +108,10 @@ def test_tool_records_are_relative(completed_run):
     assert "-T results/alignment/units/NA12878/L001.sort " in bam
     assert "-T results/alignment/NA12878.markdup " in bam
     fastp = (completed_run / "results/qc/fastp/NA12878.L001.fastp.json").read_text()
-    assert "--in1 results/qc/fastp/NA12878.L001.reads/NA12878.L001_R1.fastq.gz " in fastp
+    assert "--in1 results/qc/fastp/NA12878.L001.reads/NA12878_R1.fastq.gz " in fastp
     assert not (completed_run / "results/qc/fastp/NA12878.L001.reads").exists()
     sources = completed_run / "results/qc/multiqc/multiqc_report_data/multiqc_sources.txt"
-    assert "\tNA12878.L001\tresults/qc/fastp/NA12878.L001.fastp.json" in sources.read_text()
+    assert "\tNA12878\tresults/qc/fastp/NA12878.L001.fastp.json" in sources.read_text()
     dictionary = (completed_run / "results/reference/genome.dict").read_text()
     assert "\tUR:genome.fa" in dictionary
     vcf_header = text_view(completed_run / "results/annotation/germline/NA12878.vcf.gz")

@@ -445,6 +445,26 @@ def fastp_json(unit):
     return f"results/qc/fastp/{unit.sample}.{unit.unit}.fastp.json"
 
 
+def fastp_link(mate):
+    """The name fastp reads a unit's mate through, which its reports (and MultiQC) give the
+    unit: the sample ID for a sample of one unit, else <sample>.<unit>."""
+
+    def _link(wildcards):
+        one_unit = len(SHEET.units_of(wildcards.sample)) == 1
+        name = wildcards.sample if one_unit else f"{wildcards.sample}.{wildcards.unit}"
+        return os.path.join(
+            f"results/qc/fastp/{wildcards.sample}.{wildcards.unit}.reads",
+            f"{name}_{mate}.fastq",
+        )
+
+    return _link
+
+
+def multiqc_salmon_names():
+    """The RNA samples, in the order of qc_inputs' salmon directories."""
+    return [s.sample for s in SHEET.of_type("rna")]
+
+
 def samtools_stats_file(sample):
     return f"results/qc/samtools/{sample}.stats"
 

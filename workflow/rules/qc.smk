@@ -50,11 +50,13 @@ rule fastp:
         # Pasted unquoted on purpose: an argument string (config/README.md).
         extra=config["trimming"]["extra"],
         # fastp writes its command line into both reports (MultiQC copies it): it reads the
-        # unit through links named <sample>.<unit>_R1/_R2, so no input path is recorded and
-        # MultiQC names the unit <sample>.<unit>. A link keeps its file's .gz (fastp
-        # decompresses by name); the links' directory is removed after.
-        r1_link="results/qc/fastp/{sample}.{unit}.reads/{sample}.{unit}_R1.fastq",
-        r2_link="results/qc/fastp/{sample}.{unit}.reads/{sample}.{unit}_R2.fastq",
+        # unit through links named <name>_R1/_R2, so no input path is recorded and MultiQC
+        # names the unit <name>: the sample ID (a sample of one unit, so that its fastp
+        # metrics share the sample's row of the general statistics), else <sample>.<unit>.
+        # A link keeps its file's .gz (fastp decompresses by name); the links' directory is
+        # removed after.
+        r1_link=fastp_link("R1"),
+        r2_link=fastp_link("R2"),
         # alignment.split_fastq_parts > 1: fastp --split writes 0001.R1.fastq.gz, ... into
         # the unit's directory; a part it leaves out (a lane of fewer reads than parts) is
         # written empty, so every part's alignment job has its pair.
@@ -196,12 +198,23 @@ rule multiqc:
         config=str(WORKFLOW_DIR / "resources" / "multiqc_config.yaml"),
         # Pasted unquoted on purpose: an argument string (config/README.md).
         extra=config["qc"]["multiqc_extra"],
+        # MultiQC names a salmon result after its directory's name ("salmon" for every RNA
+        # sample, one overwriting the other): it reads each through a link named after the
+        # sample instead (removed after), and the directories themselves are ignored.
+        salmon_names=multiqc_salmon_names(),
+        salmon_dirs=salmon_dir("*"),
+        stage="results/qc/multiqc/salmon_by_sample",
     shell:
         # No path of this machine in the results (resources/multiqc_config.yaml): the debug log
         # moves to logs/, the absolute paths MultiQC writes anyway are made relative. A fixed
         # hash seed: MultiQC writes sets (of its search patterns) in hash order.
-        '(outdir="$(dirname {output.report:q})"; '
+        '(outdir="$(dirname {output.report:q})"; stage={params.stage:q}; '
+        ' rm -rf "$stage"; mkdir -p "$stage"; trap \'rm -rf "$stage"\' EXIT; '
+        " names=({params.salmon_names:q}); dirs=({input.salmon:q}); "
+        ' for i in "${{!dirs[@]}}"; do [ -n "${{dirs[i]}}" ] || continue; '
+        '   ln -s "$(realpath "${{dirs[i]}}")" "$stage/${{names[i]}}"; done; '
         " PYTHONHASHSEED=0 multiqc --force --no-ansi --config {params.config:q} {params.extra} "
-        '   --outdir "$outdir" --filename multiqc_report.html {input:q} '
-        " && mv {output.data:q}/multiqc.log {log.debug:q} "
+        '   --ignore {params.salmon_dirs:q} --outdir "$outdir" --filename multiqc_report.html '
+        '   {input:q} "$stage" '
+        ' && rm -rf "$stage" && mv {output.data:q}/multiqc.log {log.debug:q} '
         ' && python3 -m icope.core.privacy "$outdir") &> {log.main:q}'

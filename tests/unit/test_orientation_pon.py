@@ -123,6 +123,11 @@ def test_orientation_bias_filters_one_orientation_only():
     # 4 reads in one orientation are common by chance (p 0.125): not filtered
     few = AlleleCounts(ref=20, alt=4, alt_forward=2, alt_reverse=2)
     assert judge(_snv("C", "A", few, OrientationCounts(10, 10, 4, 0)), T) == []
+    # the bar with balanced ref reads: 6 alt reads all in one orientation (p 0.031), not 5
+    six = AlleleCounts(ref=20, alt=6, alt_forward=3, alt_reverse=3)
+    assert judge(_snv("C", "T", six, OrientationCounts(10, 10, 0, 6)), T) == ["OrientationBias"]
+    five = AlleleCounts(ref=20, alt=5, alt_forward=3, alt_reverse=2)
+    assert judge(_snv("C", "T", five, OrientationCounts(10, 10, 0, 5)), T) == []
     # no counts (not a C>A/G>T/C>T/G>A SNV, or no reads given): no test
     assert judge(_snv("A", "G", BALANCED, None), T) == []
 

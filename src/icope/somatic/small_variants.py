@@ -130,7 +130,7 @@ class SomaticThresholds:
     strand_bias_minor_fraction: float = 0.05
     read_end_z: float = 4.0
     read_end_z_one_strand: float = 2.5
-    orientation_bias_p: float = 0.01
+    orientation_bias_p: float = 0.05
     orientation_bias_minor_fraction: float = 0.1
     min_mapq: float = 30.0
     near_indel_bp: int = 10

@@ -43,6 +43,7 @@ rule two_hit:
         svs=patient_sv_tables,
         tumours=patient_tumour_alignments,
         fasta=GENOME,
+        transcripts=transcript_table(),
     output:
         "results/patients/{patient}/two_hit.tsv",
     log:

@@ -580,12 +580,14 @@ def two_hit_candidates(panel: pd.DataFrame) -> pd.DataFrame:
     return candidates[candidates["mechanism"].fillna("").str.contains("LoF")]
 
 
-def somatic_calls(path: str | None, patient: str) -> pd.DataFrame | None:
+def somatic_calls(path: str | None, patient: str, annotator=None) -> pd.DataFrame | None:
     """Annotated somatic calls with the number of methods that passed each (PASS_METHODS) and
-    its TLOD."""
+    its TLOD; ``annotator`` (:func:`icope.core.hgvs.load_annotator`): consequences on the
+    shared preferred transcripts."""
     if not path:
         return None
-    table = pd.DataFrame([r.as_dict() for r in read_variants(path, patient, "somatic")])
+    rows = read_variants(path, patient, "somatic", "", annotator)
+    table = pd.DataFrame([r.as_dict() for r in rows])
     if table.empty:
         return table
     stats = {}
@@ -610,6 +612,7 @@ def assess_patient(
     tumours: dict[str, dict],
     reference: str | None = None,
     settings: TwoHitSettings = TwoHitSettings(),  # noqa: B008 - frozen, immutable
+    annotator=None,
 ) -> pd.DataFrame:
     """Two-hit results of every candidate (:func:`two_hit_candidates`) in every tumour.
 
@@ -628,7 +631,7 @@ def assess_patient(
             "svs": _read_optional(files.get("sv"), read_tsv),
             "settings": settings,
         }
-        somatic = somatic_calls(files.get("somatic"), patient)
+        somatic = somatic_calls(files.get("somatic"), patient, annotator)
         segments = _read_optional(files.get("segments"), read_tsv)
         results += [
             assess(

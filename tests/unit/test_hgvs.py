@@ -104,6 +104,9 @@ def test_synthetic_gene_translates():
         # delins
         (28, "GC", "TT", ("c.8_9delinsTT", "p.Arg3Leu", "missense")),
         (30, "GAA", "TAG", ("c.10_12delinsTAG", "p.Glu4Ter", "stop_gained")),
+        # beyond the CDS into a UTR through the start or stop codon
+        (19, "CTAT", "", ("c.-2_2del", "p.?", "start_lost&coding_sequence&5_prime_utr")),
+        (78, "AAGC", "", ("c.39_*3del", "p.?", "stop_lost&coding_sequence&3_prime_utr")),
         # across the exon/intron border: protein effect not predicted
         (37, "GCGT", "", ("c.17_18+2del", "p.?", "splice_donor&splice_region&coding_sequence")),
     ],

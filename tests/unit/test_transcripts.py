@@ -76,3 +76,18 @@ def test_table_round_trip_with_ensembl_versions(tmp_path):
     loaded = load_preferred(table)
     assert loaded == preferred_from_annotation(model)
     assert loaded["G1"].gene == "G1N" and loaded["G1"].strand == "-"
+
+
+def test_transcript_preference_is_the_same_choice(tmp_path):
+    from icope.core.annotation import transcript_preference
+
+    model = _gtf(
+        tmp_path,
+        [
+            ("G1", "T1.1", 100, 400, "+", 'tag "Ensembl_canonical";', (110, 390)),
+            ("G1", "T2.4", 100, 300, "+", 'tag "MANE_Select";', (150, 200)),
+        ],
+    )
+    table = tmp_path / "transcripts.tsv"
+    write_transcript_table(model, table)
+    assert transcript_preference(table) == {"T2.4": 0, "T2": 0}

@@ -414,6 +414,7 @@ class _OnTranscript:
             terms = (terms - {"coding_sequence"}) | protein_terms
         elif self.tx.coding:
             hgvs_p = "p.?"
+            terms |= self._codons_lost(change)
             if len(terms) > 1:
                 terms.discard("intron")
         else:
@@ -430,6 +431,20 @@ class _OnTranscript:
             hgvs_c=f"{self.tx.transcript}:{hgvs_c}",
             hgvs_p=hgvs_p,
         )
+
+    def _codons_lost(self, change: _Change) -> set[str]:
+        """start_lost / stop_lost for a change that removes bases of the start or stop codon
+        and reaches beyond the CDS (UTR or intron), where no protein is predicted."""
+        if change.kind == "ins":
+            return set()
+        first, last = self.layout.cds_tx
+        hit = {self.layout.tx_pos(g) for g in range(change.start, change.end + 1)} - {None}
+        lost = set()
+        if hit & set(range(first, first + 3)):
+            lost.add("start_lost")
+        if hit & set(range(last - 2, last + 1)):
+            lost.add("stop_lost")
+        return lost
 
     def _protein(self, change: _Change) -> tuple[set[str], str]:
         """Consequence terms and p. of a change inside the CDS exons."""

@@ -297,3 +297,17 @@ def test_read_genotypes_keys_calls_by_site(tmp_path):
     table = read_genotypes(path)
     assert table[("chr1", 2)].genotype == frozenset({0, 1})
     assert len(table) == 2
+
+
+def test_a_patient_of_one_rna_sample_has_no_pair(tmp_path):
+    fai = tmp_path / "genome.fa.fai"
+    fai.write_text("chr1\t1000\t6\t60\t61\n")
+    samples = {"R1": {"type": "rna", "sex": "female"}}
+    identity = assess_patient(
+        "P1", samples, {"R1": str(tmp_path / "R1.tsv")}, {}, str(fai), str(fai), THRESHOLDS
+    )
+    assert identity["pairs"] == []
+    assert (identity["verdict"], identity["reason"]) == (
+        NOT_ASSESSABLE,
+        "only one sample: no pair to compare, and sex not assessable",
+    )

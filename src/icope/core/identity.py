@@ -313,7 +313,8 @@ def overall_verdict(pairs: list[dict], sex: list[dict]) -> tuple[str, str]:
     if matched:
         return PASS, f"{len(matched)} of {len(checks)} checks match, none mismatches"
     if not pairs:
-        return NOT_ASSESSABLE, "only one sample: no pair to compare; sex not assessable"
+        why = "only one sample" if len(sex) == 1 else "no DNA sample to compare the others with"
+        return NOT_ASSESSABLE, f"{why}: no pair to compare, and sex not assessable"
     return NOT_ASSESSABLE, "no check had enough evidence (see each pair and sample)"
 
 

@@ -1,5 +1,7 @@
 """Rule patient_report: JSON + self-contained HTML report for one patient."""
 
+from pathlib import Path
+
 from icope.core.rulelog import rule_log
 from icope.report.patient_report import build_report, write_report
 
@@ -12,5 +14,8 @@ with rule_log(snakemake.log[0]):
         snakemake.params.sources,
         snakemake.params.panel,
         snakemake.params.files,
+        qc_thresholds=snakemake.params.qc,
+        config=snakemake.config,
+        checkout=Path(snakemake.scriptdir).parent,
     )
     write_report(report, snakemake.output.json, snakemake.output.html)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import base64
 import copy
+import hashlib
 import json
 import re
 import struct
+import subprocess
 import zlib
 
+import jsonschema
 import pandas as pd
 import pysam
 import pytest
@@ -17,13 +20,16 @@ from icope import __version__
 from icope.germline.acmg import GeneInfo, VariantEvidence, classify
 from icope.germline.predisposition import FINDINGS_COLUMNS
 from icope.germline.two_hit import TWO_HIT_COLUMNS
+from icope.report import provenance, sections
 from icope.report.patient_report import (
+    DISCLAIMER,
     GERMLINE_FIELDS,
     REPORT_SCHEMA_VERSION,
     SOMATIC_FIELDS,
     build_report,
     render_html,
     secondary_findings_policy,
+    validate_report,
     write_report,
 )
 from icope.somatic.cnv import SEGMENT_COLUMNS
@@ -98,7 +104,7 @@ def _germline(gene: str, panel_filter: str = "PASS", **kwargs) -> dict:
         acmg_evidence="[]",
     )
     row.update(kwargs)
-    return row
+    return {**sections.germline_row(row, None), "qc_failed_samples": []}
 
 
 def _two_hit(second_hit: str = "found", evidence: str = "") -> dict:
@@ -125,8 +131,15 @@ def report() -> dict:
         "patient": "P001",
         "generated": "2024-06-01T12:00:00+00:00",
         "pipeline": {"name": "icope", "version": "9.9.9"},
+        "disclaimer": DISCLAIMER,
         "annotation_sources": {"reference": "GRCh38_test", "gnomad": "gnomAD r2.1.1 (subset)"},
         "software_versions": [{"tool": "bcftools", "version": "1.20"}],
+        "provenance": {
+            "pipeline_version": "9.9.9",
+            "git_commit": "unknown (not a git checkout)",
+            "config_sha256": None,
+            "input_files": [{"file": "results/patients/P001/qc.tsv", "md5": "0" * 32}],
+        },
         "secondary_findings_consent": True,
         "secondary_findings_policy": secondary_findings_policy(True),
         "samples": [
@@ -162,10 +175,20 @@ def report() -> dict:
             "max_population_af": 0.01,
             "consequences": ["missense"],
         },
+        "qc_gate": sections.qc_gate(
+            [{"sample": "NA12878", "status": "fail", "reasons": "fail:mean_depth=6.15<10"}],
+            {"min_mean_depth": {"warn": 20, "fail": 10}},
+        ),
+        "identity": None,
+        "analysis": dict.fromkeys(
+            ("germline", "somatic", "copy_number", "structural_variants", "two_hit", "rna"),
+            sections.status(),
+        ),
         "germline_findings": [_germline("<script>alert(1)</script>")],
         "germline_vus": [],
+        "germline_filtered": [],
         "secondary_findings": [],
-        "two_hit": None,
+        "two_hit": [],
         "germline_panel_variants": [
             _germline("<script>alert(1)</script>"),
             _germline(
@@ -182,6 +205,12 @@ def report() -> dict:
         "expression": [],
         "copy_number": {},
         "structural_variants": [],
+        "summary": {
+            "germline_findings": [],
+            "two_hit": [],
+            "key_somatic_events": [],
+            "limitations": ["Somatic small variants: not analysed (no tumour DNA sample)."],
+        },
     }
 
 
@@ -233,23 +262,51 @@ def test_render_policy_text(report):
 
 def test_render_empty_sections(report):
     html = render_html(report)
-    assert "No RNA sample for this patient." in html
-    assert "No tumour DNA sample for this patient." in html
-    assert "No tumour with a matched normal: copy number not analysed." in html
     assert "No somatic structural variant passed the filters." in html
-    assert "<h2>Two-hit analysis</h2>\n<p>No tumour sample for this patient.</p>" in html
+    assert "No germline pathogenic or likely pathogenic variant in a tumour-suppressor" in html
+
+
+def test_render_not_analysed_sections_say_so(report):
+    """Issue 13 defect 4: a section without data reads "not analysed" with the reason,
+    never "no variant found"."""
+    no_tumour = "no tumour DNA sample for this patient"
+    report["analysis"].update(
+        somatic=sections.status(no_tumour),
+        copy_number=sections.status(no_tumour),
+        structural_variants=sections.status(no_tumour),
+        two_hit=sections.status(no_tumour),
+        rna=sections.status("no RNA sample for this patient"),
+    )
+    html = render_html(report)
+    assert "Not analysed: no RNA sample for this patient." in html
+    for heading in ("Somatic small variants", "Copy number and loss of heterozygosity",
+                    "Structural variants", "Two-hit analysis"):  # fmt: skip
+        section = html.split(f"<h2>{heading}</h2>")[1].split("<h2>")[0]
+        assert f"Not analysed: {no_tumour}." in section
+    assert "No somatic structural variant passed the filters." not in html
+    assert "tumour-suppressor" not in html.split("<h2>Two-hit analysis</h2>")[1].split("<h2>")[0]
+
+
+def test_render_germline_not_analysed_never_reads_negative(report):
+    """Issue 13 defect 4: a normal whose FASTQ held 0 reads (or an RNA-only patient)."""
+    report["germline_findings"] = []
+    report["analysis"]["germline"] = sections.status("the normal sample's FASTQ held 0 reads")
+    html = render_html(report)
+    assert "No pathogenic or likely pathogenic germline variant" not in html
+    assert "Not analysed: the normal sample&#39;s FASTQ held 0 reads." in html
 
 
 def test_render_findings_and_absent_findings(report):
     html = render_html(report)
     assert "All 2 germline calls inside panel genes" in html
     assert "<strong>Likely pathogenic</strong>" in html
-    assert "PM2_Supporting;CLINVAR_P_VeryStrong (9)" in html
+    assert "<strong>Likely pathogenic</strong> (9)" in html
+    assert "PM2_Supporting;CLINVAR_P_VeryStrong" in html
     assert "No pathogenic or likely pathogenic germline variant" not in html
     assert "Variants of uncertain significance" not in html
     report["germline_findings"] = []
     html = render_html(report)
-    assert "No pathogenic or likely pathogenic germline variant in the panel genes." in html
+    assert "No pathogenic or likely pathogenic germline variant in the panel genes" in html
 
 
 def test_render_vus_section(report):
@@ -368,7 +425,7 @@ def test_render_somatic_and_expression(report):
     assert "chr22:16580000 G&gt;A" in html
     assert "stop_gained" in html
     assert "No RNA sample" not in html
-    assert "<td>TP53</td><td>ENSG1</td><td>12.3</td>" in html
+    assert "<td>TP53</td><td>ENSG1</td><td>12.35</td>" in html
 
 
 @pytest.mark.parametrize(
@@ -696,7 +753,7 @@ def test_build_report_germline_and_expression(tmp_path):
         (16575000, "GENE1", "Likely pathogenic"),
         (16578000, "GENE2", "Pathogenic"),
     ]
-    assert list(findings[0]) == GERMLINE_FIELDS
+    assert list(findings[0]) == [*GERMLINE_FIELDS, "clinvar", "qc_failed_samples"]
     assert findings[0]["id"] == "rs1"
     assert findings[0]["clinvar_review"] == "aggregate"
     assert findings[1]["acmg_criteria"] == "PVS1;PM2_Supporting;CLINVAR_P_VeryStrong"
@@ -707,10 +764,11 @@ def test_build_report_germline_and_expression(tmp_path):
     assert [(s["pos"], s["gene"], s["acmg_class"]) for s in secondary] == [
         (16700000, "BRCA2", "Pathogenic")
     ]
-    assert list(secondary[0]) == GERMLINE_FIELDS
+    assert list(secondary[0]) == [*GERMLINE_FIELDS, "clinvar", "qc_failed_samples"]
     assert secondary[0]["panel_filter"] == "outside_panel"
 
-    assert report["two_hit"] is None  # no tumour
+    assert report["two_hit"] == []  # no tumour: always a list (issue 13 defect 8)
+    assert report["analysis"]["two_hit"] == sections.status("no tumour DNA sample for this patient")
     assert report["somatic_counts"] == {}
     assert report["somatic_variants"] == []
     assert report["copy_number"] == {}
@@ -730,7 +788,7 @@ def test_build_report_germline_and_expression(tmp_path):
     section = html.split("<h2>Secondary findings</h2>")[1].split("<h2>")[0]
     assert "chr22:16700000 C&gt;T" in section
     assert "Not analysed" not in section
-    assert "No tumour sample for this patient." in html
+    assert "Not analysed: no tumour DNA sample for this patient." in html
 
 
 def test_build_report_vus_uses_classifier_label(tmp_path):
@@ -738,7 +796,7 @@ def test_build_report_vus_uses_classifier_label(tmp_path):
     assert UNCERTAIN == "Uncertain significance"
     report = _build("P001", SAMPLES, _patient1_inputs(tmp_path))
     assert [(v["pos"], v["acmg_class"]) for v in report["germline_vus"]] == [(16578500, UNCERTAIN)]
-    assert list(report["germline_vus"][0]) == GERMLINE_FIELDS
+    assert list(report["germline_vus"][0]) == [*GERMLINE_FIELDS, "clinvar", "qc_failed_samples"]
     assert 16578500 not in [f["pos"] for f in report["germline_findings"]]
     html = render_html(report)
     assert "<h3>Variants of uncertain significance</h3>" in html
@@ -752,7 +810,7 @@ def test_build_report_somatic(tmp_path):
     assert report["somatic_counts"] == {"testT": {"candidates": 3, "pass": 2, "tumour_only": False}}
     variants = report["somatic_variants"]
     assert [v["pos"] for v in variants] == [16580000, 16600000]
-    assert list(variants[0]) == SOMATIC_FIELDS
+    assert list(variants[0]) == [*SOMATIC_FIELDS, "qc_failed_samples"]
     assert variants[0]["normal_sample"] == "testN"
     assert (variants[0]["gene"], variants[0]["consequence"]) == ("XKR3", "stop_gained")
     assert (variants[0]["tumour_depth"], variants[0]["tumour_af"]) == (40, 0.25)
@@ -761,7 +819,7 @@ def test_build_report_somatic(tmp_path):
     json.dumps(report, allow_nan=False)
     html = render_html(report)
     assert "testT: 2 PASS of 3 candidates." in html
-    assert "No RNA sample for this patient." in html
+    assert "Not analysed: no RNA sample for this patient." in html
 
 
 def test_build_report_consent_is_the_germline_samples(tmp_path):
@@ -786,18 +844,19 @@ def test_build_report_without_germline_sample_has_no_consent(tmp_path):
     assert report["secondary_findings"] is None
 
 
-def test_build_report_two_hit_copy_number_and_sv(tmp_path):
+def test_build_report_two_hit_copy_number_and_sv(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the rule runs in the run directory
     inputs = _write_inputs(tmp_path)
     report = _build("P002", SAMPLES, inputs)
 
     assert [(h["gene"], h["second_hit"], h["tumour"]) for h in report["two_hit"]] == [
         ("GENE2", "found", "testT")
     ]
-    assert list(report["two_hit"][0]) == TWO_HIT_COLUMNS
+    assert list(report["two_hit"][0]) == [*TWO_HIT_COLUMNS, "qc_failed_samples"]
 
     assert list(report["copy_number"]) == ["testT"]
     cn = report["copy_number"]["testT"]
-    assert cn["plot"] == inputs["cnv_plots"][0]
+    assert cn["plot"] == "cnv/testT/testT.cnv.png"  # relative to the run directory
     assert [(s["chrom"], s["start"], s["end"], s["call"]) for s in cn["segments"]] == [
         ("chr22", 16570000, 16600000, "copy_neutral_LOH")
     ]
@@ -818,7 +877,8 @@ def test_build_report_two_hit_copy_number_and_sv(tmp_path):
     assert "16630000" not in html
 
 
-def test_write_report_round_trip(tmp_path):
+def test_write_report_round_trip(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     inputs = _write_inputs(tmp_path)
     report = _build("P002", SAMPLES, inputs)
     write_report(report, str(tmp_path / "report.json"), str(tmp_path / "report.html"))
@@ -866,11 +926,337 @@ def test_build_report_takes_samples_from_the_manifest(tmp_path):
         "T_2": {"candidates": 3, "pass": 2, "tumour_only": True},
     }
     # the matched normal of each tumour comes from the sheet's metadata of that tumour
-    assert [v["normal_sample"] for v in report["somatic_variants"]] == ["N", "N", "", ""]
+    assert [v["normal_sample"] for v in report["somatic_variants"]] == ["N", "N", None, None]
     assert list(report["copy_number"]) == ["T", "T_2"]
     assert report["copy_number"]["T"]["segments"][0]["call"] == "copy_neutral_LOH"
-    assert report["copy_number"]["T"]["plot"] == str(tmp_path / "cnv" / "T" / "T_2.cnv.png")
+    assert report["copy_number"]["T"]["plot"] == "T_2.cnv.png"  # outside the run directory
     assert report["copy_number"]["T_2"]["segments"][0]["call"] == "gain"
     assert report["copy_number"]["T_2"]["plot"] is None
     assert report["structural_variants"] == []
     assert report["expression"] == []
+
+
+# --------------------------------------------------------------------------- issue 13
+
+
+def _all_values(value):
+    """Every scalar of a nested JSON document."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _all_values(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _all_values(item)
+    else:
+        yield value
+
+
+def test_filtered_call_is_not_a_finding(tmp_path):
+    """Issue 13 defect 1: P002 chr22:3140 A>G, depth 1, FILTER LowDepth, was a VUS."""
+    inputs = _write_inputs(tmp_path)
+    panel = pd.read_csv(inputs["panel"], sep="\t", keep_default_na=False)
+    low = _panel_row("NA12878", 3140, "GENE2", "call_filter:LowDepth", UNCERTAIN, ref="A",
+                     alt="G", filter="LowDepth", depth=1, vaf=1.0, genotype="1/1")  # fmt: skip
+    lp = _panel_row("NA12878", 3150, "GENE2", "call_filter:LowQual", "Likely pathogenic",
+                    filter="LowQual", depth=3)  # fmt: skip
+    pd.concat([panel, pd.DataFrame([low, lp])]).to_csv(
+        inputs["panel"], sep="\t", index=False, na_rep=""
+    )
+    report = _build("P001", SAMPLES, _patient1_inputs_from(inputs))
+    assert 3140 not in [v["pos"] for v in report["germline_vus"]]
+    assert 3150 not in [v["pos"] for v in report["germline_findings"]]
+    assert all(v["filter"] == "PASS" for v in report["germline_findings"] + report["germline_vus"])
+    assert [(v["pos"], v["filter"], v["depth"]) for v in report["germline_filtered"]] == [
+        (3140, "LowDepth", 1),
+        (3150, "LowQual", 3),
+    ]
+    html = render_html(report)
+    assert "<h3>Filtered calls (not reported as findings)</h3>" in html
+    filtered = html.split("Filtered calls (not reported as findings)")[1].split("</table>")[0]
+    assert '<td>chr22:3140 A&gt;G</td><td class="warn">LowDepth</td><td>1</td>' in filtered
+    findings = html.split("Germline findings in panel")[1].split("Filtered calls")[0]
+    assert "<th>Depth</th><th>VAF</th><th>FILTER</th>" in findings
+    assert "chr22:3140 " not in findings
+
+
+def _patient1_inputs_from(inputs: dict) -> dict:
+    return {**inputs, "somatic": [], "two_hit": [], "sv": [], "cnv_segments": [], "cnv_plots": []}
+
+
+def test_germline_not_analysed_without_normal_or_reads(tmp_path):
+    """Issue 13 defect 4: an RNA-only patient and a normal whose FASTQ held 0 reads."""
+    inputs = _patient1_inputs(tmp_path)
+    rna_only = {k: v for k, v in SAMPLES.items() if k != "NA12878"}
+    report = _build("P001", rna_only, inputs)
+    assert report["analysis"]["germline"] == sections.status(
+        "no normal (germline) sample for this patient"
+    )
+    assert report["germline_findings"] == [] and report["germline_vus"] == []
+    html = render_html(report)
+    assert "No pathogenic or likely pathogenic germline variant" not in html
+    assert "Not analysed: no normal (germline) sample for this patient." in html
+
+    qc = pd.read_csv(inputs["qc"], sep="\t")
+    qc.loc[qc["sample"] == "NA12878", ["raw_reads", "reads_after_trimming"]] = 0
+    qc.to_csv(inputs["qc"], sep="\t", index=False)
+    report = _build("P001", SAMPLES, inputs)
+    reason = report["analysis"]["germline"]["reason"]
+    assert reason == "the normal (germline) sample's FASTQ held 0 reads (NA12878)"
+    assert report["germline_findings"] == []
+    html = render_html(report)
+    assert "No pathogenic or likely pathogenic germline variant" not in html
+    assert "FASTQ held 0 reads" in html.split("<h2>Summary</h2>")[1].split("</section>")[0]
+
+
+def test_patient_without_tumour_has_no_negative_sv_statement(tmp_path):
+    """Issue 13 defect 4: "No somatic structural variant passed the filters" without tumour."""
+    report = _build("P001", SAMPLES, _patient1_inputs(tmp_path))
+    for section in ("somatic", "copy_number", "structural_variants", "two_hit"):
+        assert report["analysis"][section]["status"] == "not analysed"
+    html = render_html(report)
+    assert "No somatic structural variant passed the filters." not in html
+    sv = html.split("<h2>Structural variants</h2>")[1].split("<h2>")[0]
+    assert "Not analysed: no tumour DNA sample for this patient." in sv
+
+
+def test_failed_qc_sample_marks_front_page_and_findings(tmp_path):
+    """Issue 13 defect 5: P002's mean depth 6 < 10 changed nothing else in the report."""
+    inputs = _write_inputs(tmp_path)
+    qc = pd.read_csv(inputs["qc"], sep="\t")
+    qc.loc[qc["sample"] == "NA12878", ["status", "reasons", "mean_depth"]] = [
+        "fail", "fail:mean_depth=6.15<10", 6.15,
+    ]  # fmt: skip
+    qc.to_csv(inputs["qc"], sep="\t", index=False)
+    thresholds = {"min_mean_depth": {"warn": 20, "fail": 10}}
+    report = build_report(
+        "P001", SAMPLES, _patient1_inputs_from(inputs), SOURCES, PANEL_CONFIG,
+        _files(inputs, "P001", SAMPLES), qc_thresholds=thresholds,
+    )  # fmt: skip
+    gate = report["qc_gate"]
+    assert gate["verdict"] == "fail" and gate["failed_samples"] == ["NA12878"]
+    assert gate["thresholds"] == thresholds
+    assert all(f["qc_failed_samples"] == ["NA12878"] for f in report["germline_findings"])
+    assert all(e["qc_failed_samples"] == [] for e in report["expression"])  # RNA passed
+    html = render_html(report)
+    front = html.split("<h2>Summary</h2>")[1].split("</section>")[0]
+    assert (
+        '<div class="banner" id="qc-banner">QC FAILED: NA12878\n(fail:mean_depth=6.15&lt;10)'
+        in (front)
+    )
+    assert "min mean depth warn 20 / fail 10" in html
+    table = html.split("Germline findings in panel")[1].split("</table>")[0]
+    assert table.count("QC failed: NA12878") == len(report["germline_findings"]) == 2
+
+
+def test_front_page_summary_comes_first(tmp_path):
+    inputs = _write_inputs(tmp_path)
+    report = _build("P002", SAMPLES, inputs)
+    html = render_html(report)
+    assert html.index("<h2>Summary</h2>") < html.index("<h2>Samples</h2>")
+    front = html.split("<h2>Summary</h2>")[1].split("</section>")[0]
+    for label in ("Patient", "Samples", "Consent for secondary findings", "QC verdict",
+                  "Identity check", "Germline P/LP", "Two-hit", "Key somatic events",
+                  "Limitations of this run"):  # fmt: skip
+        assert f"<th>{label}</th>" in front
+    assert "not assessed (no identity check in this run)" in front
+    assert "GENE2 in testT: found (copy_neutral_LOH)" in front
+    assert "XKR3 chr22:16580000 G&gt;A stop_gained" in front
+    assert "Sample identity: not assessed" in " ".join(report["summary"]["limitations"])
+
+
+def test_identity_mismatch_is_a_front_page_banner(report):
+    html = render_html(report)
+    assert "identity-banner" not in html
+    pair = {"sample_a": "NA12878", "type_a": "normal", "sample_b": "T", "type_b": "tumour",
+            "sites_compared": 40, "concordant": 22, "concordance": 0.55, "verdict": "MISMATCH",
+            "reason": "concordance 0.55 < 0.9 over 40 sites"}  # fmt: skip
+    report["identity"] = {
+        "patient": "P001", "sites_considered": 50, "pairs": [pair], "sex": [],
+        "verdict": "MISMATCH", "reason": "identity check failed: NA12878 vs T", "thresholds": {},
+    }  # fmt: skip
+    html = render_html(report)
+    front = html.split("<h2>Summary</h2>")[1].split("</section>")[0]
+    assert "SAMPLE IDENTITY MISMATCH: identity check failed: NA12878 vs T." in front
+    section = html.split("<h2>Sample identity</h2>")[1].split("<h2>")[0]
+    assert (
+        "<td>T (tumour)</td><td>NA12878 (normal)</td><td>40</td><td>22</td><td>0.55</td>" in section
+    )
+    assert "50 common SNP sites considered" in section
+    report["identity"] = {**report["identity"], "verdict": "pass", "reason": "1 of 1 checks match"}
+    assert "identity-banner" not in render_html(report)
+
+
+def test_clinvar_beside_our_class_and_disagreement():
+    """TP53 R175H: ClinVar Pathogenic (aggregate = 2 stars), ours Likely pathogenic."""
+    row = _germline("TP53", clinvar_significance="Pathogenic", clinvar_review="aggregate")
+    shown = sections.clinvar_display(row, "curated TP53 records")
+    assert shown == {
+        "significance": "Pathogenic",
+        "stars": 2,
+        "review_status": "criteria provided, multiple submitters, no conflicts",
+        "release": "curated TP53 records",
+        "shown": True,
+        "agrees": False,
+    }
+    expert = sections.clinvar_display(
+        {**row, "clinvar_significance": "Pathogenic/Likely_pathogenic",
+         "clinvar_review": "reviewed_by_expert_panel"}, None,
+    )  # fmt: skip
+    assert expert["stars"] == 3 and expert["agrees"] is True
+    one_star = sections.clinvar_display({**row, "clinvar_review": "submission"}, None)
+    assert one_star["shown"] is False
+
+
+def test_render_clinvar_and_criteria_text(report):
+    """Issue 13 defect 6: review status in stars and ClinVar words, never "aggregate"; no
+    "ClinVar assertions weighted by review status" without a ClinVar file."""
+    evidence = [
+        {"code": "CLINVAR_P", "strength": "very_strong", "met": True, "points": 8,
+         "evidence": "ClinVar Pathogenic (2 stars)"},
+        {"code": "PM2", "strength": "moderate", "met": None, "points": 0, "evidence": "no data"},
+    ]  # fmt: skip
+    row = sections.germline_row(
+        _germline("TP53", acmg_evidence=json.dumps(evidence)), "ClinVar 2024-05"
+    )
+    assert row["acmg_evidence"] == evidence  # typed, not JSON text
+    report["germline_findings"] = [row]
+    html = render_html(report)
+    assert "ClinVar assertions weighted" not in html
+    assert "No ClinVar file configured" in html
+    table = html.split("Germline findings in panel")[1].split("</table>")[0]
+    assert "aggregate" not in table
+    assert "★★☆☆ criteria provided, multiple submitters, no conflicts; release ClinVar 2024-05" in (
+        table
+    )
+    assert '<span class="disagree">Disagrees with our class</span>' in table
+    assert "<li>CLINVAR_P (very_strong, +8): ClinVar Pathogenic (2 stars)</li>" in table
+    assert "PM2 (" not in table  # not met
+    report["annotation_sources"]["clinvar"] = "ClinVar 2024-05"
+    assert "ClinVar (ClinVar 2024-05): its class is shown beside ours" in render_html(report)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0.9996, "0.9996"), (12934.5, "12,934"), (6.15, "6.15"), (0.0001, "0.0001"),
+     (3.2e-05, "3.2e-05"), (1.0, "1"), (25000, "25,000"), (None, "–"), (-0.9, "-0.9"),
+     (32.35, "32.35")],
+)  # fmt: skip
+def test_number_formats(value, text):
+    """Issue 13 defect 6: mapping rate 0.9996 printed "1", TPM "1.29e+04"."""
+    assert sections.format_number(value) == text
+
+
+def test_plural_gene_count(report):
+    report["panel"]["genes"] = ["TP53"]
+    assert "1 gene: TP53." in render_html(report)
+    assert sections.plural(2, "gene") == "2 genes"
+
+
+def test_segment_not_assessable_reason_and_supporting_svs():
+    """Issue 13 defect 3: the TP53 segment is "neutral" with 3 het SNPs, BAF 0.816."""
+    segment = {"chrom": "chr17", "start": 4965, "end": 32772, "log2": 0.0157, "n_bins": 28,
+               "n_het_snps": 3, "baf_mirrored_median": 0.8158, "call": "neutral",
+               "allelic_state": "not_assessable"}  # fmt: skip
+    svs = [{"chrom": "chr17", "pos": 20000, "end": 40000, "svtype": "DEL"},
+           {"chrom": "chr17", "pos": 40000, "end": 50000, "svtype": "DUP"}]  # fmt: skip
+    [annotated] = sections.annotate_segments([segment], svs)
+    assert annotated["not_assessable_reason"] == (
+        "allelic state not assessable: only 3 heterozygous SNPs"
+    )
+    reasoned = {
+        **segment,
+        "state_reason": "not assessable: 3 het SNPs < 10",
+        "supporting_svs": "a;b",
+    }
+    [given] = sections.annotate_segments([reasoned], svs)
+    assert given["not_assessable_reason"] == "not assessable: 3 het SNPs < 10"
+    assert given["supporting_svs"] == ["a", "b"]
+    assert annotated["supporting_svs"] == ["DEL chr17:20000"]
+    assert sections.segment_reason({**segment, "allelic_state": "imbalanced"}) is None
+    no_bins = {**segment, "log2": None, "n_bins": 0, "call": "not_assessable"}
+    assert sections.segment_reason(no_bins) == "not assessable: 0 coverage bins with a copy ratio"
+
+
+def test_render_segment_evidence(report):
+    segment = {"chrom": "chr17", "start": 4965, "end": 32772, "log2": 0.0157, "n_bins": 28,
+               "n_het_snps": 3, "baf_mirrored_median": 0.8158, "call": "neutral",
+               "allelic_state": "not_assessable"}  # fmt: skip
+    report["copy_number"] = {
+        "T": {"segments": sections.annotate_segments([segment], []), "plot": None}
+    }
+    html = render_html(report)
+    assert (
+        "<td>chr17:4965-32772</td><td>0.0157</td><td>28</td><td>3</td>\n<td>0.8158</td>"
+        "<td>neutral</td><td>not assessable</td><td>none</td>"
+        "<td>allelic state not assessable: only 3"
+    ) in html
+
+
+def test_report_json_is_typed_and_has_one_missing_value(tmp_path, monkeypatch):
+    """Issue 13 defect 8: acmg_evidence JSON in a string, '' and null, two_hit null or [],
+    an absolute path in provenance, no checksums."""
+    monkeypatch.chdir(tmp_path)
+    inputs = _write_inputs(tmp_path)
+    sources = {**SOURCES, "annotation": f"{tmp_path}/ref/genes.gtf (GENCODE v38)"}
+    config = {"samples": str(tmp_path / "samples.tsv"), "qc": {}}
+    for patient, inputs_of in (("P001", _patient1_inputs_from(inputs)), ("P002", inputs)):
+        report = build_report(
+            patient, SAMPLES, inputs_of, sources, PANEL_CONFIG,
+            _files(inputs_of, patient, SAMPLES), config=config, checkout=tmp_path,
+        )  # fmt: skip
+        validate_report(report)
+        assert isinstance(report["two_hit"], list)
+        values = list(_all_values(report))
+        assert "" not in values
+        assert not any(isinstance(v, str) and str(tmp_path) in v for v in values)
+        assert report["annotation_sources"]["annotation"] == "genes.gtf (GENCODE v38)"
+        for row in report["germline_panel_variants"]:
+            assert isinstance(row["acmg_evidence"], list)
+        prov = report["provenance"]
+        assert prov["git_commit"] == "unknown (not a git checkout)"
+        assert re.fullmatch("[0-9a-f]{64}", prov["config_sha256"])
+        files = {f["file"]: f["md5"] for f in prov["input_files"]}
+        assert (
+            files["qc_summary.tsv"]
+            == hashlib.md5((tmp_path / "qc_summary.tsv").read_bytes()).hexdigest()
+        )
+        assert all(not name.startswith("/") for name in files)
+
+
+def test_schema_rejects_the_old_shapes(report):
+    validate_report(report)
+    for key, value in (("two_hit", None), ("germline_vus", [{"acmg_evidence": "[]"}])):
+        broken = copy.deepcopy(report)
+        broken[key] = value
+        with pytest.raises(jsonschema.ValidationError):
+            validate_report(broken)
+    broken = copy.deepcopy(report)
+    broken["germline_findings"][0]["clinvar"] = {**sections.clinvar_display(
+        broken["germline_findings"][0], None), "review_status": "aggregate"}  # fmt: skip
+    with pytest.raises(jsonschema.ValidationError):
+        validate_report(broken)
+
+
+def test_git_commit_of_a_checkout(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "f").write_text("x")
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "add", "f"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], check=True)
+    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True)
+    assert provenance.git_commit(tmp_path) == head.stdout.strip()
+    assert provenance.git_commit(tmp_path / "absent") == "unknown (not a git checkout)"
+
+
+def test_delly_and_cnvkit_versions_are_collected():
+    from icope.core.versions import TOOLS
+
+    assert {"delly", "cnvkit"} <= set(TOOLS)
+
+
+def test_config_checksum_ignores_where_the_run_lives():
+    first = {"data_dir": "/a/data", "samples": "/a/run/samples.tsv", "qc": {"min": 1}}
+    second = {"data_dir": "/b/data dir", "samples": "/b/second run/samples.tsv", "qc": {"min": 1}}
+    assert provenance.config_checksum(first) == provenance.config_checksum(second)
+    changed = {**second, "qc": {"min": 2}}
+    assert provenance.config_checksum(changed) != provenance.config_checksum(first)

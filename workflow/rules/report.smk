@@ -38,6 +38,7 @@ rule patient_report:
         files=patient_sample_files,
         sources=annotation_sources(),
         panel=PANEL,
+        qc=config.get("qc", {}),
     script:
         "../../scripts/patient_report.py"
 

@@ -35,6 +35,9 @@ ISO_TIME = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?"
 SALMON_TIME = r"\w{3} \w{3} \d\d \d\d:\d\d:\d\d \d{4}"
 LOG_TIME = r"\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+\]"
 FASTP_TIME = r"\d{4}-\d\d-\d\d\s+\d\d:\d\d:\d\d"
+#: the md5 of salmon's quant file among the report's input files (JSON, HTML)
+SALMON_MD5_JSON = r'(?<="file": "results/rna/)([^"]+",\s*"md5": ")[0-9a-f]{32}'
+SALMON_MD5_HTML = r"(?<=<td>results/rna/)([^<]+</td><td><code>)[0-9a-f]{32}"
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
@@ -80,13 +83,14 @@ class Allowed:
 ALLOWED = {
     "results/patients/*/report.json": Allowed(
         "the report's generation time ('generated'); expression values come from salmon "
-        "(TPM within 1e-4 relative between runs, issue 15)",
-        without(r'"generated": "[^"]*"'),
+        "(TPM within 1e-4 relative between runs, issue 15), so does the md5 of its quant file",
+        without(r'"generated": "[^"]*"', SALMON_MD5_JSON),
         rel=1e-3,
     ),
     "results/patients/*/report.html": Allowed(
-        "the generation time in the footer; expression values from salmon (issue 15)",
-        without(ISO_TIME),
+        "the generation time in the footer; expression values from salmon (issue 15) and the "
+        "md5 of its quant file in the provenance",
+        without(ISO_TIME, SALMON_MD5_HTML),
         rel=1e-3,
     ),
     "results/qc/fastp/*.fastp.html": Allowed(

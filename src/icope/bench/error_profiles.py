@@ -293,7 +293,14 @@ def _cell(row) -> str:
 
 def wide_table(table: pd.DataFrame, vclass: str, methods=None) -> pd.DataFrame:
     """One row per run and method, one "precision / recall / F1" column per VAF bin."""
+    # figures stored before the grid have no design columns: the base design's
     rows = table[table["class"] == vclass]
+    for column, value in (
+        ("purity", PairDesign().purity),
+        ("tumour_depth", PairDesign().tumour_depth),
+    ):
+        if column not in rows.columns:
+            rows = rows.assign(**{column: value})
     if methods is not None:
         rows = rows[rows["method"].isin(methods)]
     cells = rows.assign(cell=[_cell(r) for r in rows.itertuples()])

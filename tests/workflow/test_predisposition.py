@@ -138,6 +138,12 @@ def test_two_hit_flag_set_for_loss_of_wild_type(tp53_run):
     r175h = hits[hits["pos"] == 15310].iloc[0]
     assert r175h["second_hit"] == "found"
     assert r175h["tumour_vaf"] > 0.7 and r175h["allelic_imbalance"] == "mutant allele retained"
+    # the statistical call (issue 12): the simulated 1+0 LOH at purity 0.8, tested against
+    # the fitted purity's expectations (1 / (2 - 0.8) = 0.83 retained, 0.17 lost)
+    assert r175h["mechanism"] == "copy-loss LOH"
+    assert r175h["purity_source"] == "estimated" and abs(r175h["purity"] - 0.8) <= 0.1
+    assert abs(r175h["expected_vaf_retained"] - 1 / (2 - r175h["purity"])) < 0.05
+    assert r175h["log_lr_retained_vs_lost"] > 4.6 and r175h["imbalance_p"] < 1e-3
     report = json.loads((tp53_run / "results/patients/LFS/report.json").read_text())
     assert report["two_hit"][0]["second_hit"] == "found"
     assert [f["pos"] for f in report["germline_findings"]] == [15310]

@@ -3,6 +3,9 @@ and tumour-only mode on the real test tumour."""
 
 from __future__ import annotations
 
+import json
+
+import pandas as pd
 import pysam
 import pytest
 
@@ -56,6 +59,20 @@ def test_loh_segment_and_deletion_are_found(small_pair):
     assert extras["loh"] and all(x["found"] for x in extras["loh"]), extras["loh"]
     deletions = [sv for sv in extras["sv"] if sv["svtype"] == "DEL"]
     assert deletions, extras["sv"]
+
+
+def test_purity_estimated_from_copy_ratio_and_baf(small_pair):
+    """The simulated 1+0 LOH at purity 0.8 gives the purity (issue 12), its interval, and a
+    1+0 state with the expected mirrored BAF 1 / (2 - 0.8)."""
+    workdir, _, _, _ = small_pair
+    fit = json.loads((workdir / "results/cnv/SIM_T/SIM_T.purity.json").read_text())
+    assert fit["source"] == "estimated" and abs(fit["purity"] - 0.8) <= 0.1
+    low, high = fit["purity_interval"]
+    assert low <= fit["purity"] <= high
+    segments = pd.read_csv(workdir / "results/cnv/SIM_T/SIM_T.segments.tsv", sep="\t")
+    loh = segments[segments["call"] == "LOH_copy_loss"].iloc[0]
+    assert (loh["total_cn"], loh["minor_cn"], loh["allelic_state"]) == (1, 0, "loss")
+    assert abs(loh["mirrored_baf"] - 1 / 1.2) < 0.06
 
 
 def test_somatic_vcf_carries_standard_fields(small_pair):

@@ -122,6 +122,9 @@ def test_pass_deletion_supports_a_loss_and_is_recorded():
     )  # fmt: skip
     table, _ = _fit(0.8, [(2, 1), (2, 1), (1, 0), (2, 1)], 5, svs=svs)
     assert table["supporting_svs"].tolist() == ["", "", "DEL0001", ""]
+    # the PASS deletion over a 1+1 segment is noted as a disagreement
+    assert "PASS deletion(s) DEL0003 overlap without a copy loss" in table["state_reason"][0]
+    assert "PASS deletion" not in table["state_reason"][2]
 
 
 def test_whole_genome_doubling_tie_goes_to_the_simpler_solution():

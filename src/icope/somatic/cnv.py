@@ -665,12 +665,11 @@ def _classified_piece(piece, snps, thresholds, sd, fit: PurityFit, settings) -> 
     }
 
 
-def supporting_svs(row: dict, svs: pd.DataFrame | None) -> str:
-    """IDs of PASS deletions (for a loss) or duplications (for a gain) overlapping the segment
-    by at least :data:`SV_MIN_OVERLAP` of the shorter of the two; comma-separated."""
-    if svs is None or svs.empty or row["call"] not in (*LOSS_CALLS, *GAIN_CALLS):
-        return ""
-    svtype = "DEL" if row["call"] in LOSS_CALLS else "DUP"
+def _overlapping_svs(row: dict, svs: pd.DataFrame | None, svtype: str) -> list[str]:
+    """IDs of PASS SVs of ``svtype`` overlapping the segment by at least
+    :data:`SV_MIN_OVERLAP` of the shorter of the two."""
+    if svs is None or svs.empty:
+        return []
     same = svs[
         (svs["filter"] == "PASS") & (svs["svtype"] == svtype) & (svs["chrom"] == row["chrom"])
     ]
@@ -681,7 +680,29 @@ def supporting_svs(row: dict, svs: pd.DataFrame | None) -> str:
         shorter = min(end - start, row["end"] - row["start"])
         if shorter > 0 and overlap >= SV_MIN_OVERLAP * shorter:
             ids.append(str(sv.id))
-    return ",".join(ids)
+    return ids
+
+
+def supporting_svs(row: dict, svs: pd.DataFrame | None) -> str:
+    """PASS deletions supporting a loss, or duplications a gain (:func:`_overlapping_svs`),
+    comma-separated."""
+    if row["call"] not in (*LOSS_CALLS, *GAIN_CALLS):
+        return ""
+    return ",".join(_overlapping_svs(row, svs, "DEL" if row["call"] in LOSS_CALLS else "DUP"))
+
+
+def sv_disagreement(row: dict, svs: pd.DataFrame | None) -> str:
+    """A note when a PASS deletion overlaps a segment called without a copy loss: subclonal,
+    or shorter than the bins resolve; empty otherwise."""
+    if row["call"] in (*LOSS_CALLS, "not_assessable") or row["total_cn"] is None:
+        return ""
+    ids = _overlapping_svs(row, svs, "DEL")
+    if not ids:
+        return ""
+    return (
+        f"; PASS deletion(s) {','.join(ids)} overlap without a copy loss in this segment "
+        "(subclonal, or below the bins' resolution)"
+    )
 
 
 def fit_segments(
@@ -715,6 +736,7 @@ def fit_segments(
     rows = [_classified_piece(p, snps, thresholds, sd, fit, settings) for p in pieces]
     for row in rows:
         row["supporting_svs"] = supporting_svs(row, svs)
+        row["state_reason"] += sv_disagreement(row, svs)
     table = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
     for column in ("total_cn", "minor_cn"):
         table[column] = table[column].astype("Int64")

@@ -216,3 +216,17 @@ def test_curated_clinvar_vcf_consequences(shared_data, tp53_annotator):
     assert consequences["c.97-4_104del"].startswith("splice_acceptor")
     # intronic variants are intron, never non_coding (issue 13 defect 6)
     assert consequences["c.97-9C>T"] == consequences["c.97-11C>G"] == "intron"
+
+
+def test_long_deletion_over_an_exon(annotator):
+    # 62 bp from c.18+1 to the end of the 3'UTR: walked base by base, or (above LONG_CHANGE)
+    # read at its ends and the exon borders: the same terms
+    from icope.core import hgvs
+
+    short = _names(annotator, 39, GENOME[38:100], "")
+    limit, hgvs.LONG_CHANGE = hgvs.LONG_CHANGE, 10
+    try:
+        assert _names(annotator, 39, GENOME[38:100], "") == short
+    finally:
+        hgvs.LONG_CHANGE = limit
+    assert short[1] == "p.?" and short[2].startswith("splice_acceptor&splice_donor&stop_lost")

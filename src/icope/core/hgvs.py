@@ -99,6 +99,9 @@ SEVERITY = [
 SPLICE_REGION_INTRON = 8
 #: Exonic bases next to an exon/intron junction that make a splice region.
 SPLICE_REGION_EXON = 3
+#: Changes at least this long have their consequence read at their ends and the exon borders
+#: inside them only (a deletion of many kilobases is not walked base by base).
+LONG_CHANGE = 200
 
 
 def revcomp(seq: str) -> str:
@@ -396,7 +399,16 @@ class _OnTranscript:
     def _touched(self, change: _Change) -> list[int]:
         if change.kind == "ins":
             return [change.end, change.start]
-        return list(range(change.start, change.end + 1))
+        if change.end - change.start < LONG_CHANGE:
+            return list(range(change.start, change.end + 1))
+        # a long change: its ends and the exon borders (with their splice regions) inside it
+        near = SPLICE_REGION_INTRON + SPLICE_REGION_EXON
+        sites = {change.start, change.end}
+        for start, end in self.tx.exons:
+            for border in (start, end):
+                lo, hi = max(change.start, border - near), min(change.end, border + near)
+                sites.update(range(lo, hi + 1))
+        return sorted(sites)
 
     def annotate(self, change: _Change) -> Annotation:
         hgvs_c, shifted = self.dna(change)

@@ -285,3 +285,16 @@ def test_aggregate_has_no_patient_rows_and_suppresses_small_counts(tmp_path):
     for private in ("P0", "P1", "P2", "testN", "testT", "0/1", "1/1"):
         assert private not in text
     assert aggregate_table(db, min_count=4).empty
+
+
+def test_build_with_two_workers_gives_the_same_rows(tmp_path):
+    fragments = _write(
+        tmp_path,
+        {f"P{i}": _patient(tmp_path / str(i), f"P{i}") for i in range(3)},
+    )
+    run = run_row({"reference": "GRCh38"})
+    one, two = str(tmp_path / "one.sqlite"), str(tmp_path / "two.sqlite")
+    assert build_database(one, fragments, run) == build_database(two, fragments, run, workers=2)
+    sql = "SELECT * FROM germline_variants ORDER BY patient, pos"
+    pd.testing.assert_frame_equal(query(one, sql), query(two, sql))
+    assert not list(tmp_path.glob("two.sqlite.partial*"))

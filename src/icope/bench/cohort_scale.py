@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -130,26 +129,34 @@ def write_synthetic(root: Path, patients: int, variants: int, seed: int = 1) -> 
     return fragments
 
 
-def _build_in_child(manifest: Path, db: Path) -> tuple[float, float]:
-    """Build in a fresh process: its wall time and peak RSS (MB) alone."""
+def _build_in_child(manifest: Path, db: Path, workers: int) -> tuple[float, float]:
+    """Build in a fresh process: its wall time, and the peak RSS (MB) of it and its workers
+    together (the build process's own peak plus ``workers`` times the largest worker's: an
+    upper bound, the processes' peaks need not coincide)."""
     code = (
-        "import json,sys,time;from icope.cohort.database import build_database,run_row;"
+        "import json,resource,sys,time;"
+        "from icope.cohort.database import build_database,run_row;"
         "m=json.load(open(sys.argv[1]));t=time.perf_counter();"
-        "build_database(sys.argv[2],m,run_row({'reference':'synthetic'},{'icope':'bench'}));"
-        "print(time.perf_counter()-t)"
+        "build_database(sys.argv[2],m,run_row({'reference':'synthetic'},{'icope':'bench'}),"
+        "workers=int(sys.argv[3]));"
+        "r=resource.getrusage;"
+        "print(time.perf_counter()-t,r(resource.RUSAGE_SELF).ru_maxrss,"
+        "r(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     result = subprocess.run(
-        [sys.executable, "-c", code, str(manifest), str(db)],
+        [sys.executable, "-c", code, str(manifest), str(db), str(workers)],
         capture_output=True,
         text=True,
         check=True,
     )
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return float(result.stdout.strip()), max(peak, before) / 1024
+    seconds, own_kb, worker_kb = result.stdout.split()
+    helpers = workers if workers > 1 else 0
+    return float(seconds), (int(own_kb) + helpers * int(worker_kb)) / 1024
 
 
-def cohort_benchmark(scratch: Path, patients: int, variants: int, repeats: int = 3) -> dict:
+def cohort_benchmark(
+    scratch: Path, patients: int, variants: int, repeats: int = 3, workers: int = 2
+) -> dict:
     """Figures of one synthetic cohort size (see the module docstring)."""
     from icope.cohort.database import add_patient, query
 
@@ -161,7 +168,7 @@ def cohort_benchmark(scratch: Path, patients: int, variants: int, repeats: int =
     manifest = scratch / "fragments.json"
     manifest.write_text(json.dumps(fragments))
     db = scratch / f"cohort_{patients}x{variants}.sqlite"
-    build_s, peak_mb = _build_in_child(manifest, db)
+    build_s, peak_mb = _build_in_child(manifest, db, workers)
     extra = write_synthetic(scratch / "extra", 1, variants, seed=2)
     new = {t: p["P00000"] for t, p in extra.items()}
     start = time.perf_counter()
@@ -171,6 +178,7 @@ def cohort_benchmark(scratch: Path, patients: int, variants: int, repeats: int =
         "patients": patients,
         "variants_per_patient": variants,
         "rows": patients * variants,
+        "workers": workers,
         "fragments_write_s": round(write_s, 2),
         "build_s": round(build_s, 2),
         "build_peak_rss_mb": round(peak_mb, 1),
@@ -191,6 +199,7 @@ def cohort_benchmark(scratch: Path, patients: int, variants: int, repeats: int =
 COLUMNS = [
     "patients",
     "rows",
+    "workers",
     "build_s",
     "build_peak_rss_mb",
     "add_patient_s",

@@ -136,11 +136,12 @@ def aggregate_command(database: str, out: str, min_count: int) -> None:
 @click.option("--patients", default="100,1000", show_default=True, help="Cohort sizes.")
 @click.option("--variants", default=5000, show_default=True, help="Calls per patient.")
 @click.option("--repeats", default=3, show_default=True, help="Runs per query (median).")
+@click.option("--workers", default=2, show_default=True, help="Build processes.")
 @click.option("--scratch", default=None, type=click.Path(file_okay=False), help="Work dir.")
 @click.option("--docs", default="docs", show_default=True, type=click.Path(file_okay=False))
 @click.option("--no-docs", is_flag=True, help="Print only; leave docs/ alone.")
 def bench_cohort(
-    patients: str, variants: int, repeats: int, scratch, docs: str, no_docs: bool
+    patients: str, variants: int, repeats: int, workers: int, scratch, docs: str, no_docs: bool
 ) -> None:
     """Build, extend and query the cohort database on synthetic cohorts."""
     from icope.bench.cohort_scale import cohort_benchmark, store_section
@@ -149,8 +150,10 @@ def bench_cohort(
     rows = []
     with tempfile.TemporaryDirectory(dir=scratch) as work:
         for n in sizes:
-            rows.append(cohort_benchmark(Path(work) / str(n), n, variants, repeats))
+            rows.append(cohort_benchmark(Path(work) / str(n), n, variants, repeats, workers))
             click.echo(json.dumps(rows[-1]))
     if not no_docs:
-        command = f"icope bench cohort --patients {patients} --variants {variants}"
+        command = (
+            f"icope bench cohort --patients {patients} --variants {variants} --workers {workers}"
+        )
         store_section(Path(docs), rows, command)

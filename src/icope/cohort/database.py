@@ -136,22 +136,65 @@ def _write_meta(db: sqlite3.Connection, runs: list[dict], centre: str, reference
     )
 
 
-def build_database(path: str, fragments: dict[str, dict[str, str]], run: dict) -> dict:
-    """Write the database at ``path`` from ``fragments`` ({table: {patient: parquet}}) and
-    one ``runs`` row; returns the row count per table. Written to a temporary file first."""
-    partial = f"{path}.partial"
-    if os.path.exists(partial):
-        os.remove(partial)
-    db = _connect(partial)
+def _write_part(path: str, columns: dict[str, dict[str, str]], fragments: dict) -> dict:
+    """One worker's share: its patients' fragments into a database of its own (no index)."""
+    db = _connect(path)
     counts = {}
     with db:
-        for table in TABLES:
-            parts = fragments.get(table, {})
-            _create(db, table, _columns(table, parts.values()))
+        for table, table_columns in columns.items():
+            _create(db, table, table_columns)
             counts[table] = sum(
                 _insert_fragment(db, table, patient, fragment)
-                for patient, fragment in parts.items()
+                for patient, fragment in fragments.get(table, {}).items()
             )
+    db.close()
+    return counts
+
+
+def _shares(fragments: dict[str, dict[str, str]], workers: int) -> list[dict]:
+    patients = sorted({p for parts in fragments.values() for p in parts})
+    groups = [set(patients[i::workers]) for i in range(workers)]
+    return [
+        {t: {p: f for p, f in parts.items() if p in group} for t, parts in fragments.items()}
+        for group in groups
+        if group
+    ]
+
+
+def build_database(
+    path: str, fragments: dict[str, dict[str, str]], run: dict, workers: int = 1
+) -> dict:
+    """Write the database at ``path`` from ``fragments`` ({table: {patient: parquet}}) and
+    one ``runs`` row; returns the row count per table. Written to a temporary file first.
+
+    With ``workers`` > 1 the patients are split between processes, each filling a database
+    of its own (row insertion is the build's cost), then copied into one file by SQLite."""
+    partial = f"{path}.partial"
+    columns = {t: _columns(t, fragments.get(t, {}).values()) for t in TABLES}
+    shares = _shares(fragments, max(1, workers)) or [{}]
+    # the first share is written into the database itself, the others copied into it
+    parts = [partial] + [f"{partial}.{i}" for i in range(1, len(shares))]
+    for leftover in parts:
+        if os.path.exists(leftover):
+            os.remove(leftover)
+    if len(shares) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(len(shares)) as pool:
+            results = list(pool.map(_write_part, parts, [columns] * len(parts), shares))
+        db = _connect(partial)
+        for part in parts[1:]:
+            db.execute("ATTACH DATABASE ? AS part", (part,))
+            with db:
+                for table in columns:
+                    db.execute(f"INSERT INTO {_quote(table)} SELECT * FROM part.{_quote(table)}")
+            db.execute("DETACH DATABASE part")
+            os.remove(part)
+        counts = {t: sum(r[t] for r in results) for t in TABLES}
+    else:
+        counts = _write_part(partial, columns, shares[0])
+        db = _connect(partial)
+    with db:
         _indexes(db)
         _write_meta(db, [run], run.get("centre", "local"), run.get("reference", ""))
     db.close()

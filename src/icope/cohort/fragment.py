@@ -50,7 +50,8 @@ class PatientFiles:
     """What one patient's fragment is built from (the rule's inputs and params).
 
     ``samples``: {sample: metadata} (patient_metadata); ``files``: {sample: {kind: path}}
-    (patient_sample_files: germline, somatic, sv, cnv_segments, expression).
+    (patient_sample_files: germline, somatic, sv, cnv_segments, expression); ``preferred``:
+    the shared transcript choice (:func:`icope.core.hgvs.load_annotator`) or None.
     """
 
     patient: str
@@ -59,7 +60,7 @@ class PatientFiles:
     qc: str | None = None
     panel: str | None = None
     two_hit: str | None = None
-    preferred: dict | None = field(default=None, repr=False)
+    preferred: object | None = field(default=None, repr=False)
 
 
 def _paths(files: dict, kind: str) -> dict[str, str]:

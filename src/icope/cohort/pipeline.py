@@ -15,10 +15,12 @@ from icope.cohort.schema import SCHEMA_VERSION
 CBIOPORTAL_GENOME = {"GRCh38": "hg38", "GRCh37": "hg19"}
 
 
-def write_cohort_outputs(fragments: dict, run: dict, settings: dict, outputs: dict) -> dict:
+def write_cohort_outputs(
+    fragments: dict, run: dict, settings: dict, outputs: dict, workers: int = 1
+) -> dict:
     """Database, MAF, cBioPortal folder and aggregate (``outputs``: database, maf,
     cbioportal, aggregate paths; ``settings``: the config's ``cohort`` section)."""
-    counts = build_database(outputs["database"], fragments, run)
+    counts = build_database(outputs["database"], fragments, run, workers)
     build = settings["ncbi_build"]
     write_maf(maf_table(outputs["database"], settings["centre"], build), outputs["maf"])
     study = {

@@ -477,6 +477,96 @@ def salmon_dir(sample):
     return f"results/rna/{sample}/salmon"
 
 
+# --- tumour RNA (rna.smk) --------------------------------------------------------------------
+
+
+def star_reads_r1(wildcards):
+    """STAR --readFilesIn takes a unit's files comma-separated."""
+    return ",".join(trimmed_reads(wildcards)["r1"])
+
+
+def star_reads_r2(wildcards):
+    return ",".join(trimmed_reads(wildcards)["r2"])
+
+
+def star_final_log(sample):
+    return f"results/rna/{sample}/star/{sample}.Log.final.out"
+
+
+def known_fusions_file():
+    """The known-fusion list: rna.known_fusions, or the shipped paediatric list."""
+    path = config["rna"].get("known_fusions")
+    if path:
+        return path
+    return str(WORKFLOW_DIR / "resources" / "fusions" / "known_paediatric_fusions.tsv")
+
+
+def rna_patient_files(wildcards):
+    """rna_patient's manifest: the patient's RNA samples (BAM, QC and fusion tables), its
+    normals' and tumours' annotated calls; the same paths are the rule's input."""
+    of = functools.partial(SHEET.of_patient, wildcards.patient)
+    return {
+        "rna": {
+            s.sample: {
+                "bam": f"results/rna/{s.sample}/{s.sample}.bam",
+                "qc": f"results/rna/{s.sample}/rna_qc.tsv",
+                "fusions": f"results/rna/{s.sample}/fusions.tsv",
+            }
+            for s in of("rna")
+        },
+        "germline": {
+            s.sample: annotated_calls("germline", s.sample) for s in of("normal")
+        },
+        "somatic": {
+            s.sample: annotated_calls("somatic", s.sample) for s in of("tumour")
+        },
+    }
+
+
+def rna_patient_inputs(wildcards):
+    files = rna_patient_files(wildcards)
+    rna = files["rna"].values()
+    return {
+        "bams": [f["bam"] for f in rna],
+        "bais": [f"{f['bam']}.bai" for f in rna],
+        "qc": [f["qc"] for f in rna],
+        "fusions": [f["fusions"] for f in rna],
+        "germline": list(files["germline"].values()),
+        "somatic": list(files["somatic"].values()),
+    }
+
+
+def rna_patients():
+    return [p for p in SHEET.patients if SHEET.of_patient(p, "rna")]
+
+
+def rna_patient_summary(wildcards):
+    """The patient's RNA document for the report ([] without an RNA sample)."""
+    if SHEET.of_patient(wildcards.patient, "rna"):
+        return f"results/rna/patients/{wildcards.patient}/rna.json"
+    return []
+
+
+def rna_cohort_inputs(wildcards):
+    return {
+        "genes": [f"results/rna/{s.sample}/genes.tsv" for s in SHEET.of_type("rna")],
+        "alleles": [
+            f"results/rna/patients/{p}/allele_counts.tsv" for p in rna_patients()
+        ],
+    }
+
+
+def rna_outputs():
+    if not SHEET.of_type("rna"):
+        return []
+    return [
+        "results/cohort/expression_counts.tsv",
+        "results/cohort/expression_tpm.tsv",
+        "results/cohort/expression_outliers.tsv",
+        "results/cohort/rna_allele_counts.tsv",
+    ]
+
+
 def qc_inputs(wildcards):
     """Every per-sample QC file: fastp for all units, alignment QC for DNA, salmon for RNA."""
     dna = [s.sample for s in SHEET.dna_samples()]
@@ -490,6 +580,7 @@ def qc_inputs(wildcards):
             f"results/qc/mosdepth/{s}.mosdepth.region.dist.txt" for s in dna
         ],
         "salmon": [salmon_dir(s.sample) for s in SHEET.of_type("rna")],
+        "star": [star_final_log(s.sample) for s in SHEET.of_type("rna")],
     }
 
 
@@ -505,6 +596,7 @@ def qc_sample_files():
             "stats": None if name in rna else samtools_stats_file(name),
             "mosdepth": None if name in rna else mosdepth_summary(name),
             "salmon": salmon_dir(name) if name in rna else None,
+            "rna_qc": f"results/rna/{name}/rna_qc.tsv" if name in rna else None,
         }
         for name in SHEET.samples
     }
@@ -840,6 +932,7 @@ def patient_inputs(wildcards):
         ),
         "cnv_segments": each("cnv_segments"),
         "cnv_plots": each("cnv_plot"),
+        "rna": rna_patient_summary(wildcards),
     }
 
 
@@ -997,6 +1090,7 @@ def get_final_outputs():
             f"results/sv/{tumour.sample}.tsv",
         ]
     outputs += cnv_outputs()
+    outputs += rna_outputs()
     for patient in SHEET.patients:
         outputs += [
             f"results/patients/{patient}/report.html",

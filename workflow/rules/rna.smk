@@ -1,5 +1,32 @@
-"""RNA quantification: salmon selective alignment on the trimmed tumour RNA reads,
-transcript and gene level."""
+"""Tumour RNA: salmon quantification (selective alignment) and gene-level tables; STAR
+splice-aware alignment (genome index built here), RNA QC and library type, fusions from STAR's
+chimeric junctions; RNA allele counts at the patient's DNA calls with an allele-specific
+expression test; the cohort's expression matrices and outliers (icope.rna)."""
+
+# STAR needs ~10 bytes of memory per genome base for its index (GRCh38: ~32 GB, STAR manual)
+# and the same to align; indexing GRCh38 takes about an hour on 8-16 threads, alignment ~1
+# CPU min per 1e6 read pairs (~50 CPU min for 50M pairs: ~2 GB of gzipped FASTQ).
+RNA_COSTS = {
+    "star_index": Cost(
+        mem_mb=4000,
+        minutes=30,
+        mem_mb_per_gb=11000,
+        mem_of=("fasta",),
+        cpu_minutes_per_gb=150,
+        time_of=("fasta",),
+    ),
+    "star_align": Cost(
+        mem_mb=4000,
+        minutes=20,
+        mem_mb_per_gb=1200,
+        mem_of=("index",),
+        cpu_minutes_per_gb=30,
+        time_of=("r1", "r2"),
+    ),
+    # pysam pileups at the patient's sites; the gene and fusion tables are small.
+    "rna_tables": Cost(mem_mb=1000, minutes=10, cpu_minutes_per_gb=10),
+}
+RNA = config["rna"]
 
 
 rule salmon_quant:
@@ -17,17 +44,188 @@ rule salmon_quant:
         "benchmarks/salmon/{sample}.tsv"
     conda:
         "../../envs/salmon.yaml"
-    threads: config["threads"]["salmon_quant"]
+    # One thread unless rna.salmon_deterministic is false: only then do runs differ.
+    threads: 1 if RNA["salmon_deterministic"] else config["threads"]["salmon_quant"]
     resources:
         mem_mb=sized_mem_mb("salmon_quant"),
         runtime=sized_runtime("salmon_quant"),
     params:
-        library_type=config["rna"]["library_type"],
+        library_type=RNA["library_type"],
         # Pasted unquoted on purpose: an argument string (config/README.md).
-        extra=config["rna"]["salmon_quant_extra"],
+        extra=RNA["salmon_quant_extra"],
     shell:
         "(salmon quant -i {input.index:q} -l {params.library_type:q} -1 {input.r1:q} "
-        "  -2 {input.r2:q} --validateMappings {params.extra} --geneMap {input.tx2gene:q} "
+        "  -2 {input.r2:q} --validateMappings --numGibbsSamples 0 --numBootstraps 0 "
+        "  {params.extra} --geneMap {input.tx2gene:q} "
         "  -p {threads} -o {output.quant:q} "
         " && cp {output.quant:q}/quant.sf {output.transcripts:q} "
         " && cp {output.quant:q}/quant.genes.sf {output.genes:q}) &> {log:q}"
+
+
+rule star_index:
+    input:
+        fasta=GENOME,
+        fai=f"{GENOME}.fai",
+        annotation=ANNOTATION or [],
+    output:
+        directory("results/reference/star_index"),
+    log:
+        "logs/reference/star_index.log",
+    benchmark:
+        "benchmarks/reference/star_index.tsv"
+    conda:
+        "../../envs/star.yaml"
+    threads: config["threads"]["star_index"]
+    resources:
+        mem_mb=sized_mem_mb(RNA_COSTS["star_index"]),
+        runtime=sized_runtime(RNA_COSTS["star_index"]),
+    params:
+        overhang=RNA["star_sjdb_overhang"],
+        # Pasted unquoted on purpose: an argument string (config/README.md).
+        extra=RNA["star_index_extra"],
+    shell:
+        # STAR manual: --genomeSAindexNbases min(14, log2(length)/2 - 1) (14 for GRCh38, 6 for
+        # the 40 kb test segment); --genomeChrBinNbits min(18, log2(length / contigs)).
+        "(mkdir -p {output:q}; "
+        " read -r sa bins < <(awk '{{n += $2; c++}} END {{s = int(log(n) / log(2) / 2 - 1); "
+        "   b = int(log(n / c) / log(2)); print (s > 14 ? 14 : s), (b > 18 ? 18 : b)}}' "
+        "   {input.fai:q}); "
+        ' echo "genomeSAindexNbases $sa genomeChrBinNbits $bins"; '
+        " STAR --runMode genomeGenerate --runThreadN {threads} --genomeDir {output:q} "
+        "   --genomeFastaFiles {input.fasta:q} --sjdbGTFfile {input.annotation:q} "
+        '   --sjdbOverhang {params.overhang:q} --genomeSAindexNbases "$sa" '
+        '   --genomeChrBinNbits "$bins" --outFileNamePrefix {output:q}/ '
+        "   --outTmpDir {output:q}/_STARtmp {params.extra}) &> {log:q}"
+
+
+rule star_align:
+    input:
+        unpack(trimmed_reads),
+        index="results/reference/star_index",
+    output:
+        bam="results/rna/{sample}/{sample}.bam",
+        bai="results/rna/{sample}/{sample}.bam.bai",
+        final_log="results/rna/{sample}/star/{sample}.Log.final.out",
+        chimeric="results/rna/{sample}/star/{sample}.Chimeric.out.junction",
+        gene_counts="results/rna/{sample}/star/{sample}.ReadsPerGene.out.tab",
+        junctions="results/rna/{sample}/star/{sample}.SJ.out.tab",
+    log:
+        "logs/star/{sample}.log",
+    benchmark:
+        "benchmarks/star/{sample}.tsv"
+    conda:
+        "../../envs/star.yaml"
+    threads: config["threads"]["star_align"]
+    resources:
+        mem_mb=sized_mem_mb(RNA_COSTS["star_align"]),
+        runtime=sized_runtime(RNA_COSTS["star_align"]),
+    params:
+        r1=star_reads_r1,
+        r2=star_reads_r2,
+        prefix="results/rna/{sample}/star/{sample}.",
+        rg="ID:{sample} SM:{sample}",
+        intron_max=RNA["align_intron_max"],
+        chim_segment=RNA["chim_segment_min"],
+        chim_overhang=RNA["chim_junction_overhang_min"],
+        # Pasted unquoted on purpose: an argument string (config/README.md).
+        extra=RNA["star_align_extra"],
+    shell:
+        # Fixed --runRNGseed: multimapper choice and order are the same from run to run.
+        "(rm -rf {params.prefix:q}_STARtmp; "
+        " STAR --runThreadN {threads} --genomeDir {input.index:q} "
+        "   --readFilesIn {params.r1:q} {params.r2:q} --readFilesCommand zcat "
+        "   --outFileNamePrefix {params.prefix:q} --outSAMtype BAM SortedByCoordinate "
+        "   --outSAMattrRGline {params.rg} --outSAMattributes NH HI AS nM NM "
+        "   --quantMode GeneCounts --runRNGseed 777 "
+        "   --alignIntronMax {params.intron_max:q} --alignMatesGapMax {params.intron_max:q} "
+        "   --chimSegmentMin {params.chim_segment:q} "
+        "   --chimJunctionOverhangMin {params.chim_overhang:q} --chimOutType Junctions "
+        "   {params.extra} "
+        " && mv {params.prefix:q}Aligned.sortedByCoord.out.bam {output.bam:q} "
+        " && samtools index {output.bam:q} "
+        " && rm -f {params.prefix:q}Log.progress.out "
+        " && mv {params.prefix:q}Log.out {params.prefix:q}star.log) &> {log:q}"
+
+
+rule rna_sample_tables:
+    input:
+        quant="results/rna/{sample}/quant.sf",
+        salmon="results/rna/{sample}/salmon",
+        tx2gene="results/reference/tx2gene.tsv",
+        genes="results/reference/genes.tsv",
+        annotation=ANNOTATION or [],
+        final_log="results/rna/{sample}/star/{sample}.Log.final.out",
+        gene_counts="results/rna/{sample}/star/{sample}.ReadsPerGene.out.tab",
+        chimeric="results/rna/{sample}/star/{sample}.Chimeric.out.junction",
+        known=known_fusions_file(),
+    output:
+        genes="results/rna/{sample}/genes.tsv",
+        qc="results/rna/{sample}/rna_qc.tsv",
+        fusions="results/rna/{sample}/fusions.tsv",
+    log:
+        "logs/rna/{sample}.tables.log",
+    benchmark:
+        "benchmarks/rna_sample_tables/{sample}.tsv"
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=sized_mem_mb(RNA_COSTS["rna_tables"]),
+        runtime=sized_runtime(RNA_COSTS["rna_tables"]),
+    params:
+        sample="{sample}",
+        rna=RNA,
+    script:
+        "../../scripts/rna_sample_tables.py"
+
+
+rule rna_patient:
+    input:
+        unpack(rna_patient_inputs),
+        genes="results/reference/genes.tsv",
+        panel_genes=panel_genes_table(),
+    output:
+        alleles="results/rna/patients/{patient}/allele_counts.tsv",
+        json="results/rna/patients/{patient}/rna.json",
+    log:
+        "logs/rna/{patient}.patient.log",
+    benchmark:
+        "benchmarks/rna_patient/{patient}.tsv"
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=sized_mem_mb(RNA_COSTS["rna_tables"]),
+        runtime=sized_runtime(RNA_COSTS["rna_tables"]),
+    params:
+        patient="{patient}",
+        files=rna_patient_files,
+        rna=RNA,
+    script:
+        "../../scripts/rna_patient.py"
+
+
+rule rna_cohort:
+    input:
+        unpack(rna_cohort_inputs),
+        panel_genes=panel_genes_table(),
+        known=known_fusions_file(),
+    output:
+        counts="results/cohort/expression_counts.tsv",
+        tpm="results/cohort/expression_tpm.tsv",
+        outliers="results/cohort/expression_outliers.tsv",
+        alleles="results/cohort/rna_allele_counts.tsv",
+    log:
+        "logs/cohort/rna_cohort.log",
+    benchmark:
+        "benchmarks/cohort/rna_cohort.tsv"
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=sized_mem_mb(RNA_COSTS["rna_tables"]),
+        runtime=sized_runtime(RNA_COSTS["rna_tables"]),
+    params:
+        min_samples=RNA["min_cohort_samples"],
+    script:
+        "../../scripts/rna_cohort.py"

@@ -21,6 +21,9 @@ QC_COLUMNS = [
     "duplication_rate",
     "mean_depth",
     "rna_mapping_rate",
+    "star_mapping_rate",
+    "rna_strandedness",
+    "salmon_library_type",
 ]
 
 #: metric -> (threshold key in config, direction): "min" fails when below, "max" when above.
@@ -109,6 +112,16 @@ def judge(metrics: dict[str, float | None], thresholds: dict) -> tuple[str, list
     return status, reasons
 
 
+def read_rna_qc(path: str) -> dict:
+    """STAR's mapping rate, the strandedness and salmon's library type (icope.rna.qc)."""
+    row = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False).iloc[0]
+    return {
+        "star_mapping_rate": float(row["star_mapping_rate"]),
+        "rna_strandedness": row["strandedness"],
+        "salmon_library_type": row["salmon_library_type"],
+    }
+
+
 def summarise_sample(
     sample: str,
     meta: dict,
@@ -117,6 +130,7 @@ def summarise_sample(
     mosdepth: str | None,
     salmon: str | None,
     thresholds: dict,
+    rna_qc: str | None = None,
 ) -> dict:
     metrics: dict[str, float | None] = {column: None for column in QC_COLUMNS[5:]}
     metrics.update(read_fastp(fastp))
@@ -126,6 +140,8 @@ def summarise_sample(
         metrics.update(read_mosdepth_summary(mosdepth))
     if salmon:
         metrics.update(read_salmon_mapping_rate(salmon))
+    if rna_qc:
+        metrics.update(read_rna_qc(rna_qc))
     status, reasons = judge(metrics, thresholds)
     return {
         "sample": sample,
@@ -156,6 +172,7 @@ def summarise_samples(samples: dict, files: dict, thresholds: dict) -> list[dict
                 mosdepth=own.get("mosdepth"),
                 salmon=own.get("salmon"),
                 thresholds=thresholds,
+                rna_qc=own.get("rna_qc"),
             )
         )
     return rows

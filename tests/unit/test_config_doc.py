@@ -134,8 +134,17 @@ def test_test_config_sets_every_template_key():
 
 # Machine and scale settings, not analysis options: the test config runs every rule on the CI
 # machine's 2 cores and cuts its 40 kb genome into 2 calling chunks; the template (and the
-# schema defaults) a WGS on a cluster node.
-TEST_MACHINE_SECTIONS = {"threads", "calling.chunks", "calling.min_chunk_bp"}
+# schema defaults) a WGS on a cluster node. The test samples hold 5,000-10,000 reads (qc
+# min_reads), and testN/testT's reads cover only 4 common SNPs of AF 0.01-0.99 (identity).
+TEST_MACHINE_SECTIONS = {
+    "threads",
+    "calling.chunks",
+    "calling.min_chunk_bp",
+    "qc.min_reads",
+    "identity.min_af",
+    "identity.max_af",
+    "identity.min_sites",
+}
 
 
 @pytest.mark.parametrize("path", [TEMPLATE, TEST_CONFIG], ids=["template", "test"])

@@ -1086,6 +1086,14 @@ def test_identity_mismatch_is_a_front_page_banner(report):
     assert "identity-banner" not in render_html(report)
 
 
+def test_criteria_text_names_review_status_in_clinvar_words():
+    evidence = [{"code": "CLINVAR_P", "strength": "very_strong", "met": True, "points": 8,
+                 "evidence": "ClinVar 'Pathogenic' (review 'aggregate'): very strong"}]  # fmt: skip
+    (line,) = sections.criteria_text(evidence)
+    assert "aggregate" not in line
+    assert "(review: criteria provided, multiple submitters, no conflicts, 2 stars)" in line
+
+
 def test_clinvar_beside_our_class_and_disagreement():
     """TP53 R175H: ClinVar Pathogenic (aggregate = 2 stars), ours Likely pathogenic."""
     row = _germline("TP53", clinvar_significance="Pathogenic", clinvar_review="aggregate")
@@ -1260,3 +1268,13 @@ def test_config_checksum_ignores_where_the_run_lives():
     assert provenance.config_checksum(first) == provenance.config_checksum(second)
     changed = {**second, "qc": {"min": 2}}
     assert provenance.config_checksum(changed) != provenance.config_checksum(first)
+
+
+def test_summary_names_the_transcript_once():
+    row = {"transcript": "ENST00000269305.9", "hgvs_c": "ENST00000269305.9:c.524G>A",
+           "hgvs_p": "p.Arg175His", "genotype": "0/1", "gene": "TP53"}  # fmt: skip
+    (summary,) = sections.germline_summary([row])
+    assert summary["hgvs"] == "ENST00000269305.9:c.524G>A p.Arg175His"
+    assert summary["zygosity"] == "heterozygous"
+    bare = {**row, "hgvs_c": "c.524G>A"}
+    assert sections.germline_summary([bare])[0]["hgvs"] == "ENST00000269305.9:c.524G>A p.Arg175His"

@@ -182,6 +182,32 @@ def test_one_transcript_and_hgvs_in_panel_report_and_cohort(tp53_run):
     assert "non_coding" not in set(cohort.loc[cohort["gene"] == "TP53", "consequence"])
 
 
+def test_tp53_report_in_browser(tp53_run, tmp_path):
+    """Issue 13: the TP53 patient's report in headless Chromium (see test_report_browser):
+    ClinVar's class beside ours with the disagreement flagged, the TP53 segment's allelic
+    state "not assessable" with its reason (defect 3), the two-hit mechanism up front."""
+    from .test_report_browser import check_report_in_browser, html_text
+
+    html = tp53_run / "results/patients/LFS/report.html"
+    rendered = check_report_in_browser(html, "LFS", tmp_path)
+    front = rendered.dom.split("<h2>Summary</h2>")[1].split("</section>")[0]
+    assert "<strong>TP53</strong>" in front and "Likely pathogenic" in front
+    assert "TP53 in LFS_T: found" in front
+    findings = rendered.dom.split("Germline findings in panel")[1].split("</table>")[0]
+    assert "ClinVar: Pathogenic" in findings and "★★☆☆" in findings
+    assert "Disagrees with our class" in findings
+    assert "aggregate" not in findings
+    report = json.loads((tp53_run / "results/patients/LFS/report.json").read_text())
+    cn = rendered.dom.split("<h2>Copy number and loss of heterozygosity</h2>")[1]
+    cn = cn.split("</table>")[0]
+    for segment in report["copy_number"]["LFS_T"]["segments"]:
+        if "not_assessable" in (segment["allelic_state"], segment["call"]):
+            assert segment["not_assessable_reason"]  # never a bare "not assessable"
+        if segment["not_assessable_reason"]:
+            assert html_text(segment["not_assessable_reason"]) in cn
+    assert f"<td>{segment['allelic_state'].replace('_', ' ')}</td>" in cn
+
+
 def test_no_consent_means_no_secondary_findings(tp53_run):
     # a panel without TP53 makes R175H a finding outside the panel
     panel = tp53_run / "other_panel.tsv"

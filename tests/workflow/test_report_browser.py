@@ -127,9 +127,13 @@ def check_report_in_browser(html: Path, patient: str, out: Path) -> Rendered:
         assert f"Page {number} of {total}" in text
     everything = "\n".join(rendered.text_pages)
     assert "Research use" in everything  # disclaimer printed
-    # collapsed tables are expanded in print: every panel call's row is on paper
-    if "germline calls inside panel genes" in rendered.dom:
-        assert "Panel filter" in everything
+    # collapsed tables are expanded in print: every panel call and input file is on paper
+    report = json.loads((html.parent / "report.json").read_text())
+    flat = re.sub(r"\s+", "", everything)
+    for row in report["germline_panel_variants"]:
+        assert f"{row['chrom']}:{row['pos']}" in flat
+    for row in report["provenance"]["input_files"]:
+        assert row["md5"] in flat
     return rendered
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 from icope.germline.acmg_evidence import clinvar_review_stars
 
@@ -176,6 +177,22 @@ def germline_row(row: dict, release: str | None) -> dict:
     return row
 
 
+_REVIEW_QUOTED = re.compile(r"review '([^']*)'")
+
+
+def review_words(text: str) -> str:
+    """Internal review vocabulary in an evidence sentence ("review 'aggregate'") in ClinVar's
+    own words and stars."""
+
+    def words(match: re.Match) -> str:
+        stars = clinvar_review_stars(match.group(1))
+        if stars is None:
+            return match.group(0)
+        return f"review: {CLINVAR_REVIEW_WORDS[stars]}, {plural(stars, 'star')}"
+
+    return _REVIEW_QUOTED.sub(words, text)
+
+
 def criteria_text(evidence: list) -> list[str]:
     """The met criteria, each with its points and the evidence sentence, for HTML and print."""
     lines = []
@@ -183,7 +200,7 @@ def criteria_text(evidence: list) -> list[str]:
         if isinstance(item, dict) and item.get("met"):
             text = f"{item.get('code')} ({item.get('strength') or ''}, {item.get('points', 0):+g})"
             if item.get("evidence"):
-                text += f": {item['evidence']}"
+                text += f": {review_words(str(item['evidence']))}"
             lines.append(text)
     return lines
 
@@ -240,10 +257,12 @@ def annotate_segments(segments: list[dict], svs: list[dict]) -> list[dict]:
 
 
 def _hgvs(row: dict) -> str | None:
-    parts = [row.get("transcript"), row.get("hgvs_c"), row.get("hgvs_p")]
-    if row.get("hgvs_c"):
-        return " ".join(str(p) for p in parts if p)
-    return row.get("hgvs_p") or row.get("protein_change")
+    """``ENST...:c.524G>A p.Arg175His`` (the transcript once), else what the row has."""
+    hgvs_c, transcript = row.get("hgvs_c"), row.get("transcript")
+    if hgvs_c and transcript and not str(hgvs_c).startswith(str(transcript)):
+        hgvs_c = f"{transcript}:{hgvs_c}"
+    parts = [p for p in (hgvs_c, row.get("hgvs_p")) if p]
+    return " ".join(str(p) for p in parts) if parts else row.get("protein_change")
 
 
 def _zygosity(genotype: str | None) -> str | None:

@@ -21,6 +21,7 @@ include: "workflow/rules/predisposition.smk"
 include: "workflow/rules/rna.smk"
 include: "workflow/rules/identity.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/cohort.smk"
 
 
 rule all:

@@ -228,7 +228,15 @@ def test_no_consent_means_no_secondary_findings(tp53_run):
     assert "Consent for secondary findings recorded" in report["secondary_findings_policy"]
 
 
-RECLASSIFICATION = {"germline_panel", "two_hit", "patient_report", "cohort_tables", "all"}
+RECLASSIFICATION = {
+    "germline_panel",
+    "two_hit",
+    "patient_report",
+    "cohort_fragment",
+    "cohort_database",
+    "cohort_tables",
+    "all",
+}
 
 
 def test_reanalysis_reruns_only_annotation_classification_reports(tp53_run):

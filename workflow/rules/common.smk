@@ -963,6 +963,55 @@ def cohort_inputs(wildcards):
     }
 
 
+COHORT_TABLES = (
+    "samples",
+    "germline_variants",
+    "somatic_variants",
+    "cnv_segments",
+    "structural_variants",
+    "two_hit",
+    "expression",
+)
+COHORT_DATASET = "results/cohort/dataset"
+COHORT_OUTPUTS = {
+    "database": "results/cohort/cohort.sqlite",
+    "maf": "results/cohort/somatic.maf",
+    "aggregate": "results/cohort/aggregate.tsv",
+    "cbioportal": "results/cohort/cbioportal",
+}
+
+
+def cohort_fragment(table, patient):
+    """One patient's Parquet fragment of a cohort table (Hive partition patient=<id>)."""
+    return os.path.join(COHORT_DATASET, table, f"patient={patient}", "part-0.parquet")
+
+
+def cohort_fragment_outputs():
+    """The cohort_fragment rule's outputs, one per table, with the {patient} wildcard."""
+    return {t: cohort_fragment(t, "{patient}") for t in COHORT_TABLES}
+
+
+def cohort_fragment_inputs(wildcards):
+    """Only this patient's result files (no cohort-wide or versions file): adding a patient
+    or rerunning one leaves the other patients' fragments up to date; and the shared
+    transcript choice (hgvs_inputs) for consequence and HGVS."""
+    files = patient_inputs(wildcards)
+    kinds = ("qc", "panel", "two_hit", "germline", "somatic", "sv", "cnv_segments")
+    return {kind: files[kind] for kind in (*kinds, "expression")} | hgvs_inputs()
+
+
+def cohort_fragments():
+    """{table: {patient: fragment}} of every patient in the sheet, for the database."""
+    return {
+        t: {p: cohort_fragment(t, p) for p in SHEET.patients} for t in COHORT_TABLES
+    }
+
+
+def cohort_database_inputs(wildcards):
+    paths = [f for table in cohort_fragments().values() for f in table.values()]
+    return {"fragments": paths, "versions": "results/versions.tsv"}
+
+
 def _metadata(name, s):
     return {
         "patient": s.patient,
@@ -1083,6 +1132,7 @@ def get_final_outputs():
         "results/qc/multiqc/multiqc_report.html",
         "results/cohort/variants.tsv",
         "results/cohort/variants.parquet",
+        *COHORT_OUTPUTS.values(),
     ]
     for tumour in SHEET.of_type("tumour"):
         outputs += [

@@ -1,4 +1,5 @@
-"""Per-patient report (JSON + self-contained HTML), cohort variant tables, tool versions."""
+"""Per-patient report (JSON + self-contained HTML) and tool versions (cohort tables:
+cohort.smk)."""
 
 
 rule software_versions:
@@ -41,27 +42,3 @@ rule patient_report:
         qc=config.get("qc", {}),
     script:
         "../../scripts/patient_report.py"
-
-
-rule cohort_tables:
-    input:
-        unpack(cohort_inputs),
-    output:
-        tsv="results/cohort/variants.tsv",
-        parquet="results/cohort/variants.parquet",
-    log:
-        "logs/cohort/cohort_tables.log",
-    benchmark:
-        "benchmarks/cohort/cohort_tables.tsv"
-    conda:
-        "../../envs/python.yaml"
-    threads: 1
-    resources:
-        mem_mb=sized_mem_mb("cohort_tables"),
-        runtime=sized_runtime("cohort_tables"),
-    params:
-        samples=sample_metadata(),
-        calls=cohort_calls(),
-        sources=annotation_sources(),
-    script:
-        "../../scripts/cohort_tables.py"

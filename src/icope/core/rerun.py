@@ -57,7 +57,11 @@ RESOURCES: dict[str, tuple[str, ...]] = {
     "gene_thresholds": ("germline_panel",),
 }
 
-COHORT_TARGETS = ("results/cohort/variants.tsv", "results/cohort/variants.parquet")
+COHORT_TARGETS = (
+    "results/cohort/variants.tsv",
+    "results/cohort/variants.parquet",
+    "results/cohort/cohort.sqlite",
+)
 SAFE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 
 

@@ -363,4 +363,25 @@ COSTS: dict[str, Cost] = {
         max_speedup=1,
         max_mem_mb=256000,
     ),
+    # One patient's cohort fragments: its calls read once into pandas (~1 kB per record).
+    "cohort_fragment": Cost(
+        mem_mb=2000,
+        minutes=10,
+        mem_mb_per_gb=20000,
+        mem_of=("germline", "somatic"),
+        cpu_minutes_per_gb=300,
+        time_of=("germline", "somatic"),
+        max_speedup=1,
+        max_mem_mb=64000,
+    ),
+    # The database from every fragment, one fragment at a time per build process (threads):
+    # icope bench cohort measured its time and peak RSS at 1,000 patients x 5,000 calls
+    # (docs/benchmarks.md).
+    "cohort_database": Cost(
+        mem_mb=2000,
+        minutes=10,
+        cpu_minutes_per_gb=60,
+        time_of=("fragments",),
+        max_speedup=2,
+    ),
 }

@@ -298,3 +298,19 @@ def test_build_with_two_workers_gives_the_same_rows(tmp_path):
     sql = "SELECT * FROM germline_variants ORDER BY patient, pos"
     pd.testing.assert_frame_equal(query(one, sql), query(two, sql))
     assert not list(tmp_path.glob("two.sqlite.partial*"))
+
+
+def test_expression_from_the_gene_table_or_salmon(tmp_path):
+    genes = tmp_path / "genes.tsv"
+    genes.write_text("gene_id\tgene_name\tcounts\ttpm\nENSG1\tTP53\t12\t3.5\n")
+    salmon = tmp_path / "quant.genes.sf"
+    salmon.write_text("Name\tLength\tEffectiveLength\tTPM\tNumReads\nENSG2\t100\t80\t7.0\t4\n")
+    patient = PatientFiles(
+        patient="P1",
+        samples={"R1": {"type": "rna"}, "R2": {"type": "rna"}},
+        files={"R1": {"expression": str(genes)}, "R2": {"expression": str(salmon)}},
+    )
+    table = patient_tables(patient)["expression"]
+    rows = table[["sample", "gene_id", "tpm", "num_reads"]].values.tolist()
+    assert rows == [["R1", "ENSG1", 3.5, 12], ["R2", "ENSG2", 7.0, 4]]
+    assert table.loc[0, "gene_name"] == "TP53"

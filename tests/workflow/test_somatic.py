@@ -21,9 +21,13 @@ DATA = REPO.parent / "shared" / "data"
 
 @pytest.fixture(scope="module")
 def small_pair(tmp_path_factory):
-    """400 kb of the chr21 segment: the LOH segment (a tenth of the contig) sits in the middle."""
+    """400 kb of the chr21 segment: the LOH segment (a tenth of the contig) sits in the middle.
+    Reads with the realistic error profile (0.2-0.5 % per base, rising along the read): the
+    floors hold for the error rates of real Illumina runs, not only for clean reads."""
     workdir = tmp_path_factory.mktemp("somatic")
-    simulation, config = simulated_pair(DATA, workdir, "chr21:1-400000", 30, 60, 0.8, seed=3)
+    simulation, config = simulated_pair(
+        DATA, workdir, "chr21:1-400000", 30, 60, 0.8, seed=3, error_profile="realistic"
+    )
     reference = workdir / "simulation" / "reference.fa"
     metrics, extras = benchmark_somatic(simulation, workdir, config, reference)
     return workdir, simulation, metrics, extras

@@ -32,6 +32,7 @@ from icope.report.patient_report import (
     validate_report,
     write_report,
 )
+from icope.rna.report import RNA_FIELDS
 from icope.somatic.cnv import SEGMENT_COLUMNS
 from icope.somatic.sv import TSV_COLUMNS as SV_COLUMNS
 
@@ -753,7 +754,7 @@ def test_build_report_germline_and_expression(tmp_path):
         (16575000, "GENE1", "Likely pathogenic"),
         (16578000, "GENE2", "Pathogenic"),
     ]
-    assert list(findings[0]) == [*GERMLINE_FIELDS, "clinvar", "qc_failed_samples"]
+    assert list(findings[0]) == [*GERMLINE_FIELDS, "clinvar", "qc_failed_samples", *RNA_FIELDS]
     assert findings[0]["id"] == "rs1"
     assert findings[0]["clinvar_review"] == "aggregate"
     assert findings[1]["acmg_criteria"] == "PVS1;PM2_Supporting;CLINVAR_P_VeryStrong"
@@ -764,7 +765,7 @@ def test_build_report_germline_and_expression(tmp_path):
     assert [(s["pos"], s["gene"], s["acmg_class"]) for s in secondary] == [
         (16700000, "BRCA2", "Pathogenic")
     ]
-    assert list(secondary[0]) == [*GERMLINE_FIELDS, "clinvar", "qc_failed_samples"]
+    assert list(secondary[0]) == [*GERMLINE_FIELDS, "clinvar", "qc_failed_samples", *RNA_FIELDS]
     assert secondary[0]["panel_filter"] == "outside_panel"
 
     assert report["two_hit"] == []  # no tumour: always a list (issue 13 defect 8)
@@ -796,7 +797,12 @@ def test_build_report_vus_uses_classifier_label(tmp_path):
     assert UNCERTAIN == "Uncertain significance"
     report = _build("P001", SAMPLES, _patient1_inputs(tmp_path))
     assert [(v["pos"], v["acmg_class"]) for v in report["germline_vus"]] == [(16578500, UNCERTAIN)]
-    assert list(report["germline_vus"][0]) == [*GERMLINE_FIELDS, "clinvar", "qc_failed_samples"]
+    assert list(report["germline_vus"][0]) == [
+        *GERMLINE_FIELDS,
+        "clinvar",
+        "qc_failed_samples",
+        *RNA_FIELDS,
+    ]
     assert 16578500 not in [f["pos"] for f in report["germline_findings"]]
     html = render_html(report)
     assert "<h3>Variants of uncertain significance</h3>" in html
@@ -810,7 +816,7 @@ def test_build_report_somatic(tmp_path):
     assert report["somatic_counts"] == {"testT": {"candidates": 3, "pass": 2, "tumour_only": False}}
     variants = report["somatic_variants"]
     assert [v["pos"] for v in variants] == [16580000, 16600000]
-    assert list(variants[0]) == [*SOMATIC_FIELDS, "qc_failed_samples"]
+    assert list(variants[0]) == [*SOMATIC_FIELDS, "qc_failed_samples", *RNA_FIELDS]
     assert variants[0]["normal_sample"] == "testN"
     assert (variants[0]["gene"], variants[0]["consequence"]) == ("XKR3", "stop_gained")
     assert (variants[0]["tumour_depth"], variants[0]["tumour_af"]) == (40, 0.25)

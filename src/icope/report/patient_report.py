@@ -20,6 +20,7 @@ from icope.core.variants import read_variants
 from icope.report import sections
 from icope.report.provenance import display_name, provenance, strip_paths
 from icope.rna.expression import gene_expression
+from icope.rna.report import add_rna_evidence, rna_section
 
 REPORT_SCHEMA_VERSION = 2
 SCHEMA_FILE = "report.schema.json"
@@ -329,6 +330,7 @@ def build_report(
         "expression": marked(
             "rna", _expression(files, _optional_tsv(inputs.get("genes")), panel_genes)
         ),
+        "rna": rna_section(inputs.get("rna") or None),
     }
     report["summary"] = {
         "germline_findings": sections.germline_summary(germline_findings),
@@ -341,7 +343,7 @@ def build_report(
         ],
         "limitations": sections.limitations(analysis, gate, identity, release),
     }
-    return report
+    return add_rna_evidence(report)
 
 
 def _data_uri(path: str | None) -> str | None:

@@ -14,7 +14,13 @@ with rule_log(snakemake.log[0]) as log:
     patient = PatientFiles(
         patient=snakemake.params.patient,
         samples=snakemake.params.samples,
-        files=snakemake.params.files,
+        # gene-level counts and TPM of the RNA samples, not salmon's own table
+        files={
+            sample: files | {"expression": snakemake.params.expression[sample]}
+            if sample in snakemake.params.expression
+            else files
+            for sample, files in snakemake.params.files.items()
+        },
         qc=snakemake.input.qc,
         panel=snakemake.input.panel,
         two_hit=snakemake.input.two_hit[0] if snakemake.input.two_hit else None,

@@ -153,6 +153,15 @@ def test_adding_a_patient_reruns_only_its_jobs_and_the_merge(completed_run, tmp_
         assert f"={other}," not in listing and f"={other}\n" not in listing, other
 
 
+def test_expression_is_the_rna_samples_gene_table(completed_run, database):
+    genes = pd.read_csv(completed_run / "results/rna/GM12878_RNA/genes.tsv", sep="\t")
+    table = query(database, "SELECT * FROM expression ORDER BY gene_id")
+    assert set(table["patient"]) == {"P001"} and set(table["sample"]) == {"GM12878_RNA"}
+    assert len(table) == len(genes)
+    assert table["num_reads"].sum() == pytest.approx(genes["counts"].sum())
+    assert table["tpm"].sum() == pytest.approx(genes["tpm"].sum())
+
+
 def test_database_is_sqlite_without_a_server(database):
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as con:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}

@@ -21,6 +21,7 @@ rule cohort_fragment:
         patient="{patient}",
         samples=patient_metadata,
         files=patient_sample_files,
+        expression=cohort_expression_files,
     script:
         "../../scripts/cohort_fragment.py"
 

@@ -997,7 +997,14 @@ def cohort_fragment_inputs(wildcards):
     transcript choice (hgvs_inputs) for consequence and HGVS."""
     files = patient_inputs(wildcards)
     kinds = ("qc", "panel", "two_hit", "germline", "somatic", "sv", "cnv_segments")
-    return {kind: files[kind] for kind in (*kinds, "expression")} | hgvs_inputs()
+    expression = list(cohort_expression_files(wildcards).values())
+    return {kind: files[kind] for kind in kinds} | {"expression": expression} | hgvs_inputs()
+
+
+def cohort_expression_files(wildcards):
+    """{RNA sample: gene-level counts and TPM (rule rna_sample_tables)} of one patient."""
+    rna = SHEET.of_patient(wildcards.patient, "rna")
+    return {s.sample: f"results/rna/{s.sample}/genes.tsv" for s in rna}
 
 
 def cohort_fragments():

@@ -998,7 +998,8 @@ def cohort_fragment_inputs(wildcards):
     files = patient_inputs(wildcards)
     kinds = ("qc", "panel", "two_hit", "germline", "somatic", "sv", "cnv_segments")
     expression = list(cohort_expression_files(wildcards).values())
-    return {kind: files[kind] for kind in kinds} | {"expression": expression} | hgvs_inputs()
+    inputs = {kind: files[kind] for kind in kinds}
+    return inputs | {"expression": expression} | hgvs_inputs()
 
 
 def cohort_expression_files(wildcards):

@@ -111,6 +111,8 @@ RULES = (
     RuleClass("two_hit", "panel/{patient}.two_hit", "annotation and reports", "sites"),
     RuleClass("patient_report", "report/{patient}", "annotation and reports", "fixed"),
     RuleClass("cohort_tables", "cohort/cohort_tables", "annotation and reports", "sites"),
+    RuleClass("cohort_fragment", "cohort/fragment/{patient}", "annotation and reports", "sites"),
+    RuleClass("cohort_database", "cohort/cohort_database", "annotation and reports", "sites"),
 )
 RULE_BY_NAME = {rule.rule: rule for rule in RULES}
 #: Wildcards that split one unit of work over several jobs (lanes, their FASTQ parts, calling

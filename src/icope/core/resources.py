@@ -372,7 +372,7 @@ COSTS: dict[str, Cost] = {
         cpu_minutes_per_gb=300,
         time_of=("germline", "somatic"),
         max_speedup=1,
-        max_mem_mb=64000,
+        max_mem_mb=256000,
     ),
     # The database from every fragment, one fragment at a time per build process (threads):
     # icope bench cohort measured its time and peak RSS at 1,000 patients x 5,000 calls

@@ -15,6 +15,7 @@ import fnmatch
 import json
 import math
 import re
+import sqlite3
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,8 +80,21 @@ class Allowed:
     abs: float = 0.0
 
 
+def sqlite_dump(path: Path) -> str:
+    """An SQLite database as SQL text, without its timestamps (the cohort database's runs
+    row: created_utc and the run_id made from it)."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return _strip("\n".join(con.iterdump()), (ISO_TIME,))
+    finally:
+        con.close()
+
+
 #: Each file allowed to differ between two clean runs, and why.
 ALLOWED = {
+    "results/cohort/cohort.sqlite": Allowed(
+        "the runs table's creation time (created_utc, run_id)", sqlite_dump
+    ),
     "results/patients/*/report.json": Allowed(
         "the report's generation time ('generated'); expression values come from salmon "
         "(TPM within 1e-4 relative between runs, issue 15), so does the md5 of its quant file",

@@ -81,6 +81,11 @@ rule star_index:
         runtime=sized_runtime(RNA_COSTS["star_index"]),
     params:
         overhang=RNA["star_sjdb_overhang"],
+        # GFF3: exons name their transcript in Parent (STAR reads GTF by default).
+        gff3=bool(ANNOTATION) and ".gff" in ANNOTATION.lower(),
+        # The annotation copied into the index under a relative name: STAR records the path
+        # it read in genomeParameters.txt, and results name no path of this machine.
+        gtf="results/reference/star_index/annotation.gtf",
         # Pasted unquoted on purpose: an argument string (config/README.md).
         extra=RNA["star_index_extra"],
     shell:
@@ -91,11 +96,16 @@ rule star_index:
         "   b = int(log(n / c) / log(2)); print (s > 14 ? 14 : s), (b > 18 ? 18 : b)}}' "
         "   {input.fai:q}); "
         ' echo "genomeSAindexNbases $sa genomeChrBinNbits $bins"; '
+        " gzip -cdf {input.annotation:q} > {params.gtf:q}; "
+        " tag=(); if [ {params.gff3:q} = True ]; then "
+        "   tag=(--sjdbGTFtagExonParentTranscript Parent); fi; "
         " STAR --runMode genomeGenerate --runThreadN {threads} --genomeDir {output:q} "
-        "   --genomeFastaFiles {input.fasta:q} --sjdbGTFfile {input.annotation:q} "
+        '   --genomeFastaFiles {input.fasta:q} --sjdbGTFfile {params.gtf:q} "${{tag[@]}}" '
         '   --sjdbOverhang {params.overhang:q} --genomeSAindexNbases "$sa" '
         '   --genomeChrBinNbits "$bins" --outFileNamePrefix {output:q}/ '
-        "   --outTmpDir {output:q}/_STARtmp {params.extra}) &> {log:q}"
+        "   --outTmpDir {output:q}/_STARtmp {params.extra} "
+        # STAR's Log.out repeats its stdout (in the rule log) with times.
+        " && rm -f {params.gtf:q} {output:q}/Log.out) &> {log:q}"
 
 
 rule star_align:
@@ -123,7 +133,6 @@ rule star_align:
         r1=star_reads_r1,
         r2=star_reads_r2,
         prefix="results/rna/{sample}/star/{sample}.",
-        rg="ID:{sample} SM:{sample}",
         intron_max=RNA["align_intron_max"],
         chim_segment=RNA["chim_segment_min"],
         chim_overhang=RNA["chim_junction_overhang_min"],
@@ -135,7 +144,8 @@ rule star_align:
         " STAR --runThreadN {threads} --genomeDir {input.index:q} "
         "   --readFilesIn {params.r1:q} {params.r2:q} --readFilesCommand zcat "
         "   --outFileNamePrefix {params.prefix:q} --outSAMtype BAM SortedByCoordinate "
-        "   --outSAMattrRGline {params.rg} --outSAMattributes NH HI AS nM NM "
+        "   --outSAMattrRGline ID:{wildcards.sample:q} SM:{wildcards.sample:q} "
+        "   --outSAMattributes NH HI AS nM NM "
         "   --quantMode GeneCounts --runRNGseed 777 "
         "   --alignIntronMax {params.intron_max:q} --alignMatesGapMax {params.intron_max:q} "
         "   --chimSegmentMin {params.chim_segment:q} "
@@ -143,8 +153,9 @@ rule star_align:
         "   {params.extra} "
         " && mv {params.prefix:q}Aligned.sortedByCoord.out.bam {output.bam:q} "
         " && samtools index {output.bam:q} "
-        " && rm -f {params.prefix:q}Log.progress.out "
-        " && mv {params.prefix:q}Log.out {params.prefix:q}star.log) &> {log:q}"
+        # Log.out: the rule log's content again, plus a listing of the inputs with their
+        # owner and times; Log.progress.out: timings only.
+        " && rm -f {params.prefix:q}Log.progress.out {params.prefix:q}Log.out) &> {log:q}"
 
 
 rule rna_sample_tables:

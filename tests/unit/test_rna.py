@@ -3,6 +3,7 @@ fusion calling from chimeric junctions, cohort outliers and the shipped known-fu
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -302,3 +303,16 @@ def test_sa_index_nbases_rule_formula():
 
     for length, expected in ((3_100_000_000, 14), (40_001, 6), (16_569, 6), (1_000_000, 8)):
         assert min(14, int(math.log2(length) / 2 - 1)) == expected
+
+
+def test_salmon_library_type_and_observed_format(tmp_path):
+    (tmp_path / "aux_info").mkdir()
+    (tmp_path / "aux_info" / "meta_info.json").write_text('{"percent_mapped": 39.64}')
+    counts = {"expected_format": "IU", "compatible_fragment_ratio": 1.0, "ISF": 85, "ISR": 1374}
+    (tmp_path / "lib_format_counts.json").write_text(json.dumps(counts))
+    assert qc.salmon_library(str(tmp_path)) == {
+        "salmon_library_type": "IU",
+        "salmon_observed_format": "ISR",
+        "salmon_compatible_ratio": 1.0,
+        "salmon_mapping_rate": 0.3964,
+    }

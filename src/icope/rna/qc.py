@@ -26,9 +26,14 @@ RNA_QC_COLUMNS = [
     "sense_fraction",
     "strandedness",
     "salmon_library_type",
+    "salmon_observed_format",
     "salmon_compatible_ratio",
     "salmon_mapping_rate",
 ]
+
+
+#: salmon's paired- and single-end library formats (lib_format_counts.json)
+SALMON_FORMATS = ("ISF", "ISR", "IU", "MSF", "MSR", "MU", "OSF", "OSR", "OU", "SF", "SR", "U")
 
 
 def sa_index_nbases(genome_length: int) -> int:
@@ -95,12 +100,16 @@ def strandedness(reads_per_gene: str, min_fraction: float, min_reads: int) -> di
 
 
 def salmon_library(quant_dir: str) -> dict:
-    """salmon's detected library type (``-l A``), its compatible-fragment ratio and mapping
-    rate."""
+    """salmon's detected library type (``-l A``), the format most of its mapped fragments had
+    (salmon's -l A settles on IU when a sample has fewer reads than it inspects before
+    deciding, whatever the counts), its compatible-fragment ratio and mapping rate."""
     lib = json.loads((Path(quant_dir) / "lib_format_counts.json").read_text())
+    counts = {k: int(lib.get(k, 0)) for k in SALMON_FORMATS}
+    observed = max(counts, key=counts.get) if any(counts.values()) else "no mapped fragment"
     meta = json.loads((Path(quant_dir) / "aux_info" / "meta_info.json").read_text())
     return {
         "salmon_library_type": lib.get("expected_format", "not reported"),
+        "salmon_observed_format": observed,
         "salmon_compatible_ratio": round(float(lib.get("compatible_fragment_ratio", 0)), 4),
         "salmon_mapping_rate": round(meta["percent_mapped"] / 100, 4),
     }

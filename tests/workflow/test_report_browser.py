@@ -126,10 +126,14 @@ def check_report_in_browser(html: Path, patient: str, out: Path) -> Rendered:
         assert f"Patient {patient}" in text, f"page {number} lacks the patient ID"
         assert f"Page {number} of {total}" in text
     everything = "\n".join(rendered.text_pages)
+    # reading order (no -layout): a cell's wrapped lines stay together
+    raw = subprocess.run(
+        ["pdftotext", str(rendered.pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Research use" in everything  # disclaimer printed
     # collapsed tables are expanded in print: every panel call and input file is on paper
     report = json.loads((html.parent / "report.json").read_text())
-    flat = re.sub(r"\s+", "", everything)
+    flat = re.sub(r"\s+", "", raw)
     for row in report["germline_panel_variants"]:
         assert f"{row['chrom']}:{row['pos']}" in flat
     for row in report["provenance"]["input_files"]:

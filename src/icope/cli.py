@@ -67,6 +67,7 @@ from icope.core.sheets import SheetError, load_sample_sheet
 from icope.core.workflow_dir import WorkflowDirError, find_workflow_dir
 from icope.germline.panel_build import build_panel_results
 from icope.report.patient_report import render_html
+from icope.rna.bench import bench_rna
 
 SCHEMA = Path("workflow") / "schemas" / "config.schema.yaml"
 
@@ -453,6 +454,7 @@ def simulate_command(vaf_levels: str, loh: tuple[str, ...], no_reads: bool, **op
 bench = click.Group("bench", help="Benchmark variant calls against a truth set.")
 main.add_command(bench)
 bench.add_command(bench_cohort)
+bench.add_command(bench_rna)
 main.add_command(cohort_commands)
 
 

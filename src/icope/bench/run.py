@@ -266,7 +266,7 @@ def render_report(docs: Path) -> Path:
         "`icope bench error-profiles`, `icope bench split-spike`, `icope bench purity`, "
         "`icope bench dag`, "
         "`icope bench throughput` and "
-        "`icope bench cohort` (from the repository "
+        "`icope bench cohort`, `icope bench rna` (from the repository "
         "root, test data at `../shared/data`); each rewrites its own section's figures "
         "(`docs/benchmarks.<section>.tsv/.json`) and this page.",
         "",
@@ -281,6 +281,7 @@ def render_report(docs: Path) -> Path:
     text += _dag_section(docs)
     text += _throughput_section(docs)
     text += _cohort_section(docs)
+    text += _rna_section(docs)
     out = docs / "benchmarks.md"
     out.write_text("\n".join(text))
     return out
@@ -313,6 +314,14 @@ def _dag_section(docs: Path) -> list[str]:
         *[f"- {note}" for note in info["notes"]],
         "",
     ]
+
+
+def _rna_section(docs: Path) -> list[str]:
+    if (stored := _stored(docs, "rna")) is None:
+        return []
+    from icope.rna.bench import section_lines
+
+    return section_lines(*stored)
 
 
 def _throughput_section(docs: Path) -> list[str]:

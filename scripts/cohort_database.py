@@ -1,5 +1,5 @@
-"""Rule cohort_database: the SQLite database from every patient's fragments, the MAF, the
-cBioPortal study folder and the shareable aggregate."""
+"""Rule cohort_database: the DuckDB database from every patient's fragments (DuckDB runs
+with the rule's threads), the MAF, the cBioPortal study folder and the shareable aggregate."""
 
 from icope.cohort.database import run_row
 from icope.cohort.pipeline import write_cohort_outputs

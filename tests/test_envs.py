@@ -35,7 +35,7 @@ DEBIAN = {
     "bioconductor-dnacopy": "r-bioc-dnacopy",
 }
 #: conda package -> pip distribution, for Python packages CI installs with pip.
-PIP = {"python-isal": "isal", "matplotlib-base": "matplotlib"}
+PIP = {"python-isal": "isal", "matplotlib-base": "matplotlib", "python-duckdb": "duckdb"}
 #: Envs whose Python packages are Debian's python3-* (what Debian's cnvkit runs with in CI).
 DEBIAN_PYTHON_ENVS = {"cnvkit.yaml"}
 

@@ -1,10 +1,9 @@
-"""Tests for icope.cohort: fragments, the SQLite database, example queries, adding a patient,
+"""Tests for icope.cohort: fragments, the DuckDB database, example queries, adding a patient,
 merging two centres, the MAF, the cBioPortal folder and the shareable aggregate."""
 
 from __future__ import annotations
 
-import sqlite3
-
+import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -79,7 +78,7 @@ def _write(tmp_path, patients: dict[str, PatientFiles]) -> dict:
 
 def _database(tmp_path, centre="c1", reference="GRCh38") -> str:
     fragments = _write(tmp_path, {"P002": _patient(tmp_path / "in")})
-    db = str(tmp_path / f"{centre}.sqlite")
+    db = str(tmp_path / f"{centre}_db.duckdb")
     build_database(db, fragments, run_row({"reference": reference}, {"icope": "0.1.0"}, centre))
     return db
 
@@ -155,7 +154,7 @@ def test_example_queries_expected_rows(tmp_path):
     assert genes[["origin", "pos", "class"]].values.tolist() == [["germline", 100, None]]
     plp = query(db, EXAMPLE_QUERIES["germline_plp_second_hit"])
     assert plp.empty  # the panel row has no ACMG class: not P/LP
-    with sqlite3.connect(db) as con:
+    with duckdb.connect(db) as con:
         con.execute("UPDATE germline_variants SET acmg_class = 'Pathogenic' WHERE pos = 100")
     plp = query(db, EXAMPLE_QUERIES["germline_plp_second_hit"])
     assert plp[["patient", "gene", "second_hit"]].values.tolist() == [["P002", "GENE1", "found"]]
@@ -166,10 +165,10 @@ def test_recurrent_genes_counts_patients_not_calls(tmp_path):
         tmp_path,
         {"P1": _patient(tmp_path / "a", "P1"), "P2": _patient(tmp_path / "b", "P2")},
     )
-    db = str(tmp_path / "c.sqlite")
+    db = str(tmp_path / "c_db.duckdb")
     build_database(db, fragments, run_row({"reference": "GRCh38"}))
     assert query(db, EXAMPLE_QUERIES["recurrent_genes"]).values.tolist() == []
-    with sqlite3.connect(db) as con:
+    with duckdb.connect(db) as con:
         con.execute("UPDATE somatic_variants SET gene = 'GENE1', protein_altering = 1")
     assert query(db, EXAMPLE_QUERIES["recurrent_genes"]).values.tolist() == [["GENE1", 2, 2]]
 
@@ -186,7 +185,7 @@ def test_add_patient_replaces_only_its_rows(tmp_path):
 def test_merge_prefixes_centres_and_refuses_other_references(tmp_path):
     a = _database(tmp_path / "a", "c1")
     b = _database(tmp_path / "b", "c2")
-    out = str(tmp_path / "merged.sqlite")
+    out = str(tmp_path / "merged_db.duckdb")
     merge_databases(out, {a: "CCE", b: "I4PCM"})
     samples = query(out, "SELECT patient, sample, normal_sample FROM samples ORDER BY 1, 2")
     assert samples.values.tolist() == [
@@ -198,11 +197,11 @@ def test_merge_prefixes_centres_and_refuses_other_references(tmp_path):
     assert len(query(out, "SELECT * FROM runs")) == 2
     other = _database(tmp_path / "o", "c3", reference="GRCh37")
     with pytest.raises(CohortError, match="different references"):
-        merge_databases(str(tmp_path / "bad.sqlite"), {a: "CCE", other: "X"})
-    with sqlite3.connect(b) as con:
+        merge_databases(str(tmp_path / "bad_db.duckdb"), {a: "CCE", other: "X"})
+    with duckdb.connect(b) as con:
         con.execute("UPDATE schema_info SET value = '2.0' WHERE key = 'schema_version'")
     with pytest.raises(CohortError, match="incompatible schema versions"):
-        merge_databases(str(tmp_path / "bad.sqlite"), {a: "CCE", b: "I4PCM"})
+        merge_databases(str(tmp_path / "bad_db.duckdb"), {a: "CCE", b: "I4PCM"})
 
 
 def test_cli_merge_refuses_other_schema_and_query_formats(tmp_path):
@@ -230,7 +229,7 @@ def test_cli_merge_refuses_other_schema_and_query_formats(tmp_path):
     assert result.exit_code == 0, result.output
     assert pq.read_schema(out).metadata[PARQUET_KEY] == SCHEMA_VERSION.encode()
     result = runner.invoke(main, ["cohort", "query", "--db", a, "SELECT * FROM nowhere"])
-    assert result.exit_code != 0 and "no such table" in result.output
+    assert result.exit_code != 0 and "nowhere does not exist" in result.output
 
 
 def test_maf_alleles_and_columns(tmp_path):
@@ -272,7 +271,7 @@ def test_aggregate_has_no_patient_rows_and_suppresses_small_counts(tmp_path):
         tmp_path,
         {f"P{i}": _patient(tmp_path / str(i), f"P{i}") for i in range(3)},
     )
-    db = str(tmp_path / "c.sqlite")
+    db = str(tmp_path / "c_db.duckdb")
     build_database(db, fragments, run_row({"reference": "GRCh38"}))
     table = aggregate_table(db, min_count=3)
     germline = table[table["origin"] == "germline"]
@@ -287,17 +286,34 @@ def test_aggregate_has_no_patient_rows_and_suppresses_small_counts(tmp_path):
     assert aggregate_table(db, min_count=4).empty
 
 
-def test_build_with_two_workers_gives_the_same_rows(tmp_path):
+def test_build_with_two_threads_gives_the_same_rows(tmp_path):
     fragments = _write(
         tmp_path,
         {f"P{i}": _patient(tmp_path / str(i), f"P{i}") for i in range(3)},
     )
     run = run_row({"reference": "GRCh38"})
-    one, two = str(tmp_path / "one.sqlite"), str(tmp_path / "two.sqlite")
+    one, two = str(tmp_path / "one_db.duckdb"), str(tmp_path / "two_db.duckdb")
     assert build_database(one, fragments, run) == build_database(two, fragments, run, workers=2)
     sql = "SELECT * FROM germline_variants ORDER BY patient, pos"
     pd.testing.assert_frame_equal(query(one, sql), query(two, sql))
-    assert not list(tmp_path.glob("two.sqlite.partial*"))
+    assert not list(tmp_path.glob("two_db.duckdb.partial*"))
+
+
+def test_database_is_duckdb_typed_and_read_only_for_queries(tmp_path):
+    db = _database(tmp_path)
+    with duckdb.connect(db, read_only=True) as con:
+        kinds = dict(con.execute("DESCRIBE germline_variants").fetchall()[i][:2] for i in (0, 3))
+    assert kinds == {"patient": "VARCHAR", "pos": "BIGINT"}
+    with pytest.raises(CohortError, match="read-only"):
+        query(db, "DELETE FROM germline_variants")
+    assert len(query(db, "SELECT * FROM germline_variants")) == 2
+
+
+def test_build_refuses_a_fragment_outside_its_patient_partition(tmp_path):
+    fragments = _write(tmp_path, {"P1": _patient(tmp_path / "a", "P1")})
+    fragments["samples"] = {"P7": fragments["samples"]["P1"]}
+    with pytest.raises(CohortError, match="not in patient=P7"):
+        build_database(str(tmp_path / "c.duckdb"), fragments, run_row({}))
 
 
 def test_expression_from_the_gene_table_or_salmon(tmp_path):

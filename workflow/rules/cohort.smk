@@ -1,4 +1,4 @@
-"""The cohort: per-patient Parquet fragments, the SQLite database with its MAF, cBioPortal
+"""The cohort: per-patient Parquet fragments, the DuckDB database with its MAF, cBioPortal
 study and shareable aggregate (docs/cohort.md), and the flat cohort variant tables."""
 
 

@@ -974,7 +974,7 @@ COHORT_TABLES = (
 )
 COHORT_DATASET = "results/cohort/dataset"
 COHORT_OUTPUTS = {
-    "database": "results/cohort/cohort.sqlite",
+    "database": "results/cohort/cohort.duckdb",
     "maf": "results/cohort/somatic.maf",
     "aggregate": "results/cohort/aggregate.tsv",
     "cbioportal": "results/cohort/cbioportal",

@@ -22,7 +22,7 @@ DATABASE = click.Path(exists=True, dir_okay=False)
 
 @click.group("cohort")
 def cohort() -> None:
-    """Query, export and merge the cohort database (results/cohort/cohort.sqlite)."""
+    """Query, export and merge the cohort database (results/cohort/cohort.duckdb)."""
 
 
 @cohort.command("query")
@@ -30,7 +30,7 @@ def cohort() -> None:
 @click.option(
     "--db",
     "database",
-    default="results/cohort/cohort.sqlite",
+    default="results/cohort/cohort.duckdb",
     show_default=True,
     type=DATABASE,
     help="The cohort database.",
@@ -136,7 +136,9 @@ def aggregate_command(database: str, out: str, min_count: int) -> None:
 @click.option("--patients", default="100,1000", show_default=True, help="Cohort sizes.")
 @click.option("--variants", default=5000, show_default=True, help="Calls per patient.")
 @click.option("--repeats", default=3, show_default=True, help="Runs per query (median).")
-@click.option("--workers", default=2, show_default=True, help="Build processes.")
+@click.option(
+    "--threads", "--workers", "workers", default=2, show_default=True, help="DuckDB threads."
+)
 @click.option("--scratch", default=None, type=click.Path(file_okay=False), help="Work dir.")
 @click.option("--docs", default="docs", show_default=True, type=click.Path(file_okay=False))
 @click.option("--no-docs", is_flag=True, help="Print only; leave docs/ alone.")
@@ -154,6 +156,6 @@ def bench_cohort(
             click.echo(json.dumps(rows[-1]))
     if not no_docs:
         command = (
-            f"icope bench cohort --patients {patients} --variants {variants} --workers {workers}"
+            f"icope bench cohort --patients {patients} --variants {variants} --threads {workers}"
         )
         store_section(Path(docs), rows, command)

@@ -1,10 +1,13 @@
-"""The cohort database: one SQLite file (no server; Python's standard library, R's RSQLite and
-DuckDB's ``ATTACH ... (TYPE sqlite)`` open it) built from the Parquet fragments.
+"""The cohort database: one DuckDB file (no server; DuckDB's Python, R and command-line
+clients open it) built by DuckDB itself from the Parquet fragments.
 
-Build: every fragment inserted with the patient taken from its Hive partition, indexes after.
-Adding a patient replaces that patient's rows only. Merging two centres' databases checks the
-schema version and the reference first and prefixes every patient and sample ID with the
-centre (``CENTRE:ID``; sheet IDs cannot contain ``:``).
+Build: every table in one ``INSERT ... SELECT * FROM read_parquet([...], hive_partitioning =
+true, union_by_name = true)`` over its fragments, the patient taken from the Hive partition
+(``patient=<id>``), the core columns typed as :mod:`icope.cohort.schema` lists them and any
+extra column a producer added kept with the type DuckDB reads. DuckDB parallelises the scan
+itself (``threads``). Adding a patient replaces that patient's rows only. Merging two centres'
+databases checks the schema version and the reference first and prefixes every patient and
+sample ID with the centre (``CENTRE:ID``; sheet IDs cannot contain ``:``).
 """
 
 from __future__ import annotations
@@ -12,14 +15,11 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import sqlite3
-from collections.abc import Iterable
 
+import duckdb
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from icope.cohort.schema import INDEXES, INTEGER, REAL, RUNS, SCHEMA_VERSION, TABLES, TEXT
+from icope.cohort.schema import INTEGER, REAL, RUNS, SCHEMA_VERSION, TABLES, TEXT
 
 #: Columns holding a patient or sample ID, per table (prefixed with the centre on merge).
 ID_COLUMNS = {
@@ -33,69 +33,80 @@ ID_COLUMNS = {
 }
 CENTRE_SEPARATOR = ":"
 
+#: schema type -> DuckDB type
+_DUCKDB = {TEXT: "VARCHAR", INTEGER: "BIGINT", REAL: "DOUBLE"}
+
+_READ = (
+    "read_parquet($files, hive_partitioning = true, union_by_name = true, "
+    "hive_types = {'patient': VARCHAR})"
+)
+#: One patient's fragments wherever they are (``icope cohort add``): the patient given.
+_READ_ONE = (
+    "(SELECT $patient::VARCHAR AS patient, * "
+    "FROM read_parquet($files, hive_partitioning = false, union_by_name = true))"
+)
+
 
 class CohortError(Exception):
     """A database that cannot be built, extended or merged as asked."""
-
-
-def _sql_type(kind: pa.DataType) -> str:
-    if pa.types.is_integer(kind) or pa.types.is_boolean(kind):
-        return INTEGER
-    if pa.types.is_floating(kind):
-        return REAL
-    return TEXT
-
-
-def _columns(table: str, paths: Iterable[str]) -> dict[str, str]:
-    """Core columns, then every extra column any fragment has, in first-seen order."""
-    columns = {"patient": TEXT, **TABLES[table]}
-    for path in paths:
-        for name, kind in zip(*_schema(path), strict=True):
-            columns.setdefault(name, _sql_type(kind))
-    return columns
-
-
-def _schema(path: str) -> tuple[list[str], list[pa.DataType]]:
-    schema = pq.read_schema(path)
-    return schema.names, schema.types
 
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _create(db: sqlite3.Connection, table: str, columns: dict[str, str]) -> None:
+def _core(table: str) -> dict[str, str]:
+    return {"patient": "VARCHAR", **{c: _DUCKDB[t] for c, t in TABLES[table].items()}}
+
+
+def _table_columns(db: duckdb.DuckDBPyConnection, table: str, schema: str = "") -> dict:
+    where = f"{_quote(schema)}.{_quote(table)}" if schema else _quote(table)
+    return {row[0]: row[1] for row in db.execute(f"DESCRIBE {where}").fetchall()}
+
+
+def _create(db: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]) -> None:
     body = ", ".join(f"{_quote(c)} {t}" for c, t in columns.items())
     db.execute(f"CREATE TABLE {_quote(table)} ({body})")
 
 
-def _insert_fragment(db: sqlite3.Connection, table: str, patient: str, path: str) -> int:
-    data = pq.read_table(path)
-    if data.num_rows == 0:
-        return 0
-    names = ["patient", *data.column_names]
-    marks = ", ".join("?" * len(names))
-    sql = f"INSERT INTO {_quote(table)} ({', '.join(map(_quote, names))}) VALUES ({marks})"
-    columns = [[patient] * data.num_rows] + [c.to_pylist() for c in data.columns]
-    db.executemany(sql, zip(*columns, strict=True))
-    return data.num_rows
-
-
-def _add_missing_columns(db: sqlite3.Connection, table: str, paths: Iterable[str]) -> None:
-    have = {row[1] for row in db.execute(f"PRAGMA table_info({_quote(table)})")}
-    for name, kind in _columns(table, paths).items():
+def _add_missing_columns(db: duckdb.DuckDBPyConnection, table: str, columns: dict) -> None:
+    have = _table_columns(db, table)
+    for name, kind in columns.items():
         if name not in have:
             db.execute(f"ALTER TABLE {_quote(table)} ADD COLUMN {_quote(name)} {kind}")
 
 
-def _indexes(db: sqlite3.Connection) -> None:
-    for table, indexes in INDEXES.items():
-        for columns in indexes:
-            name = f"idx_{table}_{'_'.join(columns)}"
-            db.execute(
-                f"CREATE INDEX IF NOT EXISTS {name} ON {_quote(table)} "
-                f"({', '.join(map(_quote, columns))})"
-            )
+def _check_partitions(table: str, fragments: dict[str, str]) -> None:
+    """The build reads the patient from the path: each fragment must sit in its patient's
+    Hive partition."""
+    for patient, path in fragments.items():
+        if os.path.basename(os.path.dirname(path)) != f"patient={patient}":
+            raise CohortError(f"{table} fragment of {patient} is not in patient={patient}/: {path}")
+
+
+def _load(db: duckdb.DuckDBPyConnection, table: str, paths: list[str], patient=None) -> int:
+    """Insert the fragments ``paths`` into ``table`` (created if absent, with the core
+    columns and every extra column of the fragments); the patient from the Hive partition,
+    or ``patient`` when given."""
+    exists = bool(
+        db.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_name = ?", [table]
+        ).fetchall()
+    )
+    if not exists:
+        _create(db, table, _core(table))
+    if not paths:
+        return 0
+    params = {"files": paths}
+    source = _READ
+    if patient is not None:
+        source = _READ_ONE
+        params["patient"] = patient
+    described = db.execute(f"DESCRIBE SELECT * FROM {source}", params).fetchall()
+    _add_missing_columns(db, table, {row[0]: row[1] for row in described})
+    before = db.execute(f"SELECT COUNT(*) FROM {_quote(table)}").fetchone()[0]
+    db.execute(f"INSERT INTO {_quote(table)} BY NAME SELECT * FROM {source}", params)
+    return db.execute(f"SELECT COUNT(*) FROM {_quote(table)}").fetchone()[0] - before
 
 
 def run_row(sources: dict, versions: dict | None = None, centre: str = "local") -> dict:
@@ -115,50 +126,33 @@ def run_row(sources: dict, versions: dict | None = None, centre: str = "local") 
     return row
 
 
-def _connect(path: str) -> sqlite3.Connection:
-    db = sqlite3.connect(path)
-    db.execute("PRAGMA journal_mode=OFF")
-    db.execute("PRAGMA synchronous=OFF")
+def _connect(path: str, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    config = {"threads": max(1, int(threads))} if threads else {}
+    db = duckdb.connect(path, config=config)
+    db.execute("SET enable_progress_bar = false")  # it would print into a rule's output
     return db
 
 
-def _write_meta(db: sqlite3.Connection, runs: list[dict], centre: str, reference: str) -> None:
-    _create(db, "runs", RUNS)
+def _write_meta(db: duckdb.DuckDBPyConnection, runs: list[dict], centre: str, reference: str):
+    _create(db, "runs", {c: _DUCKDB[t] for c, t in RUNS.items()})
     for run in runs:
         db.execute(
             f"INSERT INTO runs ({', '.join(RUNS)}) VALUES ({', '.join('?' * len(RUNS))})",
             [run.get(c, "") for c in RUNS],
         )
-    db.execute("CREATE TABLE schema_info (key TEXT PRIMARY KEY, value TEXT)")
+    db.execute("CREATE TABLE schema_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
     db.executemany(
         "INSERT INTO schema_info VALUES (?, ?)",
-        [("schema_version", SCHEMA_VERSION), ("centre", centre), ("reference", reference)],
+        [["schema_version", SCHEMA_VERSION], ["centre", centre], ["reference", reference]],
     )
 
 
-def _write_part(path: str, columns: dict[str, dict[str, str]], fragments: dict) -> dict:
-    """One worker's share: its patients' fragments into a database of its own (no index)."""
-    db = _connect(path)
-    counts = {}
-    with db:
-        for table, table_columns in columns.items():
-            _create(db, table, table_columns)
-            counts[table] = sum(
-                _insert_fragment(db, table, patient, fragment)
-                for patient, fragment in fragments.get(table, {}).items()
-            )
-    db.close()
-    return counts
-
-
-def _shares(fragments: dict[str, dict[str, str]], workers: int) -> list[dict]:
-    patients = sorted({p for parts in fragments.values() for p in parts})
-    groups = [set(patients[i::workers]) for i in range(workers)]
-    return [
-        {t: {p: f for p, f in parts.items() if p in group} for t, parts in fragments.items()}
-        for group in groups
-        if group
-    ]
+def _fresh(path: str) -> str:
+    partial = f"{path}.partial"
+    for leftover in (partial, f"{partial}.wal"):
+        if os.path.exists(leftover):
+            os.remove(leftover)
+    return partial
 
 
 def build_database(
@@ -166,68 +160,60 @@ def build_database(
 ) -> dict:
     """Write the database at ``path`` from ``fragments`` ({table: {patient: parquet}}) and
     one ``runs`` row; returns the row count per table. Written to a temporary file first.
-
-    With ``workers`` > 1 the patients are split between processes, each filling a database
-    of its own (row insertion is the build's cost), then copied into one file by SQLite."""
-    partial = f"{path}.partial"
-    columns = {t: _columns(t, fragments.get(t, {}).values()) for t in TABLES}
-    shares = _shares(fragments, max(1, workers)) or [{}]
-    # the first share is written into the database itself, the others copied into it
-    parts = [partial] + [f"{partial}.{i}" for i in range(1, len(shares))]
-    for leftover in parts:
-        if os.path.exists(leftover):
-            os.remove(leftover)
-    if len(shares) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(len(shares)) as pool:
-            results = list(pool.map(_write_part, parts, [columns] * len(parts), shares))
-        db = _connect(partial)
-        for part in parts[1:]:
-            db.execute("ATTACH DATABASE ? AS part", (part,))
-            with db:
-                for table in columns:
-                    db.execute(f"INSERT INTO {_quote(table)} SELECT * FROM part.{_quote(table)}")
-            db.execute("DETACH DATABASE part")
-            os.remove(part)
-        counts = {t: sum(r[t] for r in results) for t in TABLES}
-    else:
-        counts = _write_part(partial, columns, shares[0])
-        db = _connect(partial)
-    with db:
-        _indexes(db)
+    ``workers``: DuckDB's threads."""
+    for table, parts in fragments.items():
+        _check_partitions(table, parts)
+    partial = _fresh(path)
+    db = _connect(partial, workers)
+    counts = {}
+    try:
+        for table in TABLES:
+            paths = [fragments.get(table, {})[p] for p in sorted(fragments.get(table, {}))]
+            counts[table] = _load(db, table, paths)
         _write_meta(db, [run], run.get("centre", "local"), run.get("reference", ""))
-    db.close()
+        db.execute("CHECKPOINT")
+    finally:
+        db.close()
     os.replace(partial, path)
     return counts
 
 
-def add_patient(path: str, patient: str, fragments: dict[str, str]) -> dict:
+def add_patient(path: str, patient: str, fragments: dict[str, str], workers: int = 1) -> dict:
     """Replace one patient's rows (all tables) by its fragments ({table: parquet})."""
-    db = _connect(path)
+    db = _connect(path, workers)
     counts = {}
-    with db:
+    try:
+        db.execute("BEGIN TRANSACTION")
         for table in TABLES:
-            db.execute(f"DELETE FROM {_quote(table)} WHERE patient = ?", (patient,))
+            db.execute(f"DELETE FROM {_quote(table)} WHERE patient = ?", [patient])
             if table in fragments:
-                _add_missing_columns(db, table, [fragments[table]])
-                counts[table] = _insert_fragment(db, table, patient, fragments[table])
-    db.close()
+                counts[table] = _load(db, table, [fragments[table]], patient=patient)
+        db.execute("COMMIT")
+    finally:
+        db.close()
     return counts
 
 
-def open_read_only(path: str) -> sqlite3.Connection:
+def open_read_only(path: str) -> duckdb.DuckDBPyConnection:
     if not os.path.exists(path):
         raise CohortError(f"{path}: no such database")
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return duckdb.connect(path, read_only=True)
+    except duckdb.Error as exc:
+        raise CohortError(f"{path}: cannot open ({exc})") from exc
+
+
+def read_sql(db: duckdb.DuckDBPyConnection, sql: str, params=None) -> pd.DataFrame:
+    """One statement's rows as a data frame (SQL NULL as None/NaN)."""
+    return db.execute(sql, params).df()
 
 
 def query(path: str, sql: str) -> pd.DataFrame:
     """Run one SQL statement on the database, read-only."""
     db = open_read_only(path)
     try:
-        return pd.read_sql_query(sql, db)
-    except (sqlite3.Error, pd.errors.DatabaseError) as exc:
+        return read_sql(db, sql)
+    except duckdb.Error as exc:
         raise CohortError(f"query failed: {exc}") from exc
     finally:
         db.close()
@@ -236,8 +222,8 @@ def query(path: str, sql: str) -> pd.DataFrame:
 def schema_info(path: str) -> dict[str, str]:
     db = open_read_only(path)
     try:
-        return dict(db.execute("SELECT key, value FROM schema_info"))
-    except sqlite3.Error as exc:
+        return dict(db.execute("SELECT key, value FROM schema_info").fetchall())
+    except duckdb.Error as exc:
         raise CohortError(f"{path}: not an icope cohort database ({exc})") from exc
     finally:
         db.close()
@@ -259,60 +245,54 @@ def check_compatible(infos: dict[str, dict]) -> None:
         raise CohortError(f"different references ({detail}): calls cannot be pooled")
 
 
-def _prefixed(value, centre: str):
-    if value is None or value == "" or CENTRE_SEPARATOR in str(value):
-        return value
-    return f"{centre}{CENTRE_SEPARATOR}{value}"
+def _prefix_sql(column: str) -> str:
+    """``CENTRE:value`` of one column, unless empty or already prefixed (the centre is the
+    ``$centre`` parameter)."""
+    c = _quote(column)
+    return (
+        f"CASE WHEN {c} IS NULL OR {c} = '' OR contains({c}, '{CENTRE_SEPARATOR}') THEN {c} "
+        f"ELSE $centre || '{CENTRE_SEPARATOR}' || {c} END"
+    )
 
 
-def merge_databases(out: str, sources: dict[str, str]) -> dict:
+def merge_databases(out: str, sources: dict[str, str], workers: int = 1) -> dict:
     """Merge databases ({path: centre}) into ``out``; IDs get the centre's prefix."""
     if len(set(sources.values())) != len(sources):
         raise CohortError("each database needs its own centre name")
     infos = {p: schema_info(p) for p in sources}
     check_compatible(infos)
-    partial = f"{out}.partial"
-    if os.path.exists(partial):
-        os.remove(partial)
-    db = _connect(partial)
+    partial = _fresh(out)
+    db = _connect(partial, workers)
     counts = dict.fromkeys(TABLES, 0)
     runs = []
-    with db:
+    try:
         for table in TABLES:
-            _create(db, table, {"patient": TEXT, **TABLES[table]})
+            _create(db, table, _core(table))
         for path, centre in sources.items():
-            source = open_read_only(path)
+            db.execute("ATTACH ? AS src (READ_ONLY)", [path])
             for table in TABLES:
-                counts[table] += _copy_table(db, source, table, centre)
+                counts[table] += _copy_table(db, table, centre)
             runs += [
                 dict(r, centre=r.get("centre") or centre)
-                for r in pd.read_sql_query("SELECT * FROM runs", source).to_dict("records")
+                for r in read_sql(db, "SELECT * FROM src.runs").to_dict("records")
             ]
-            source.close()
-        _indexes(db)
+            db.execute("DETACH src")
         reference = next(iter(infos.values())).get("reference", "")
         _write_meta(db, runs, "merged", reference)
-    db.close()
+        db.execute("CHECKPOINT")
+    finally:
+        db.close()
     os.replace(partial, out)
     return counts
 
 
-def _copy_table(db: sqlite3.Connection, source: sqlite3.Connection, table: str, centre) -> int:
-    columns = [row[1] for row in source.execute(f"PRAGMA table_info({_quote(table)})")]
-    kinds = {row[1]: row[2] for row in source.execute(f"PRAGMA table_info({_quote(table)})")}
-    have = {row[1] for row in db.execute(f"PRAGMA table_info({_quote(table)})")}
-    for name in (c for c in columns if c not in have):
-        db.execute(f"ALTER TABLE {_quote(table)} ADD COLUMN {_quote(name)} {kinds[name]}")
-    ids = [columns.index(c) for c in ID_COLUMNS[table] if c in columns]
-    marks = ", ".join("?" * len(columns))
-    sql = f"INSERT INTO {_quote(table)} ({', '.join(map(_quote, columns))}) VALUES ({marks})"
-    n = 0
-    cursor = source.execute(f"SELECT {', '.join(map(_quote, columns))} FROM {_quote(table)}")
-    while rows := cursor.fetchmany(50000):
-        rows = [list(r) for r in rows]
-        for row in rows:
-            for i in ids:
-                row[i] = _prefixed(row[i], centre)
-        db.executemany(sql, rows)
-        n += len(rows)
+def _copy_table(db: duckdb.DuckDBPyConnection, table: str, centre: str) -> int:
+    columns = _table_columns(db, table, "src")
+    _add_missing_columns(db, table, columns)
+    replaced = [f"{_prefix_sql(c)} AS {_quote(c)}" for c in ID_COLUMNS[table] if c in columns]
+    select = "*" + (f" REPLACE ({', '.join(replaced)})" if replaced else "")
+    source = f"src.{_quote(table)}"
+    n = db.execute(f"SELECT COUNT(*) FROM {source}").fetchone()[0]
+    params = {"centre": centre} if replaced else None
+    db.execute(f"INSERT INTO {_quote(table)} BY NAME SELECT {select} FROM {source}", params)
     return n

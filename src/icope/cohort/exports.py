@@ -7,7 +7,7 @@ import os
 
 import pandas as pd
 
-from icope.cohort.database import open_read_only
+from icope.cohort.database import open_read_only, read_sql
 
 #: GDC MAF columns written (the first 34 of the GDC MAF specification, then the read counts,
 #: HGVS and FILTER columns cBioPortal reads).
@@ -131,7 +131,10 @@ def _count(depth, af) -> int | str:
 def maf_table(db_path: str, centre: str, build: str, pass_only: bool = False) -> pd.DataFrame:
     """The somatic calls of the database as MAF rows (every call, FILTER kept)."""
     db = open_read_only(db_path)
-    calls = pd.read_sql_query("SELECT * FROM somatic_variants ORDER BY patient, sample", db)
+    calls = read_sql(
+        db,
+        "SELECT * FROM somatic_variants ORDER BY patient, sample, chrom, pos, ref, alt, filter",
+    )
     db.close()
     if pass_only:
         calls = calls[calls["filter"] == "PASS"]
@@ -223,8 +226,8 @@ def write_cbioportal(db_path: str, folder: str, study: dict) -> list[str]:
         with open(os.path.join(folder, name), "w") as handle:
             handle.writelines(f"{k}: {v}\n" for k, v in fields.items())
     db = open_read_only(db_path)
-    samples = pd.read_sql_query("SELECT * FROM samples WHERE type = 'tumour'", db)
-    segments = pd.read_sql_query("SELECT * FROM cnv_segments", db)
+    samples = read_sql(db, "SELECT * FROM samples WHERE type = 'tumour' ORDER BY patient, sample")
+    segments = read_sql(db, "SELECT * FROM cnv_segments ORDER BY patient, sample, chrom, start")
     db.close()
     _clinical(
         folder,
@@ -299,7 +302,7 @@ AGGREGATE_SQL = {
     "germline": """
 SELECT chrom, pos, ref, alt, MAX(gene) AS gene, MAX(hgvs_c) AS hgvs_c, MAX(hgvs_p) AS hgvs_p,
        MAX(consequence) AS consequence, MAX(impact) AS impact,
-       GROUP_CONCAT(DISTINCT acmg_class) AS classification,
+       string_agg(DISTINCT acmg_class, ',' ORDER BY acmg_class) AS classification,
        SUM(CASE WHEN genotype IN ('1/1', '1|1') THEN 2 ELSE 1 END) AS allele_count,
        COUNT(DISTINCT patient) AS patient_count
 FROM germline_variants
@@ -352,7 +355,7 @@ def aggregate_table(db_path: str, min_count: int) -> pd.DataFrame:
     }
     frames = []
     for origin, sql in AGGREGATE_SQL.items():
-        table = pd.read_sql_query(sql, db)
+        table = read_sql(db, sql)
         table.insert(0, "origin", origin)
         table["allele_number"] = 2 * normals if origin == "germline" else None
         table["patients_analysed"] = analysed[origin]

@@ -2,9 +2,9 @@
 
 A table may carry more columns than listed here (a producer added one): they are kept, typed
 from the data. A reader needs only the core columns. The schema version is written into every
-Parquet fragment's metadata (:data:`PARQUET_KEY`) and the database's ``schema_info`` table; it
-changes (major part) whenever a core column is renamed, removed or changes meaning, and two
-databases merge only when their major versions are equal.
+Parquet fragment's metadata (:data:`PARQUET_KEY`) and the DuckDB database's ``schema_info``
+table; it changes (major part) whenever a core column is renamed, removed or changes meaning,
+and two databases merge only when their major versions are equal.
 """
 
 from __future__ import annotations
@@ -94,23 +94,6 @@ RUNS = {
     "clinvar": TEXT,
     "panel": TEXT,
     "tool_versions": TEXT,
-}
-
-#: Indexes of the database: (patient, chrom, pos) serves the per-patient delete and the
-#: two-hit join, gene the gene lookups; the somatic (filter, protein_altering, gene, patient)
-#: index covers the recurrent-gene count, which then reads no table row.
-INDEXES = {
-    "germline_variants": [("patient", "chrom", "pos"), ("gene",)],
-    "somatic_variants": [
-        ("patient", "chrom", "pos"),
-        ("gene",),
-        ("filter", "protein_altering", "gene", "patient"),
-    ],
-    "samples": [("patient",)],
-    "cnv_segments": [("patient",)],
-    "structural_variants": [("patient",)],
-    "two_hit": [("patient",)],
-    "expression": [("patient",), ("gene_id",)],
 }
 
 #: bcftools csq consequence term -> impact class (VEP's IMPACT scale).

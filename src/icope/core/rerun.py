@@ -60,7 +60,7 @@ RESOURCES: dict[str, tuple[str, ...]] = {
 COHORT_TARGETS = (
     "results/cohort/variants.tsv",
     "results/cohort/variants.parquet",
-    "results/cohort/cohort.sqlite",
+    "results/cohort/cohort.duckdb",
 )
 SAFE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 

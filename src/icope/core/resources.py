@@ -374,8 +374,8 @@ COSTS: dict[str, Cost] = {
         max_speedup=1,
         max_mem_mb=256000,
     ),
-    # The database from every fragment, one fragment at a time per build process (threads):
-    # icope bench cohort measured its time and peak RSS at 1,000 patients x 5,000 calls
+    # The database from every fragment, read by DuckDB with the rule's threads: icope bench
+    # cohort measured its time and peak RSS at 1,000 patients x 5,000 calls
     # (docs/benchmarks.md).
     "cohort_database": Cost(
         mem_mb=2000,

@@ -215,7 +215,11 @@ NOTES = [
     "hive_partitioning = true, union_by_name = true)` over its fragments, run by DuckDB with "
     "`threads` threads in one process (no index: DuckDB's per-row-group min/max zone maps "
     "serve the per-patient delete and the example queries).",
-    "Runtimes were measured while other jobs ran on the 2 cores.",
+    "Runtimes were measured while other jobs ran on the 2 cores (load average 2-4). The "
+    "SQLite database this replaces (rows inserted through Python's sqlite3 by two worker "
+    "processes, then indexed) took 56.3 s and 406 MB to build at 1,000 patients and was "
+    "881 MB on disk; its indexed example queries were faster (0.01-0.04 s; DuckDB scans "
+    "the columns it needs, 0.1-0.25 s here, within the 1 s target).",
 ]
 
 

@@ -5,11 +5,11 @@ queries' rows, the MAF and cBioPortal study, the shareable aggregate, and adding
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 import yaml
@@ -23,7 +23,7 @@ from .conftest import planned_jobs, snakemake
 
 pytestmark = pytest.mark.workflow
 
-DB = "results/cohort/cohort.sqlite"
+DB = "results/cohort/cohort.duckdb"
 
 
 def _keys(path, passed_only=False) -> set[tuple]:
@@ -162,9 +162,9 @@ def test_expression_is_the_rna_samples_gene_table(completed_run, database):
     assert table["tpm"].sum() == pytest.approx(genes["tpm"].sum())
 
 
-def test_database_is_sqlite_without_a_server(database):
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as con:
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+def test_database_is_one_duckdb_file_without_a_server(database):
+    with duckdb.connect(database, read_only=True) as con:
+        tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
     assert {
         "samples",
         "germline_variants",

@@ -178,7 +178,8 @@ def test_add_patient_replaces_only_its_rows(tmp_path):
     extra = _write(tmp_path / "new", {"P9": _patient(tmp_path / "p9", "P9")})
     add_patient(db, "P9", {t: p["P9"] for t, p in extra.items()})
     add_patient(db, "P9", {t: p["P9"] for t, p in extra.items()})  # again: no duplicates
-    counts = query(db, "SELECT patient, COUNT(*) AS n FROM germline_variants GROUP BY patient")
+    sql = "SELECT patient, COUNT(*) AS n FROM germline_variants GROUP BY patient ORDER BY 1"
+    counts = query(db, sql)
     assert counts.values.tolist() == [["P002", 2], ["P9", 2]]
 
 

@@ -66,7 +66,7 @@ from icope.core.rerun import Rerun, RerunError
 from icope.core.sheets import SheetError, load_sample_sheet
 from icope.core.workflow_dir import WorkflowDirError, find_workflow_dir
 from icope.germline.panel_build import build_panel_results
-from icope.report.patient_report import render_html
+from icope.report.patient_report import REPORT_SCHEMA_VERSION, render_html, validate_report
 from icope.rna.bench import bench_rna
 
 SCHEMA = Path("workflow") / "schemas" / "config.schema.yaml"
@@ -337,8 +337,26 @@ def build_panels_command(panel_zero: str, outdir: str) -> None:
 @click.argument("report_json", type=click.Path(exists=True, dir_okay=False))
 @click.argument("html", type=click.Path(dir_okay=False))
 def render(report_json: str, html: str) -> None:
-    """Render a patient REPORT_JSON as self-contained HTML."""
-    Path(html).write_text(render_html(json.loads(Path(report_json).read_text())))
+    """Render a patient REPORT_JSON as self-contained HTML.
+
+    The document is checked against the report schema first: a report.json of another schema
+    version (an older icope) gets one error naming the file and the field, not a template
+    failure, and no HTML is written."""
+    import jsonschema
+
+    try:
+        report = json.loads(Path(report_json).read_text())
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"{report_json}: not JSON ({error})") from error
+    try:
+        validate_report(report)
+    except jsonschema.ValidationError as error:
+        field = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise click.ClickException(
+            f"{report_json}: not a report.json of schema version {REPORT_SCHEMA_VERSION} "
+            f"(field {field}: {error.message}); rerun the patient_report step to rebuild it"
+        ) from error
+    Path(html).write_text(render_html(report))
 
 
 # --------------------------------------------------------------------------- simulation

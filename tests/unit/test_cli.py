@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from icope import __version__
 from icope.cli import main
 from icope.core.annotation import GENE_TABLE_COLUMNS
-from icope.report.patient_report import secondary_findings_policy
+from icope.report.patient_report import REPORT_SCHEMA_VERSION, secondary_findings_policy
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -179,19 +179,31 @@ def test_annotation_requires_gff3(runner, tmp_path):
 # --------------------------------------------------------------------------- render
 
 
-def test_render(runner, tmp_path):
-    report = {
-        "schema_version": 1,
+def _report_v2() -> dict:
+    """A minimal report.json of the current schema: one normal sample, nothing found."""
+    from icope.report import sections
+    from icope.report.patient_report import DISCLAIMER
+
+    return {
+        "schema_version": REPORT_SCHEMA_VERSION,
         "patient": "P042",
         "generated": "2024-06-01T12:00:00+00:00",
         "pipeline": {"name": "icope", "version": "1.2.3"},
+        "disclaimer": DISCLAIMER,
         "annotation_sources": {"reference": "GRCh38"},
         "software_versions": [{"tool": "samtools", "version": "1.20"}],
+        "provenance": {
+            "pipeline_version": "1.2.3",
+            "git_commit": "unknown (not a git checkout)",
+            "config_sha256": None,
+            "input_files": [],
+        },
         "secondary_findings_consent": False,
         "secondary_findings_policy": secondary_findings_policy(False),
         "samples": [
             {
                 "sample": "S42<b>",
+                "patient": "P042",
                 "type": "normal",
                 "sex": "male",
                 "secondary_findings_consent": False,
@@ -200,30 +212,63 @@ def test_render(runner, tmp_path):
             }
         ],
         "qc": [],
+        "qc_gate": sections.qc_gate([], {}),
+        "identity": None,
+        "analysis": {
+            "germline": sections.status(),
+            "somatic": sections.status("no tumour DNA sample"),
+            "copy_number": sections.status("no tumour DNA sample"),
+            "structural_variants": sections.status("no tumour DNA sample"),
+            "two_hit": sections.status("no tumour DNA sample"),
+            "rna": sections.status("no RNA sample"),
+        },
         "panel": {"name": "p", "genes": ["TP53"], "max_population_af": 0.01, "consequences": []},
         "germline_findings": [],
         "germline_vus": [],
+        "germline_filtered": [],
         "secondary_findings": None,
-        "two_hit": None,
+        "two_hit": [],
         "germline_panel_variants": [],
         "somatic_counts": {},
         "somatic_variants": [],
         "expression": [],
         "copy_number": {},
         "structural_variants": [],
+        "summary": {
+            "germline_findings": [],
+            "two_hit": [],
+            "key_somatic_events": [],
+            "limitations": [],
+        },
     }
+
+
+def test_render(runner, tmp_path):
     source, html = tmp_path / "report.json", tmp_path / "report.html"
-    source.write_text(json.dumps(report))
+    source.write_text(json.dumps(_report_v2()))
     result = runner.invoke(main, ["render", str(source), str(html)])
     assert result.exit_code == 0, result.output
     text = html.read_text()
     assert text.startswith("<!DOCTYPE html>")
-    assert "<h1>Patient P042</h1>" in text
+    assert "Patient P042" in text
     assert "S42&lt;b&gt;" in text
     assert "No consent for secondary findings" in text
-    assert "Not analysed: no consent" in text
     assert "No pathogenic or likely pathogenic germline variant in the panel genes." in text
-    assert "No RNA sample for this patient." in text
+    assert "Not analysed: no RNA sample" in text
+
+
+def test_render_report_of_an_older_schema_names_the_field(runner, tmp_path):
+    report = _report_v2()
+    report["schema_version"] = 1
+    del report["qc_gate"]
+    source, html = tmp_path / "report.json", tmp_path / "report.html"
+    source.write_text(json.dumps(report))
+    result = runner.invoke(main, ["render", str(source), str(html)])
+    assert result.exit_code == 1
+    assert str(source) in result.output
+    assert f"not a report.json of schema version {REPORT_SCHEMA_VERSION}" in result.output
+    assert "qc_gate" in result.output or "schema_version" in result.output
+    assert not html.exists()
 
 
 def test_render_missing_report_key(runner, tmp_path):

@@ -88,7 +88,7 @@ def section_lines(info: dict, table: pd.DataFrame) -> list[str]:
         "",
         f"Command: `{info['command']}`, on the run of the test configuration "
         "(GM12878_RNA: 4,159 read pairs over the 40 kb chr22 segment; 2 threads per tool, "
-        "salmon on 1 for identical tables). Runtimes on the shared 2-core machine.",
+        "salmon quant on 1). Runtimes on the shared 2-core machine.",
         "",
         markdown_table(table, COLUMNS, digits=2),
         markdown_table(samples, SAMPLE_COLUMNS, digits=4),

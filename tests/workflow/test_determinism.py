@@ -1,9 +1,9 @@
 """Two clean runs of the test workflow give byte-identical results, apart from what ALLOWED
-declares: timestamps, and salmon's multi-threaded estimates (issue 15 makes salmon
-quantify on one thread; its online fragment-length model and its index, laid out differently
-on every build, still move TPM by up to ~4e-4 relative, NumReads not). A file allowed to differ is still compared once its declared fields are
-removed (and, for salmon's estimates, with the declared numeric tolerance), unless its format
-makes that meaningless (binary, or log lines in thread order).
+declares: timestamps, and salmon's estimates (issue 15 makes salmon quantify on one thread;
+its online fragment-length model and its index, laid out differently on every build, still
+move TPM by up to ~4e-4 relative, NumReads not). A file allowed to differ is still compared
+once its declared fields are removed (and, for salmon's estimates, with the declared numeric
+tolerance), unless its format makes that meaningless (binary, or log lines in thread order).
 
 The second run sits at a different path with spaces in it ("second run", data under
 "data dir"): no path of a run reaches its results, so where a run is made cannot change them,

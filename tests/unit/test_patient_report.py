@@ -1153,7 +1153,7 @@ def test_render_clinvar_and_criteria_text(report):
     ("value", "text"),
     [(0.9996, "0.9996"), (12934.5, "12,934"), (6.15, "6.15"), (0.0001, "0.0001"),
      (3.2e-05, "3.2e-05"), (1.0, "1"), (25000, "25,000"), (None, "–"), (-0.9, "-0.9"),
-     (32.35, "32.35")],
+     (32.35, "32.35"), (0.99996, "0.99996"), (0.9999999, "0.999999")],
 )  # fmt: skip
 def test_number_formats(value, text):
     """Issue 13 defect 6: mapping rate 0.9996 printed "1", TPM "1.29e+04"."""

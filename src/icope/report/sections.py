@@ -355,7 +355,12 @@ def format_number(value, digits: int = 4) -> str:
     if size >= 1:
         return f"{value:.2f}".rstrip("0").rstrip(".")
     if size >= 10**-digits:
-        return f"{value:.{digits}f}".rstrip("0").rstrip(".")
+        text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+        if text.lstrip("-") == "1":
+            # a rate just below 1 (0.99996 of reads mapped) never reads as "1": all of them
+            text = f"{value:.6f}".rstrip("0").rstrip(".")
+            return text if text.lstrip("-") != "1" else ("-" if value < 0 else "") + "0.999999"
+        return text
     return f"{value:.1e}"
 
 

@@ -118,8 +118,10 @@ def duckdb_dump(path: Path) -> str:
 ALLOWED = {
     "results/cohort/cohort.duckdb": Allowed(
         "not byte-stable (DuckDB's block layout); compared as a canonical dump of every table "
-        "without the runs table's creation time (created_utc, run_id)",
+        "without the runs table's creation time (created_utc, run_id); the expression table's "
+        "TPM comes from salmon (within 1e-4 relative between runs, issue 15)",
         duckdb_dump,
+        rel=1e-3,
     ),
     "results/patients/*/report.json": Allowed(
         "the report's generation time ('generated'); expression values come from salmon "

@@ -134,7 +134,12 @@ PANEL_DOWNSTREAM = {
     "panel_genes",
     "germline_panel",
     "two_hit",
+    # RNA allele counts are read at the panel calls, per patient and for the cohort table
+    "rna_patient",
+    "rna_cohort",
     "patient_report",
+    "cohort_fragment",
+    "cohort_database",
     "cohort_tables",
     "all",
 }

@@ -56,7 +56,7 @@ SOMATIC = {
         (["--patient", "P002", "--step", "somatic", "--only"], SOMATIC),
         (
             ["--patient", "P001", "--downstream-of", "panel"],
-            {"panel_genes": 1, "germline_panel": 1, "patient_report": 1},
+            {"panel_genes": 1, "germline_panel": 1, "rna_patient": 1, "patient_report": 1},
         ),
         (
             ["--downstream-of", "panel"],
@@ -64,6 +64,9 @@ SOMATIC = {
                 "panel_genes": 1,
                 "germline_panel": 2,
                 "two_hit": 1,
+                # P001's RNA allele counts at its panel calls, and the cohort's table of them
+                "rna_patient": 1,
+                "rna_cohort": 1,
                 "patient_report": 2,
                 "cohort_fragment": 2,
                 "cohort_database": 1,
@@ -79,6 +82,12 @@ SOMATIC = {
                 "somatic_consensus": 1,
                 "germline_panel": 2,
                 "two_hit": 1,
+                # the identity check's common SNPs come from gnomAD: every sample again
+                "identity_sites": 1,
+                "identity_genotypes": 4,
+                "identity_check": 2,
+                "rna_patient": 1,
+                "rna_cohort": 1,
                 "patient_report": 2,
                 "cohort_fragment": 2,
                 "cohort_database": 1,

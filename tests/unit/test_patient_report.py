@@ -1284,3 +1284,38 @@ def test_summary_names_the_transcript_once():
     assert summary["zygosity"] == "heterozygous"
     bare = {**row, "hgvs_c": "c.524G>A"}
     assert sections.germline_summary([bare])[0]["hgvs"] == "ENST00000269305.9:c.524G>A p.Arg175His"
+
+
+def test_front_page_purity_and_fusions(report):
+    """Issue 12/15: the purity fit and RNA fusions reach the front page, known fusions first;
+    an absent fit or RNA sample reads as not assessed / not analysed, never as a value."""
+    report["analysis"]["copy_number"] = sections.status()
+    report["copy_number"] = {
+        "T1": {"segments": [], "plot": None, "purity": {
+            "purity": 0.62, "purity_interval": [0.58, 0.66], "ploidy": 2.05,
+            "source": "estimated", "reason": None}},
+        "T2": {"segments": [], "plot": None, "purity": {
+            "purity": None, "reason": "no segment with a copy ratio", "source": "estimated"}},
+    }  # fmt: skip
+    report["analysis"]["rna"] = sections.status()
+    fusion = {"sample": "R1", "breakpoint5": "chr22:29683123", "breakpoint3": "chr11:128807180",
+              "split_reads": 12, "spanning_pairs": 5, "reading_frame": "in frame"}  # fmt: skip
+    report["rna"] = {"status": "analysed", "qc": [], "allele_counts": [], "fusion_filter": "f",
+                     "fusions": [fusion | {"fusion": "A::B", "known": "no", "known_source": None},
+                                 fusion | {"fusion": "EWSR1::FLI1", "known": "yes",
+                                           "known_source": "WHO"}]}  # fmt: skip
+    report["summary"]["purity"] = sections.purity_summary(report["copy_number"])
+    report["summary"]["fusions"] = sections.fusion_summary(report["rna"])
+    assert report["summary"]["purity"] == [
+        "T1: purity 0.62 (95 % interval 0.58-0.66), ploidy 2.05, estimated",
+        "T2: not assessable (no segment with a copy ratio)",
+    ]
+    assert report["summary"]["fusions"][0].startswith("EWSR1::FLI1 in R1 (chr22:29683123")
+    assert report["summary"]["fusions"][0].endswith("; known paediatric fusion)")
+    validate_report(report)
+    front = render_html(report).split("Reporting policy")[0]
+    assert "T1: purity 0.62 (95 % interval 0.58-0.66), ploidy 2.05, estimated" in front
+    assert "EWSR1::FLI1 in R1" in front and "12 split reads, 5 spanning pairs" in front
+    report["rna"] = {"status": "not analysed", "reason": "no RNA sample", "fusions": []}
+    report["summary"]["fusions"] = []
+    assert "Not analysed: no RNA sample." in render_html(report).split("Reporting policy")[0]

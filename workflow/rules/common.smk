@@ -896,6 +896,7 @@ def sample_files(sample):
         files |= {
             "cnv_segments": cnv_file(name, "segments.tsv"),
             "cnv_plot": cnv_file(name, "cnv.png"),
+            "cnv_purity": cnv_file(name, "purity.json"),
         }
     return files
 
@@ -932,6 +933,7 @@ def patient_inputs(wildcards):
         ),
         "cnv_segments": each("cnv_segments"),
         "cnv_plots": each("cnv_plot"),
+        "cnv_purity": each("cnv_purity"),
         "rna": rna_patient_summary(wildcards),
     }
 

@@ -199,9 +199,15 @@ def _copy_number(files: dict, svs: list[dict]) -> dict:
             continue
         segments = read_tsv(paths["cnv_segments"])
         plot = paths.get("cnv_plot")
+        purity = paths.get("cnv_purity")
         copy_number[tumour] = {
             "segments": sections.annotate_segments(_records(segments, list(segments.columns)), svs),
             "plot": display_name(plot) if plot else None,
+            # purity/ploidy fit of cnv_segments (icope.somatic.purity): estimate, interval,
+            # source estimated|given, or not assessable with the reason
+            "purity": (
+                json.loads(Path(purity).read_text()) if purity and Path(purity).is_file() else None
+            ),
         }
     return copy_number
 
@@ -342,6 +348,8 @@ def build_report(
             if v.get("consequence") not in (None, "synonymous", "non_coding", "intron")
         ],
         "limitations": sections.limitations(analysis, gate, identity, release),
+        "purity": sections.purity_summary(report["copy_number"]),
+        "fusions": sections.fusion_summary(report["rna"]),
     }
     return add_rna_evidence(report)
 

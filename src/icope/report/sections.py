@@ -367,3 +367,44 @@ def format_number(value, digits: int = 4) -> str:
 def plural(count: int, word: str, many: str | None = None) -> str:
     """``1 gene``, ``2 genes``."""
     return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def purity_summary(copy_number: dict) -> list[str]:
+    """Front-page line per tumour with copy number: purity and ploidy with their intervals and
+    whether they were estimated or given, or why they are not assessable."""
+    lines = []
+    for tumour, cn in copy_number.items():
+        fit = cn.get("purity")
+        if not fit:
+            lines.append(f"{tumour}: not assessed (no purity fit in this run)")
+        elif fit.get("purity") is None:
+            lines.append(f"{tumour}: not assessable ({fit.get('reason') or 'no reason recorded'})")
+        else:
+            text = f"{tumour}: purity {format_number(fit['purity'], 2)}"
+            if fit.get("purity_interval"):
+                low, high = fit["purity_interval"]
+                text += f" (95 % interval {format_number(low, 2)}-{format_number(high, 2)})"
+            if fit.get("ploidy") is not None:
+                text += f", ploidy {format_number(fit['ploidy'], 2)}"
+            lines.append(text + f", {fit.get('source') or 'estimated'}")
+    return lines
+
+
+def fusion_summary(rna: dict | None) -> list[str]:
+    """Front-page line per fusion that passed the RNA filter: known paediatric fusions first,
+    then those with a known partner gene (KMT2A, NTRK, ...), then the others."""
+    fusions = (rna or {}).get("fusions") or []
+    rank = {"yes": 0, "partner": 1}
+    lines = []
+    for f in sorted(fusions, key=lambda f: rank.get(f.get("known"), 2)):
+        text = f"{f.get('fusion')} in {f.get('sample')}"
+        text += f" ({f.get('breakpoint5')} / {f.get('breakpoint3')}"
+        text += f"; {f.get('split_reads')} split reads, {f.get('spanning_pairs')} spanning pairs"
+        if f.get("reading_frame"):
+            text += f"; reading frame {f['reading_frame']}"
+        if f.get("known") == "yes":
+            text += "; known paediatric fusion"
+        elif f.get("known") == "partner":
+            text += "; known fusion partner gene"
+        lines.append(text + ")")
+    return lines

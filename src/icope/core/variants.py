@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 from cyvcf2 import VCF
 
-from icope.core.hgvs import Annotator
+from icope.core.hgvs import SEVERITY, Annotator
 
 #: Column order of every variant table the pipeline writes (panel, cohort).
 VARIANT_COLUMNS = [
@@ -48,29 +48,8 @@ VARIANT_COLUMNS = [
     "clinvar_review",
 ]
 
-#: bcftools csq consequence terms, most severe first.
-CONSEQUENCE_SEVERITY = [
-    "stop_gained",
-    "frameshift",
-    "splice_acceptor",
-    "splice_donor",
-    "stop_lost",
-    "start_lost",
-    "inframe_altering",
-    "inframe_insertion",
-    "inframe_deletion",
-    "missense",
-    "splice_region",
-    "start_retained",
-    "stop_retained",
-    "synonymous",
-    "coding_sequence",
-    "5_prime_utr",
-    "3_prime_utr",
-    "non_coding",
-    "intron",
-    "intergenic",
-]
+#: bcftools csq consequence terms, most severe first (those HGVS names, then intergenic).
+CONSEQUENCE_SEVERITY = [*SEVERITY, "intergenic"]
 _RANK = {term: i for i, term in enumerate(CONSEQUENCE_SEVERITY)}
 
 

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import pysam
 
+from icope.core.hgvs import SEVERITY
 from icope.core.tables import read_tsv
 from icope.core.variants import read_variants
 from icope.germline.predisposition import PATHOGENIC
@@ -103,18 +104,8 @@ class TwoHitSettings:
     het_window_bp: int = 1_000_000
     min_methods: int = 2
     high_tlod: float = 20.0
-    consequences: tuple[str, ...] = (
-        "stop_gained",
-        "frameshift",
-        "splice_acceptor",
-        "splice_donor",
-        "stop_lost",
-        "start_lost",
-        "inframe_altering",
-        "inframe_insertion",
-        "inframe_deletion",
-        "missense",
-    )
+    #: protein-altering or splice-site terms: the consequence scale down to missense
+    consequences: tuple[str, ...] = tuple(SEVERITY[: SEVERITY.index("missense") + 1])
     deletion_window_bp: int = 10_000
 
     @classmethod

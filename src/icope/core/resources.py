@@ -363,17 +363,6 @@ COSTS: dict[str, Cost] = {
         max_speedup=1,
         max_mem_mb=256000,
     ),
-    # One patient's cohort fragments: its calls read once into pandas (~1 kB per record).
-    "cohort_fragment": Cost(
-        mem_mb=2000,
-        minutes=10,
-        mem_mb_per_gb=20000,
-        mem_of=("germline", "somatic"),
-        cpu_minutes_per_gb=300,
-        time_of=("germline", "somatic"),
-        max_speedup=1,
-        max_mem_mb=256000,
-    ),
     # The database from every fragment, read by DuckDB with the rule's threads: icope bench
     # cohort measured its time and peak RSS at 1,000 patients x 5,000 calls
     # (docs/benchmarks.md).
@@ -385,3 +374,7 @@ COSTS: dict[str, Cost] = {
         max_speedup=2,
     ),
 }
+
+#: One patient's cohort fragments read its calls into pandas once, as cohort_tables does for
+#: the cohort (~1 kB per record): the same model, over one patient's calls.
+COSTS["cohort_fragment"] = COSTS["cohort_tables"]

@@ -150,3 +150,52 @@ def test_cli_rejects_unknown_profiles_and_simulators():
     assert result.exit_code == 2 and "choose from low, realistic, high" in result.output
     result = runner.invoke(main, ["bench", "error-profiles", "--simulators", "wgsim"])
     assert result.exit_code == 2 and "choose from art, dwgsim" in result.output
+
+
+def _vcf(path, header_lines, records):
+    import pysam
+
+    text = "##fileformat=VCFv4.2\n##contig=<ID=chr21,length=1000>\n" + "".join(
+        line + "\n" for line in header_lines
+    )
+    columns = ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]
+    if any(len(r) > 8 for r in records):
+        columns += ["FORMAT", ep.TUMOUR]
+    text += "\t".join(columns) + "\n" + "".join("\t".join(r) + "\n" for r in records)
+    plain = path.with_suffix("")
+    plain.write_text(text)
+    pysam.tabix_compress(str(plain), str(path), force=True)
+
+
+def test_missed_snvs_names_why_each_true_snv_was_missed(tmp_path):
+    simulation = tmp_path / "simulation"
+    (simulation / "truth").mkdir(parents=True)
+    (tmp_path / "results/somatic").mkdir(parents=True)
+    (simulation / "truth/confident.bed").write_text("chr21\t0\t900\n")
+    info = ['##INFO=<ID=VAF,Number=1,Type=Float,Description="v">']
+    truth = [
+        ["chr21", str(pos), ".", "A", "T", ".", "PASS", f"VAF={vaf}"]
+        for pos, vaf in ((100, 0.3), (200, 0.1), (300, 0.2), (400, 0.15), (500, 0.05), (950, 0.4))
+    ]
+    _vcf(simulation / "truth/somatic.vcf.gz", info, truth)
+    header = [
+        '##FILTER=<ID=LowTLOD,Description="x">',
+        '##FILTER=<ID=StrandBias,Description="x">',
+        '##INFO=<ID=TLOD,Number=1,Type=Float,Description="x">',
+        '##INFO=<ID=ERROR,Number=1,Type=Float,Description="x">',
+        '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="x">',
+    ]
+    calls = [
+        ["chr21", "100", ".", "A", "T", ".", "PASS", "TLOD=20;ERROR=0.001", "AD", "20,9"],
+        ["chr21", "200", ".", "A", "T", ".", "LowTLOD", "TLOD=4.2;ERROR=0.003", "AD", "35,3"],
+        ["chr21", "300", ".", "A", "T", ".", "StrandBias", "TLOD=15;ERROR=0.002", "AD", "22,8"],
+    ]
+    _vcf(tmp_path / f"results/somatic/{ep.TUMOUR}.vcf.gz", header, calls)
+    missed = ep.missed_snvs(tmp_path, simulation)
+    # 500 is below VAF 0.1 and 950 outside the confident regions: neither is counted.
+    assert missed["true_snvs"] == 4
+    assert missed["missed"] == 3
+    assert missed["reasons"] == {"StrandBias": 1, "le3_alt_reads": 1, "no_candidate": 1}
+    assert missed["median_alt_reads"] == 5.5
+    text = "\n".join(ep.missed_lines([{"run": "r", "missed": missed}]))
+    assert "| r | 4 | 3 | 1 | 1 | StrandBias 1 | 5.5 | 9.60 | 0.0025 |" in text

@@ -45,3 +45,18 @@ def test_section_lines_show_both_tables():
     assert "## Purity, ploidy and the two-hit call" in text
     assert "| somatic LoF |" in text and "0.59" in text
     assert "0 found from a lone single-method call" in text
+
+
+def test_loh_power_is_the_exact_ceiling_of_the_variant_reads():
+    from icope.bench.purity import _ceiling, loh_power
+
+    # Purity 0.4, 1+0: VAF 0.625 vs 0.375, ln LR = (2k - n) ln(5/3). At a fixed depth of
+    # exactly 60 reads the call needs 2k - 60 >= 4.6 / 0.511 = 9.0, k >= 35 (binomial 60, 0.625:
+    # P(k >= 35) = 0.79); with Poisson depth (more spread) the ceiling is 0.76.
+    assert loh_power(0.4, (1, 0), True) == pytest.approx(0.761, abs=0.002)
+    assert loh_power(0.4, (1, 0), False) == loh_power(0.4, (1, 0), True)  # symmetric
+    assert loh_power(0.8, (1, 0), True) == 1.0
+    assert loh_power(0.4, (1, 0), True, min_log_lr=3.0) > loh_power(0.4, (1, 0), True)
+    assert loh_power(0.4, (2, 0), True) > 0.99  # copy-neutral: VAF 0.7 vs 0.3
+    assert _ceiling("somatic LoF", 0.4) is None
+    assert _ceiling("retained (copy-loss LOH)", 0.6) == loh_power(0.6, (1, 0), True)

@@ -33,6 +33,7 @@ EXAMPLE_WILDCARDS = {
     "caller": "bcftools",
     "method": "pileup",
     "origin": "germline",
+    "known": "dbsnp",
 }
 
 

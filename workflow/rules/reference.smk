@@ -36,6 +36,8 @@ rule genome_bed:
         "results/reference/genome.bed",
     log:
         "logs/reference/genome_bed.log",
+    benchmark:
+        "benchmarks/reference/genome_bed.tsv"
     conda:
         "../../envs/samtools.yaml"
     threads: 1
@@ -174,6 +176,8 @@ rule known_sites:
         tbi="results/reference/known/{known}.vcf.gz.tbi",
     log:
         "logs/reference/known_sites_{known}.log",
+    benchmark:
+        "benchmarks/reference/known_sites_{known}.tsv"
     conda:
         "../../envs/bcftools.yaml"
     threads: 1
@@ -195,6 +199,8 @@ rule panel_genes:
         "results/reference/panel_genes.tsv",
     log:
         "logs/reference/panel_genes.log",
+    benchmark:
+        "benchmarks/reference/panel_genes.tsv"
     conda:
         "../../envs/python.yaml"
     threads: 1

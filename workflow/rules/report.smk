@@ -7,6 +7,8 @@ rule software_versions:
         "results/versions.tsv",
     log:
         "logs/versions.log",
+    benchmark:
+        "benchmarks/reference/software_versions.tsv"
     conda:
         "../../envs/python.yaml"
     threads: 1

@@ -29,8 +29,6 @@ EXAMPLE_WILDCARDS = {
     "part": "0002",
     "tumour": "T1",
     "patient": "P1",
-    "chunk": "0003",
-    "caller": "bcftools",
     "method": "pileup",
     "origin": "germline",
     "known": "dbsnp",
@@ -67,12 +65,13 @@ def test_script_rules_are_read_from_the_rule_files():
 
 
 def test_paths_of_neighbouring_somatic_rules_are_told_apart():
-    assert model.classify("somatic/T1/chunk0002.pileup")[0].rule == "somatic_pileup"
+    assert model.classify("somatic/T1.pileup.calls")[0].rule == "somatic_calls"
     assert model.classify("somatic/T1.pileup.call")[0].rule == "somatic_method_call"
-    assert model.classify("somatic/T1.freebayes.gather") == (
-        model.RULE_BY_NAME["somatic_gather"],
+    assert model.classify("somatic/T1.freebayes.calls") == (
+        model.RULE_BY_NAME["somatic_calls"],
         {"tumour": "T1", "method": "freebayes"},
     )
+    assert model.classify("germline/S1.call")[0].rule == "germline_call"
     assert model.classify("somatic/T1.consensus")[0].rule == "somatic_consensus"
 
 
@@ -160,7 +159,7 @@ def _bench(path: Path, s: float, cpu: str, rss: str = "10.5") -> None:
 
 def test_read_benchmarks_prefers_the_probe_median_and_counts_unsampled_jobs_as_zero(tmp_path):
     _bench(tmp_path / "bwa_mem/S1/L001.tsv", 5.0, "3.5", "200")
-    _bench(tmp_path / "somatic/T1/chunk0002.freebayes.tsv", 1.0, "NA", "NA")
+    _bench(tmp_path / "somatic/T1.freebayes.calls.tsv", 1.0, "NA", "NA")
     exact = {"benchmarks/bwa_mem/S1/L001.tsv": [4.0, 10.0, 4.5]}
     jobs = tp.read_benchmarks(tmp_path, exact).set_index("rule")
     bwa = jobs.loc["bwa_mem"]
@@ -177,12 +176,11 @@ def test_read_benchmarks_prefers_the_probe_median_and_counts_unsampled_jobs_as_z
         "alignment",
         200.0,
     )
-    chunk = jobs.loc["somatic_freebayes"]
-    assert (chunk["cpu_s"], chunk["cpu_source"], chunk["chunk"], chunk["key"]) == (
+    chunk = jobs.loc["somatic_calls"]
+    assert (chunk["cpu_s"], chunk["cpu_source"], chunk["key"]) == (
         0.0,
         "sampled",
-        "0002",
-        "tumour=T1",
+        "method=freebayes,tumour=T1",
     )
     assert chunk["max_rss_mb"] == 0.0
 
@@ -240,26 +238,27 @@ def test_size_fit_splits_cpu_into_start_up_per_job_and_cpu_per_mb():
     )
 
 
-def test_chunk_comparison_gives_ratio_balance_and_fixed_cost_per_chunk():
-    unchunked = _jobs([("germline_bcftools", "sample=S1", "0001", 10.0)])
-    per_chunk = [1.5] * 7 + [1.5 + 0.5]  # 12.5 s over 8 chunks, the last one the largest
-    chunked = _jobs(
-        [("germline_bcftools", "sample=S1", f"{i:04d}", c) for i, c in enumerate(per_chunk, 1)]
-        + [("germline_gather", "caller=bcftools,sample=S1", None, 0.1)]
-    )
-    row = tp.chunk_comparison(unchunked, chunked, 8).iloc[0]
-    assert (row["rule"], row["chunks"], row["cpu_s_n"]) == ("germline_bcftools", 8, 12.5)
+def test_chunk_comparison_gives_ratio_and_fixed_cost_per_chunk_of_the_calling_jobs():
+    unchunked = _jobs([("germline_call", "sample=S1", None, 10.0)])
+    # 12.5 s for the job running 8 chunks inside; other rules are not compared
+    chunked = _jobs([("germline_call", "sample=S1", None, 12.5), ("bwa_mem", "sample=S1", None, 9)])
+    table = tp.chunk_comparison(unchunked, chunked, 8)
+    assert len(table) == 1
+    row = table.iloc[0]
+    assert (row["rule"], row["chunks"], row["cpu_s_n"]) == ("germline_call", 8, 12.5)
     assert row["ratio"] == pytest.approx(1.25)
-    assert row["max_over_mean"] == pytest.approx(2.0 / (12.5 / 8))
+    assert row["mean_chunk_cpu_s"] == pytest.approx(12.5 / 8)
+    # one benchmark per job: the largest chunk is not assessable from it
+    assert math.isnan(row["max_over_mean"])
     assert row["per_chunk_fixed_s"] == pytest.approx(2.5 / 7)
     assert row["ratio_runs"] == ""  # no per-run CPU times
 
 
 def test_chunk_comparison_gives_the_ratio_of_each_repeat():
-    unchunked = _jobs([("somatic_pileup", "tumour=T1", "0001", 10.0)])
+    unchunked = _jobs([("somatic_calls", "method=pileup,tumour=T1", None, 10.0)])
     unchunked["cpu_runs"] = [(10.0, 8.0, 12.0)]
-    chunked = _jobs([("somatic_pileup", "tumour=T1", f"{i:04d}", 5.5) for i in (1, 2)])
-    chunked["cpu_runs"] = [(5.0, 4.5, 6.0), (5.5, 5.5, 6.6)]
+    chunked = _jobs([("somatic_calls", "method=pileup,tumour=T1", None, 11.0)])
+    chunked["cpu_runs"] = [(10.5, 10.0, 12.6)]
     row = tp.chunk_comparison(unchunked, chunked, 2).iloc[0]
     assert row["ratio"] == pytest.approx(1.1)
     assert row["ratio_runs"] == "1.050 / 1.250 / 1.050"
@@ -288,7 +287,7 @@ def test_scale_factor_per_class_of_rule():
     assert model.scale_factor(rule["bwa_mem"], "N", WGS, SIM) == 3100
     assert model.scale_factor(rule["bwa_mem"], "T", EXOME, SIM) == pytest.approx(60 * 100 / 60)
     # somatic calling reads tumour and normal: (100 + 100) / (30 + 60)
-    pair = model.scale_factor(rule["somatic_pileup"], "T", EXOME, SIM)
+    pair = model.scale_factor(rule["somatic_calls"], "T", EXOME, SIM)
     assert pair == pytest.approx(60 * 200 / 90)
     assert model.scale_factor(rule["annotate"], "T", EXOME, SIM) == 60
     # the reference is indexed whole, also for an exome
@@ -476,8 +475,8 @@ def test_dag_jobs_refuse_a_listing_of_another_dag():
 
 def test_chunk_verdicts_say_missed_and_the_chunk_size_that_would_not_be():
     rows = [
-        {"rule": "germline_bcftools", "ratio": 1.2, "per_chunk_fixed_s": 0.13, "cpu_s_1": 4.13},
-        {"rule": "somatic_pileup", "ratio": 1.1, "per_chunk_fixed_s": 0.1, "cpu_s_1": 10.0},
+        {"rule": "germline_call", "ratio": 1.2, "per_chunk_fixed_s": 0.13, "cpu_s_1": 4.13},
+        {"rule": "somatic_calls", "ratio": 1.1, "per_chunk_fixed_s": 0.1, "cpu_s_1": 10.0},
     ]
     chunking = {
         "rows": rows,
@@ -488,10 +487,13 @@ def test_chunk_verdicts_say_missed_and_the_chunk_size_that_would_not_be():
     first, second = report._chunk_verdicts({"chunking": chunking, "chunks": 8, "size_mb": 1.0})
     assert "1.080x the CPU with 8 chunks" in first and "MISSED" in first
     # 0.13 s per chunk against 4 s of work per Mb: 0.13 / (0.05 x 4) = 0.65 Mb
-    assert "up to 1.200x (germline_bcftools): 0.13 s more per chunk job" in first
+    assert "up to 1.200x (germline_call): 0.13 s more per chunk against" in first
     assert "4.0 s of work per Mb, so chunks need at least 0.65 Mb" in first
     assert "1.0003x" in first
     assert "1.20x the mean" in second and second.endswith("met.")
+    chunking["max_over_mean"] = None  # the chunks ran inside one job
+    second = report._chunk_verdicts({"chunking": chunking, "chunks": 8, "size_mb": 1.0})[1]
+    assert second.startswith("Chunk balance, 1 Mb: not assessable") and "MISSED" not in second
 
 
 def test_command_names_only_options_that_differ_from_the_defaults(tmp_path):
@@ -545,7 +547,7 @@ def test_targets_are_called_in_the_templates_chunks():
 def test_rules_whose_cpu_is_mostly_start_up_are_named():
     table = pd.DataFrame(
         {
-            "rule": ["cnvkit_tumour", "bwa_mem", "patient_report", "germline_gather"],
+            "rule": ["cnvkit_tumour", "bwa_mem", "patient_report", "somatic_method_call"],
             "scaling": ["reads", "reads", "fixed", "sites"],
             "jobs": [1, 2, 1, 1],
             "cpu_s": [3.0, 30.0, 0.5, 0.01],

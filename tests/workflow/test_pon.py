@@ -67,7 +67,7 @@ def test_configured_panel_reruns_only_the_consensus(panel, tmp_path):
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     planned = result.stdout + result.stderr
     assert "somatic_consensus" in planned
-    for upstream in ("somatic_pileup", "somatic_freebayes", "somatic_method_call", "pon_build"):
+    for upstream in ("somatic_calls", "somatic_method_call", "pon_build"):
         assert upstream not in planned, planned
 
 

@@ -38,9 +38,7 @@ def up_to_date(completed_run):
 
 
 SOMATIC = {
-    "somatic_pileup": 2,  # two calling chunks in the test config
-    "somatic_freebayes": 2,
-    "somatic_gather": 2,
+    "somatic_calls": 2,  # one per method, each running the test config's two chunks inside
     "somatic_method_call": 2,
     "somatic_consensus": 1,
 }

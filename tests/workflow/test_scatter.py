@@ -1,6 +1,8 @@
 """Scatter/gather calling: records gathered from chunks equal those of an unscattered run, on
 the bundled test data with cuts placed at the hardest spots (inside a deletion, at an
-insertion, at a SNV) and with the chunks rule calling_chunks itself builds.
+insertion, at a SNV) and with the chunks rule calling_chunks itself builds. The chunks run
+inside one job per sample and caller (germline_call: compared on its normalised VCF, for each
+germline caller; somatic_calls: the gathered candidates of each method).
 
 bcftools records are identical byte for byte. freebayes records are identical in position,
 alleles, FILTER and every sample column (genotype, depths, allele counts, likelihoods). Their
@@ -13,6 +15,7 @@ The somatic model does not read freebayes' QUAL."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 
 import pytest
@@ -22,12 +25,10 @@ from .conftest import make_run_dir, snakemake
 
 pytestmark = pytest.mark.workflow
 
-RAW_CALLS = [
-    "results/germline/raw/NA12878.bcftools.bcf",
-    "results/germline/raw/NA12878.freebayes.bcf",
-    "results/somatic/pileup/testT.bcf",
-    "results/somatic/freebayes/testT.bcf",
-]
+GERMLINE = "results/germline/NA12878.vcf.gz"
+#: Both methods' gathered candidates (temp files, kept with --notemp).
+SOMATIC = ["results/somatic/pileup/testT.bcf", "results/somatic/freebayes/testT.bcf"]
+CALLERS = ("bcftools", "freebayes")
 PADDING = 1000
 #: germline.min_qual of the test config: freebayes calls must fall on the same side of it.
 MIN_QUAL = 20
@@ -36,11 +37,32 @@ CONTIG, LENGTH = "chr22", 40001
 
 def _run_dir(base, chunks: int, min_chunk_bp: int = 10000):
     run_dir = make_run_dir(base)
+    _configure(run_dir, calling={"chunks": chunks, "min_chunk_bp": min_chunk_bp})
+    return run_dir
+
+
+def _configure(run_dir, **sections) -> dict:
     path = run_dir / "config" / "config.yaml"
     config = yaml.safe_load(path.read_text())
-    config["calling"].update(chunks=chunks, min_chunk_bp=min_chunk_bp)
+    for section, values in sections.items():
+        config[section].update(values)
     path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return run_dir
+    return config
+
+
+def _call(run_dir, callers=CALLERS, somatic=SOMATIC) -> dict[str, object]:
+    """The normal's germline calls by each caller (germline_call, the caller switched in the
+    config; each VCF copied aside) and the tumour's gathered candidates of each method."""
+    calls = {}
+    for number, caller in enumerate(callers):
+        _configure(run_dir, germline={"caller": caller})
+        targets = [GERMLINE, *(somatic if number == 0 else [])]
+        snakemake(run_dir, "--cores", "2", "--notemp", *targets)
+        kept = run_dir / "calls" / f"NA12878.{caller}.vcf.gz"
+        kept.parent.mkdir(exist_ok=True)
+        shutil.copy(run_dir / GERMLINE, kept)
+        calls[f"germline {caller}"] = kept
+    return calls | {path: run_dir / path for path in somatic}
 
 
 def _records(path) -> list[str]:
@@ -75,16 +97,15 @@ def _first(records, test) -> list[str]:
 @pytest.fixture(scope="module")
 def unscattered(tmp_path_factory):
     run_dir = _run_dir(tmp_path_factory.mktemp("unscattered"), chunks=1)
-    snakemake(run_dir, "--cores", "2", "--notemp", *RAW_CALLS)
-    return run_dir
+    return _call(run_dir)
 
 
 def _hard_cuts(unscattered) -> list[int]:
     """0-based cut positions: inside a germline deletion, just after a somatic insertion's
     anchor base (the inserted bases sit across the cut), before a SNV (it is the first base
     of its chunk) and after another (the last base of its chunk)."""
-    germline = _records(unscattered / RAW_CALLS[0])
-    somatic = _records(unscattered / RAW_CALLS[3])
+    germline = _records(unscattered["germline bcftools"])
+    somatic = _records(unscattered[SOMATIC[1]])
     deletion = _first(germline, lambda f: len(f[3]) >= 3 and len(f[4]) < len(f[3]))
     insertion = _first(somatic, lambda f: len(f[4]) > len(f[3]))
     inside = int(deletion[1]) + 1
@@ -114,40 +135,46 @@ def test_cuts_at_variants_and_inside_indels_change_no_record(unscattered, tmp_pa
     run_dir = _run_dir(tmp_path, chunks=slots, min_chunk_bp=1)
     snakemake(run_dir, "--cores", "1", "results/reference/chunks/chunks.tsv")
     _write_chunks(run_dir, cuts, slots)
-    snakemake(run_dir, "--cores", "2", "--notemp", *RAW_CALLS)
-    for path in RAW_CALLS:
-        _assert_same_calls(_records(run_dir / path), _records(unscattered / path), path)
-    # the gathered files really came from several chunks, the empty slot included
-    logs = sorted((run_dir / "logs" / "germline" / "NA12878").glob("chunk*.bcftools.log"))
-    assert len(logs) == slots
-    assert "0 records" in logs[-1].read_text()
+    for name, path in _call(run_dir).items():
+        _assert_same_calls(_records(path), _records(unscattered[name]), name)
+    # the gathered files really came from several chunks, in chunk order, the empty slot
+    # included (each chunk's summary line in the job's log)
+    log = (run_dir / "logs/somatic/testT.pileup.calls.log").read_text()
+    lines = [line for line in log.splitlines() if line.startswith("chunk ")]
+    assert [line.split(":")[0] for line in lines] == [f"chunk {i:04d}" for i in range(1, slots + 1)]
+    assert lines[-1].startswith(f"chunk {slots:04d}: 0 bp called in") and "; 0 records" in lines[-1]
+    assert not list(run_dir.rglob("*.chunks")), "the work directories are removed"
 
 
 def test_chunks_the_workflow_builds_change_no_record(unscattered, tmp_path):
     run_dir = _run_dir(tmp_path, chunks=7, min_chunk_bp=1000)
-    snakemake(run_dir, "--cores", "2", "--notemp", *RAW_CALLS)
+    calls = _call(run_dir)
     table = (run_dir / "results/reference/chunks/chunks.tsv").read_text().splitlines()
     assert len(table) == 1 + 7
-    for path in RAW_CALLS:
-        _assert_same_calls(_records(run_dir / path), _records(unscattered / path), path)
-    gathered = run_dir / RAW_CALLS[0]
-    assert (gathered.parent / f"{gathered.name}.csi").is_file()
+    for name, path in calls.items():
+        _assert_same_calls(_records(path), _records(unscattered[name]), name)
+    assert (run_dir / f"{GERMLINE}.tbi").is_file()
 
 
-def test_dry_run_plans_one_job_per_chunk_and_caller(tmp_path):
-    run_dir = _run_dir(tmp_path, chunks=5, min_chunk_bp=1000)
+def _planned(tmp_path, chunks: int) -> dict[str, int]:
+    run_dir = _run_dir(tmp_path / f"chunks{chunks}", chunks=chunks, min_chunk_bp=1000)
     result = snakemake(run_dir, "--dry-run", "--quiet", "rules", "--cores", "1")
     jobs = {}
     for line in result.stdout.splitlines():
         name, _, count = line.strip().partition(" ")
         if count.strip().isdigit():
             jobs[name] = int(count)
+    return jobs
+
+
+def test_dry_run_plans_one_calling_job_per_sample_and_caller_whatever_the_chunks(tmp_path):
+    jobs = _planned(tmp_path, chunks=5)
     normals, tumours = 2, 1
-    assert jobs["germline_bcftools"] == 5 * normals
-    assert jobs["germline_gather"] == normals
-    assert jobs["somatic_pileup"] == jobs["somatic_freebayes"] == 5 * tumours
-    assert jobs["somatic_gather"] == 2 * tumours
+    assert jobs["germline_call"] == normals
+    assert jobs["somatic_calls"] == 2 * tumours  # pileup and freebayes
     assert jobs["calling_chunks"] == 1
+    # the chunks run inside the jobs: the DAG does not grow with them (WGS: 48)
+    assert _planned(tmp_path, chunks=48) == jobs
 
 
 def _tumour_alt_reads(record: str) -> int:
@@ -163,16 +190,15 @@ def test_freebayes_bounds_change_no_call_on_the_test_data(unscattered, tmp_path)
     nearby candidate records with 2 tumour alt reads each, which somatic.min_tumour_alt_reads
     (3) rejects anyway: no call changes."""
     run_dir = _run_dir(tmp_path, chunks=1)
-    path = run_dir / "config" / "config.yaml"
-    config = yaml.safe_load(path.read_text())
-    config["calling"].update(freebayes_best_n_alleles=0, freebayes_skip_coverage_factor=1e6)
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    germline, somatic = RAW_CALLS[1], RAW_CALLS[3]
-    snakemake(run_dir, "--cores", "2", "--notemp", germline, somatic)
-    assert _records(run_dir / germline) == _records(unscattered / germline)
-    unbounded, bounded = _records(run_dir / somatic), _records(unscattered / somatic)
+    config = _configure(
+        run_dir, calling={"freebayes_best_n_alleles": 0, "freebayes_skip_coverage_factor": 1e6}
+    )
+    calls = _call(run_dir, callers=("freebayes",), somatic=SOMATIC[1:])
+    germline, somatic = "germline freebayes", SOMATIC[1]
+    assert _records(calls[germline]) == _records(unscattered[germline])
+    unbounded, bounded = _records(calls[somatic]), _records(unscattered[somatic])
     assert set(bounded) <= set(unbounded)
     lost = [r for r in unbounded if r not in set(bounded)]
     assert all(_tumour_alt_reads(r) < config["somatic"]["min_tumour_alt_reads"] for r in lost)
-    log = (unscattered / "logs/somatic/testT/chunk0001.freebayes.log").read_text()
+    log = (unscattered[somatic].parents[3] / "logs/somatic/testT.freebayes.calls.log").read_text()
     assert "--skip-coverage 500" in log and "deepest called site DP" in log

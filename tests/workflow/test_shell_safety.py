@@ -179,8 +179,10 @@ def test_rendered_commands_quote_a_hostile_reference_path(tmp_path, caller):
     reached = {rule for rule, command in commands if "touch pwned" in command}
     # The callers read the targets through the chunk BEDs rule calling_chunks writes under
     # results/ (a script rule: no shell), so the hostile path reaches no calling command.
+    # germline_call and somatic_calls are script rules too: their commands are built by
+    # icope.core.callers (test_caller_commands_quote_a_hostile_path).
     assert {"genome_fasta", "known_sites", "mosdepth"} <= reached
-    assert f"germline_{caller}" in {rule for rule, _ in commands}
+    assert not {"germline_call", "somatic_calls"} & {rule for rule, _ in commands}
     expanded = [
         f"rule {rule}: {needle} at {i}: {command}"
         for rule, command in commands
@@ -194,11 +196,60 @@ def test_rendered_commands_quote_a_hostile_reference_path(tmp_path, caller):
 def test_a_tumour_without_normal_gets_no_empty_argument(tmp_path):
     commands = _rendered_commands(_hostile_run_dir(tmp_path / "run", "bcftools"))
     tumour_only = [(r, c) for r, c in commands if "testTO" in c and "testN" not in c]
-    assert {r for r, _ in tumour_only} >= {
-        "somatic_pileup",
-        "somatic_freebayes",
-        "sv_call",
-        "sv_somatic_filter",
-    }
+    assert {r for r, _ in tumour_only} >= {"sv_call", "sv_somatic_filter"}
     empty = [f"rule {r}: {c}" for r, c in commands if "" in shlex.split(c)]
     assert empty == []
+
+
+def _caller_commands(fasta: str, samples: tuple[str, ...], chunk_dir: Path) -> list[str]:
+    """Every command germline_call and somatic_calls run (icope.core.callers), for one chunk
+    slot under ``chunk_dir`` and an output there."""
+    from icope.core import callers
+    from icope.core.scatter import ChunkSlot, keep_records
+
+    slot = ChunkSlot("0001", str(chunk_dir / "0001.core.bed"), str(chunk_dir / "0001.padded.bed"))
+    reads = callers.Reads(fasta, samples)
+    settings = {
+        "min_mapq": 20,
+        "min_bq": 13,
+        "best_n": 4,
+        "min_af": 0.05,
+        "min_alt_count": 2,
+        "max_depth": 1000,
+        "annotations": "FORMAT/AD,FORMAT/DP",
+        "enough_alt_reads": "FORMAT/AD[0:1]>=3",
+        "extra": "",
+        "mpileup_extra": "",
+        "call_extra": "",
+    }
+    output = str(chunk_dir / "calls.vcf.gz")
+    return [
+        callers.germline_bcftools(reads, settings)(slot),
+        callers.germline_freebayes(reads, settings, 500)(slot),
+        callers.somatic_pileup(reads, settings)(slot),
+        callers.somatic_freebayes(reads, settings, 500)(slot),
+        callers.germline_normalise(fasta, output, 20, 8),
+        callers.split_alleles(fasta, output),
+        keep_records(slot, output),
+    ]
+
+
+@pytest.mark.parametrize("samples", [("t.bam", "n.bam"), ("t.bam",)], ids=["pair", "tumour-only"])
+def test_caller_commands_quote_a_hostile_path(tmp_path, samples):
+    hostile = tmp_path / HOSTILE
+    hostile.mkdir()
+    (hostile / "0001.core.bed").write_text("chr22\t0\t10\n")
+    bams = tuple(str(hostile / s) for s in samples)
+    commands = _caller_commands(str(hostile / "genome.fasta"), bams, hostile)
+    expanded = [
+        f"{needle} at {i}: {command}"
+        for command in commands
+        for needle in INJECTIONS
+        for i in unquoted_occurrences(command, needle)
+    ]
+    assert expanded == []
+    # a tumour-only job names its tumour alone, with no empty argument for the normal
+    assert all("" not in shlex.split(c) for c in commands)
+    for command in commands[:4]:  # the callers: every BAM is one argument
+        words = shlex.split(command)
+        assert [w for w in words if w.endswith(".bam")] == list(bams), command

@@ -47,9 +47,7 @@ wildcard_constraints:
     known="dbsnp|gnomad|clinvar",
     origin="germline|somatic",
     method="pileup|freebayes",
-    chunk="[0-9]{4}",
     part="[0-9]{4}",
-    caller="bcftools|freebayes",
 
 
 def _stop(message):
@@ -164,56 +162,91 @@ if CHECK_INPUTS and (damaged := invalidate_if_changed(BWA_STAMP)):
 CHUNKS = chunk_ids(config["calling"]["chunks"])
 
 
-def chunk_beds(wildcards):
-    """The chunk's own regions (records starting there are kept) and the padded regions its
-    caller reads."""
-    prefix = f"results/reference/chunks/{wildcards.chunk}"
-    return {"core": f"{prefix}.core.bed", "padded": f"{prefix}.padded.bed"}
+# Every job calling small variants reads every chunk's own (core) regions and the padded
+# regions its caller reads (icope.core.scatter runs the chunks inside the job).
+CHUNK_CORE_BEDS = [f"results/reference/chunks/{c}.core.bed" for c in CHUNKS]
+CHUNK_PADDED_BEDS = [f"results/reference/chunks/{c}.padded.bed" for c in CHUNKS]
 
 
-# The last step of every chunk caller: keep the records that start in the chunk's own regions
-# (POS-based: a deletion across a cut belongs to the chunk where it starts). With an empty
-# core BED (an unused slot, whose caller ran on one base) only the header is written.
-KEEP_CHUNK_RECORDS = (
-    "if [ -s {input.core:q} ]; then "
-    "bcftools view --no-version -T {input.core:q} --targets-overlap 0 -Ob -o {output:q}; "
-    "else bcftools view --no-version -i 'POS<0' -Ob -o {output:q}; fi"
-)
-# What every chunk logs, so that real-data chunk times and depths can be checked.
-CHUNK_SUMMARY = (
-    "echo \"chunk {wildcards.chunk}: $(awk '{{n += $3 - $2}} END {{print n + 0}}' "
-    "{input.core:q}) bp called in $(( $(date +%s) - start )) s; "
-    "$(bcftools view -H {output:q} | wc -l) records; deepest called site DP "
-    "$(bcftools query -f '%INFO/DP\\n' {output:q} | sort -n | tail -n 1)\" >&2"
-)
-# freebayes' --skip-coverage for a chunk: calling.freebayes_skip_coverage_factor times the
-# summed mean depth (mosdepth, over the calling targets) of the samples called, at least
-# calling.freebayes_min_skip_coverage: pathological pileups (satellites, poly-G at
-# thousands-fold depth) are skipped at any sequencing depth, normal sites never.
-SKIP_COVERAGE = (
-    "awk -F'\\t' -v f={factor} -v m={minimum} '$1 == \"total_region\" {{{{d += $4}}}} "
-    "END {{{{x = int(d * f); print (x > m ? x : m)}}}}' {{input.depth:q}}"
-).format(
-    factor=config["calling"]["freebayes_skip_coverage_factor"],
-    minimum=config["calling"]["freebayes_min_skip_coverage"],
-)
+def _freebayes_settings(section):
+    return {
+        "min_mapq": config["alignment"]["min_mapq_for_calling"],
+        "min_bq": config[section]["min_base_quality"],
+        "best_n": config["calling"]["freebayes_best_n_alleles"],
+        # freebayes' --skip-coverage: this factor times the summed mean depth (mosdepth, over
+        # the calling targets) of the samples called, at least the minimum
+        # (icope.core.callers.skip_coverage).
+        "skip_factor": config["calling"]["freebayes_skip_coverage_factor"],
+        "skip_minimum": config["calling"]["freebayes_min_skip_coverage"],
+        # Pasted unquoted on purpose: an argument string (config/README.md).
+        "extra": config[section]["freebayes_extra"],
+    }
+
+
+def germline_caller_settings():
+    """The settings of the configured germline caller (icope.core.callers)."""
+    if config["germline"]["caller"] == "freebayes":
+        return _freebayes_settings("germline")
+    return {
+        "min_mapq": config["alignment"]["min_mapq_for_calling"],
+        "min_bq": config["germline"]["min_base_quality"],
+        # Pasted unquoted on purpose: argument strings (config/README.md).
+        "mpileup_extra": config["germline"]["bcftools_mpileup_extra"],
+        "call_extra": config["germline"]["bcftools_call_extra"],
+    }
+
+
+def somatic_method_settings(wildcards):
+    """The settings of one somatic calling method (icope.core.callers)."""
+    somatic = config["somatic"]
+    if wildcards.method == "freebayes":
+        return _freebayes_settings("somatic") | {
+            "min_af": somatic["min_tumour_af"],
+            "min_alt_count": somatic["freebayes_min_alternate_count"],
+        }
+    return {
+        "min_mapq": config["alignment"]["min_mapq_for_calling"],
+        "min_bq": somatic["min_base_quality"],
+        "enough_alt_reads": f"FORMAT/AD[0:1]>={somatic['min_tumour_alt_reads']}",
+        # Per sample: allele depths, per strand, and base-quality sums per allele (QS) for
+        # the likelihood model; INFO/I16 (always written) adds mapping quality and read-end
+        # distance.
+        "annotations": "FORMAT/AD,FORMAT/DP,FORMAT/ADF,FORMAT/ADR,FORMAT/QS",
+        # Deep panels and amplicons exceed mpileup's default of 250 reads per file.
+        "max_depth": somatic["pileup_max_depth"],
+        # Pasted unquoted on purpose: an argument string (config/README.md).
+        "extra": somatic["bcftools_mpileup_extra"],
+    }
 
 
 def sample_depth_summary(wildcards):
     return mosdepth_summary(wildcards.sample)
 
 
-def pair_depth_summaries(wildcards):
-    """mosdepth summaries of a tumour and its matched normal (if any)."""
+def germline_depth_summary(wildcards):
+    """freebayes' --skip-coverage reads the normal's mosdepth summary; bcftools nothing."""
+    if config["germline"]["caller"] == "freebayes":
+        return [sample_depth_summary(wildcards)]
+    return []
+
+
+def somatic_depth_summaries(wildcards):
+    """mosdepth summaries of a tumour and its matched normal (if any), for freebayes'
+    --skip-coverage; the pileup method reads none."""
+    if wildcards.method != "freebayes":
+        return []
     normal = normal_of(wildcards.tumour)
     return [mosdepth_summary(s) for s in (wildcards.tumour, normal) if s]
 
 
-# Per-chunk calling costs. Measured on the 1 Mb chr21 simulation (docs/benchmarks.md, one
-# chunk): germline bcftools 6.3 CPU s per Mb of a 30x normal (~19 MB of BAM per Mb), somatic
-# pileup 13.1 and freebayes 17.5 CPU s per Mb of a 30x/60x pair (~58 MB per Mb): 5.5, 3.8 and
-# 5.0 CPU min per GB of BAM. The models take about three times that (repeats and deep regions
-# are slower than the simulation), freebayes six. A chunk reads about 1/N of the BAMs.
+# Per-chunk calling costs, keyed by caller. Measured on the 1 Mb chr21 simulation
+# (docs/benchmarks.md, one chunk): germline bcftools 6.3 CPU s per Mb of a 30x normal (~19 MB
+# of BAM per Mb), somatic pileup 13.1 and freebayes 17.5 CPU s per Mb of a 30x/60x pair (~58 MB
+# per Mb): 5.5, 3.8 and 5.0 CPU min per GB of BAM. The models take about three times that
+# (repeats and deep regions are slower than the simulation), freebayes six. germline_call and
+# somatic_calls run every chunk of a sample (their CPU: the cost over all of the BAMs) on the
+# job's threads, one chunk per thread; gathering and normalising (~1-10 CPU min per GB of
+# calls) are covered by the fixed minutes.
 CHUNK_COSTS = {
     "germline_bcftools": Cost(
         mem_mb=2000, minutes=20, cpu_minutes_per_gb=15, time_of=("bam",)
@@ -233,9 +266,6 @@ CHUNK_COSTS = {
 # After gathering, one job per sample. Python steps read every candidate record (a 60x WGS
 # tumour's pileup holds millions): about 20 us each, ~1 CPU min per 50 MB of BCF.
 CALL_COSTS = {
-    "germline_normalise": Cost(
-        mem_mb=1000, minutes=10, cpu_minutes_per_gb=10, time_of=("calls",)
-    ),
     "somatic_method_call": Cost(
         mem_mb=2000, minutes=20, cpu_minutes_per_gb=40, time_of=None
     ),
@@ -249,40 +279,32 @@ def calls_runtime(rule):
     return sized_runtime(CALL_COSTS[rule])
 
 
-def chunk_runtime(rule):
-    """Minutes for one chunk: the rule's cost over 1/N of its BAMs, growing with attempts."""
-    cost = CHUNK_COSTS[rule]
-
-    def _runtime(wildcards, input, threads, attempt):
-        share = input_bytes(input, cost.time_of) / len(CHUNKS)
-        return cost.runtime(share, threads, attempt)
-
-    return _runtime
+def _chunk_cost(wildcards):
+    """The per-chunk cost of a calling job's caller (somatic: its method)."""
+    if hasattr(wildcards, "method"):
+        return CHUNK_COSTS[f"somatic_{wildcards.method}"]
+    return CHUNK_COSTS[f"germline_{config['germline']['caller']}"]
 
 
-def chunk_mem_mb(rule):
-    return sized_mem_mb(CHUNK_COSTS[rule])
+def _chunks_at_once(threads):
+    return max(1, min(threads, len(CHUNKS)))
 
 
-def gather_runtime(wildcards, input, attempt):
-    """bcftools concat of N chunk files: ~1 min per GB of calls, at least 10 minutes."""
-    return Cost(mem_mb=500, minutes=10, cpu_minutes_per_gb=2).runtime(
-        input_bytes(input, None), 1, attempt
+def scattered_mem_mb(wildcards, input, threads, attempt):
+    """One chunk's memory times the chunks running at once (min(threads, chunks)), growing
+    with each attempt."""
+    cost = _chunk_cost(wildcards)
+    one = cost.memory(input_bytes(input, cost.mem_of), 1, attempt)
+    return one * _chunks_at_once(threads)
+
+
+def scattered_runtime(wildcards, input, threads, attempt):
+    """Minutes of every chunk's CPU (the caller's cost over all of the BAMs) spread over the
+    chunks running at once, growing with each attempt."""
+    cost = _chunk_cost(wildcards)
+    return cost.runtime(
+        input_bytes(input, cost.time_of), _chunks_at_once(threads), attempt
     )
-
-
-def germline_chunk_calls(wildcards):
-    return [
-        f"results/germline/chunks/{wildcards.sample}/{chunk}.{wildcards.caller}.bcf"
-        for chunk in CHUNKS
-    ]
-
-
-def somatic_chunk_calls(wildcards):
-    return [
-        f"results/somatic/chunks/{wildcards.tumour}/{chunk}.{wildcards.method}.bcf"
-        for chunk in CHUNKS
-    ]
 
 
 # --- resources ---------------------------------------------------------------------------

@@ -123,21 +123,21 @@ def dag_benchmark(
 
 
 DAG_NOTES = [
-    "Planning time grows linearly with the number of jobs (~52 per patient with the test "
-    "config's 2 calling chunks: a check, trim and alignment job per lane, separate jobs per QC "
-    "tool, per calling chunk and gather, CNV and SV step), at about 2.5 ms per job on this "
-    "machine; memory likewise (~25 kB per job).",
+    "Planning time grows linearly with the number of jobs (~55 per patient with the test "
+    "config: a check, trim and alignment job per lane, separate jobs per QC tool, CNV and SV "
+    "step; calling is one job per normal and one per tumour and somatic method), at about "
+    "2.5 ms per job on this machine; memory likewise (~25 kB per job).",
     "Almost all of it is Snakemake's own per-job work: in a profile of 100 patients, the "
     "dry-run job listing (each job's resources and shell command formatted, as a real run "
     "also does) takes a third, dependency resolution and job creation most of the rest; the "
     "workflow's input functions and sheet lookups are dictionary lookups built once, under "
     "2 %.",
-    "Scatter/gather multiplies calling jobs: with the default 48 chunks (WGS) a patient "
-    "(normal + tumour) has 148 calling jobs instead of 3, so a 1,000-patient cohort would be "
-    "~190,000 jobs, about 8 minutes of planning. Plan WGS cohorts in batches (one run "
-    "directory per ~100 patients) or use fewer chunks for exomes and panels.",
+    "Calling chunks run inside their calling job (germline_call, somatic_calls: up to "
+    "threads.germline_call / threads.somatic_calls chunks at a time), so the number of "
+    "chunks no longer changes the DAG: a patient (normal + tumour) has 6 calling jobs with "
+    "the test config's 2 chunks and with the WGS default of 48 alike (before: 13 and 151, "
+    "one job per chunk and caller plus the gathers).",
     "Not yet at the target of 1,000 patients in 30 s and 1 GB: that needs ~10 jobs per "
     "patient at Snakemake's per-job cost (for example reads check, trimming and alignment of "
-    "a lane in one job; one job per CNV and SV chain; calling chunks run inside one "
-    "multi-threaded job per sample), not faster input functions.",
+    "a lane in one job; one job per CNV and SV chain), not faster input functions.",
 ]

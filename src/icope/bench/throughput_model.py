@@ -87,15 +87,8 @@ RULES = (
     RuleClass("qc_patient", "qc/{patient}.qc", "post-alignment", "fixed"),
     RuleClass("multiqc", "qc/multiqc", "post-alignment", "fixed"),
     RuleClass("identity_genotypes", "identity/{sample}", "post-alignment", "fixed"),
-    RuleClass("germline_bcftools", "germline/{sample}/chunk{chunk}.bcftools", "calling", "reads"),
-    RuleClass("germline_freebayes", "germline/{sample}/chunk{chunk}.freebayes", "calling", "reads"),
-    RuleClass("germline_gather", "germline/{sample}.{caller}.gather", "calling", "sites"),
-    RuleClass("germline_normalise", "germline/{sample}.normalise", "calling", "sites"),
-    RuleClass("somatic_pileup", "somatic/{tumour}/chunk{chunk}.pileup", "calling", "reads", "pair"),
-    RuleClass(
-        "somatic_freebayes", "somatic/{tumour}/chunk{chunk}.freebayes", "calling", "reads", "pair"
-    ),
-    RuleClass("somatic_gather", "somatic/{tumour}.{method}.gather", "calling", "sites"),
+    RuleClass("germline_call", "germline/{sample}.call", "calling", "reads"),
+    RuleClass("somatic_calls", "somatic/{tumour}.{method}.calls", "calling", "reads", "pair"),
     RuleClass("somatic_method_call", "somatic/{tumour}.{method}.call", "calling", "sites"),
     RuleClass("somatic_consensus", "somatic/{tumour}.consensus", "calling", "sites"),
     RuleClass("pon_pileup", "pon/pileup", "calling", "reads"),
@@ -124,11 +117,11 @@ RULES = (
     RuleClass("cohort_database", "cohort/cohort_database", "annotation and reports", "sites"),
 )
 RULE_BY_NAME = {rule.rule: rule for rule in RULES}
-#: Wildcards that split one unit of work over several jobs (lanes, their FASTQ parts, calling
-#: chunks).
+#: Wildcards that split one unit of work over several jobs (lanes, their FASTQ parts).
 SPLIT_WILDCARDS = ("unit", "part", "chunk")
-#: The rules run once per calling chunk.
-SCATTERED = tuple(rule.rule for rule in RULES if "{chunk}" in rule.template)
+#: The rules that run every calling chunk inside their job (icope.core.scatter): a chunk's
+#: cost model applies to the job's CPU summed over its chunks.
+SCATTERED = ("germline_call", "somatic_calls")
 
 
 class BenchmarkPathError(ValueError):
@@ -139,9 +132,9 @@ def classify(path: str, rules: Iterable[RuleClass] = RULES) -> tuple[RuleClass, 
     """The rule of a benchmark path (relative to ``benchmarks/``, without ``.tsv``) and its
     wildcards.
 
-    >>> rule, wildcards = classify("somatic/SIM_T/chunk0003.pileup")
+    >>> rule, wildcards = classify("somatic/SIM_T.pileup.calls")
     >>> rule.rule, wildcards
-    ('somatic_pileup', {'tumour': 'SIM_T', 'chunk': '0003'})
+    ('somatic_calls', {'tumour': 'SIM_T', 'method': 'pileup'})
     """
     found = [(rule, m.groupdict()) for rule in rules if (m := rule.regex().match(path))]
     if len(found) != 1:

@@ -17,16 +17,9 @@ STAGES: dict[str, tuple[str, ...]] = {
     "reads": ("bam_to_fastq", "check_reads", "fastp"),
     "align": ("bwa_mem", "minimap2_align", "merge_markdup"),
     "qc": ("samtools_stats", "mosdepth", "qc_patient"),
-    "germline": (
-        "germline_bcftools",
-        "germline_freebayes",
-        "germline_gather",
-        "germline_normalise",
-    ),
+    "germline": ("germline_call",),
     "somatic": (
-        "somatic_pileup",
-        "somatic_freebayes",
-        "somatic_gather",
+        "somatic_calls",
         "somatic_method_call",
         "somatic_consensus",
     ),

@@ -241,6 +241,34 @@ def test_bam_unit_with_fewer_pairs_than_the_minimum(tmp_path, shared_data):
     )
 
 
+def test_a_broken_lane_stops_its_whole_sample_naming_the_lane(tmp_path, shared_data):
+    """One check job per sample: a good lane L001 and a truncated lane L002 of NA12878; the
+    job names L002 and no lane of the sample is trimmed or aligned."""
+    good1, good2 = _copy_reads(shared_data, tmp_path / "lane1")
+    bad1, bad2 = _copy_reads(shared_data, tmp_path / "lane2")
+    data = bad1.read_bytes()
+    bad1.write_bytes(data[: len(data) // 2])
+    run_dir = _run_dir(tmp_path, {"NA12878": (good1, good2, None)})
+    units = run_dir / "config" / "units.tsv"
+    units.write_text(
+        units.read_text() + f"NA12878\tL002\t{bad1}\t{bad2}\t\tILLUMINA\tNA12878_lib1\n"
+    )
+    message = (
+        f"check_reads: sample NA12878, unit L002: {bad1}: truncated gzip file (ended before "
+        "its end marker)"
+    )
+
+    result = _run(run_dir)
+
+    assert result.returncode != 0
+    assert "Error in rule check_reads" in result.stderr and message in result.stderr
+    log = (run_dir / "logs/check_reads/NA12878.log").read_text()
+    assert f"ERROR {message}" in log and "unit L001: {'read_pairs': 4949" in log
+    assert not (run_dir / "results/qc/reads/NA12878.json").exists()
+    assert not (run_dir / "logs/fastp").exists() and not (run_dir / "logs/bwa_mem").exists()
+    assert not (run_dir / "results/alignment/units").exists()
+
+
 # --- good input passes -------------------------------------------------------------------
 
 

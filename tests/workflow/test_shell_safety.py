@@ -179,7 +179,7 @@ def test_rendered_commands_quote_a_hostile_reference_path(tmp_path, caller):
     reached = {rule for rule, command in commands if "touch pwned" in command}
     # The callers read the targets through the chunk BEDs rule calling_chunks writes under
     # results/ (a script rule: no shell), so the hostile path reaches no calling command.
-    assert {"genome_fasta", "known_sites", "mosdepth"} <= reached
+    assert {"genome_fasta", "known_sites", "bam_qc"} <= reached
     assert f"germline_{caller}" in {rule for rule, _ in commands}
     expanded = [
         f"rule {rule}: {needle} at {i}: {command}"

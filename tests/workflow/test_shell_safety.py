@@ -31,6 +31,7 @@ UNQUOTED = {
     "params.extra": "a *_extra argument string from the config, pasted unquoted on purpose",
     "params.mpileup_extra": "the same, for bcftools mpileup (germline)",
     "params.call_extra": "the same, for bcftools call (germline)",
+    "params.fastp_extra": "the same, for fastp where it shares a job with the aligner",
 }
 #: A directory name that runs commands wherever a shell reads it unquoted.
 HOSTILE = "ref dir $(touch pwned) `touch pwned2` 'q'"

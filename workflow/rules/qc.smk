@@ -114,11 +114,11 @@ rule bam_qc:
         extra=config["qc"]["mosdepth_extra"],
     shell:
         # Both in the background, then each one's exit status: the job fails if either does.
-        "(samtools stats -@ {params.stats_threads} --reference {input.fasta:q} {input.bam:q} "
+        "(samtools stats -@ {params.stats_threads:q} --reference {input.fasta:q} {input.bam:q} "
         "   > {output.stats:q} "
-        " && samtools flagstat -@ {params.stats_threads} {input.bam:q} > {output.flagstat:q}"
+        " && samtools flagstat -@ {params.stats_threads:q} {input.bam:q} > {output.flagstat:q}"
         ") 2> {log.samtools:q} & stats=$!; "
-        "mosdepth --threads {params.mosdepth_threads} --no-per-base --by {input.targets:q} "
+        "mosdepth --threads {params.mosdepth_threads:q} --no-per-base --by {input.targets:q} "
         "--thresholds {params.thresholds:q} {params.extra} --fasta {input.fasta:q} "
         "{params.prefix:q} {input.bam:q} 2> {log.mosdepth:q} & depth=$!; "
         'status=0; wait "$stats" || status=$?; wait "$depth" || status=$?; exit "$status"'

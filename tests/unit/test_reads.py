@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from icope.core.reads import ReadFileError, check_fastq_pair
+from icope.core.reads import (
+    PairReport,
+    ReadFileError,
+    UnitReads,
+    check_fastq_pair,
+    check_sample,
+    check_units,
+)
 
 
 def _records(n: int, mate: int = 0, length: int = 20, prefix: str = "r") -> str:
@@ -122,3 +129,28 @@ def test_real_reads_pass(shared_data):
         shared_data(f"{fastq}/NA12878_1.fastq.gz"), shared_data(f"{fastq}/NA12878_2.fastq.gz")
     )
     assert report.pairs == 4949
+
+
+def test_a_samples_units_are_checked_in_parallel_and_every_broken_one_named(tmp_path, pair):
+    short = _write(tmp_path / "b_R2.fastq.gz", _records(9, 2))
+    units = {
+        "L001": UnitReads(str(pair[0]), str(pair[1])),
+        "L002": UnitReads(str(pair[0]), str(short), source="lane2.bam"),
+        "L003": UnitReads(str(pair[0]), str(pair[1])),
+    }
+    for workers in (1, 2):
+        figures, problems = check_sample("S1", units, min_pairs=5, workers=workers)
+        assert list(figures) == ["L001", "L003"]
+        assert figures["L001"] == {"read_pairs": 10, "r1_bases": 200, "r2_bases": 200}
+        assert problems == [
+            f"check_reads: sample S1, unit L002 (reads extracted from lane2.bam): {short}: "
+            f"ends after 9 records, but {pair[0]} has more: R1 and R2 must hold the same reads "
+            "in the same order"
+        ]
+
+
+def test_check_units_keeps_the_units_order(pair):
+    units = {name: UnitReads(str(pair[0]), str(pair[1])) for name in ("L3", "L1", "L2")}
+    results = check_units(units, workers=3)
+    assert list(results) == ["L3", "L1", "L2"]
+    assert all(isinstance(r, PairReport) and r.pairs == 10 for r in results.values())

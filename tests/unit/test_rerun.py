@@ -27,6 +27,19 @@ def test_stage_rules_the_workflow_does_not_define_are_left_out():
         {"minimap2_align", "merge_markdup"}
     )
     assert minimap2 == ["--forcerun", "minimap2_align", "merge_markdup", "--until", "merge_markdup"]
+    # unsplit, one job trims and aligns a DNA unit: redoing the reads redoes its alignment
+    fused = {"check_reads", "fastp", "fastp_bwa_mem", "merge_markdup"}
+    assert Rerun((), step="reads").snakemake_args(fused) == [
+        "--forcerun",
+        "check_reads",
+        "fastp",
+        "fastp_bwa_mem",
+    ]
+    assert Rerun((), step="align").snakemake_args(fused) == [
+        "--forcerun",
+        "fastp_bwa_mem",
+        "merge_markdup",
+    ]
 
 
 def test_downstream_of_a_source_forces_its_first_reader_for_every_patient():

@@ -7,6 +7,7 @@ import pytest
 from icope.core.resources import (
     COSTS,
     CRAM_READS_PER_BYTE,
+    PIPES,
     Cost,
     estimate,
     file_bytes,
@@ -100,3 +101,18 @@ def test_a_missing_file_raises_file_not_found_naming_it(tmp_path):
     with pytest.raises(FileNotFoundError) as caught:
         total_bytes([missing])
     assert caught.value.filename == missing
+
+
+def test_a_fused_job_asks_for_the_sum_of_its_tools():
+    # fastp piped into bwa mem on GRCh38: fastp's buffers beside bwa's index and sort buffers
+    sizes = {("index",): 5.5 * GB, ("r1", "r2"): 40 * GB, (): 0, ("bam",): 30 * GB}
+    fused, fastp, bwa = PIPES["fastp_bwa_mem"], COSTS["fastp"], COSTS["bwa_mem"]
+    mem = fused.memory_of(sizes.get, threads=16, attempt=2)
+    assert mem == fastp.memory(0, 16, 2) + bwa.memory(5.5 * GB, 16, 2)
+    minutes = fused.runtime_of(sizes.get, threads=16, attempt=1)
+    assert minutes == fastp.runtime(40 * GB, 16, 1) + bwa.runtime(40 * GB, 16, 1)
+    # samtools stats and mosdepth side by side: the genome sizes mosdepth, the BAM both
+    qc_sizes = {("bam",): 30 * GB, ("fasta",): 3.1 * GB, (): 0}
+    qc = PIPES["bam_qc"].memory_of(qc_sizes.get, threads=8, attempt=1)
+    assert qc == COSTS["samtools_stats"].memory(0, 8, 1) + COSTS["mosdepth"].memory(3.1 * GB, 8, 1)
+    assert set(PIPES) == {"fastp_bwa_mem", "fastp_minimap2", "bam_qc"}

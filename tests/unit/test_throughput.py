@@ -158,11 +158,11 @@ def _bench(path: Path, s: float, cpu: str, rss: str = "10.5") -> None:
 
 
 def test_read_benchmarks_prefers_the_probe_median_and_counts_unsampled_jobs_as_zero(tmp_path):
-    _bench(tmp_path / "bwa_mem/S1/L001.tsv", 5.0, "3.5", "200")
+    _bench(tmp_path / "fastp_bwa_mem/S1/L001.tsv", 5.0, "3.5", "200")
     _bench(tmp_path / "somatic/T1.freebayes.calls.tsv", 1.0, "NA", "NA")
-    exact = {"benchmarks/bwa_mem/S1/L001.tsv": [4.0, 10.0, 4.5]}
+    exact = {"benchmarks/fastp_bwa_mem/S1/L001.tsv": [4.0, 10.0, 4.5]}
     jobs = tp.read_benchmarks(tmp_path, exact).set_index("rule")
-    bwa = jobs.loc["bwa_mem"]
+    bwa = jobs.loc["fastp_bwa_mem"]
     assert bwa["cpu_runs"] == (4.0, 10.0, 4.5)
     assert (bwa["cpu_s"], bwa["sampled_cpu_s"], bwa["cpu_source"], bwa["runs"]) == (
         4.5,
@@ -569,9 +569,9 @@ def test_the_command_refuses_a_chunked_run_of_one_chunk():
 
 
 def test_a_run_whose_probe_measured_no_job_is_an_error(tmp_path):
-    _bench(tmp_path / "benchmarks/bwa_mem/S1/L001.tsv", 5.0, "3.5")
+    _bench(tmp_path / "benchmarks/fastp_bwa_mem/S1/L001.tsv", 5.0, "3.5")
     records = [
-        {"benchmark": "benchmarks/bwa_mem/S1/L001.tsv", "cpu_s": [None]},
+        {"benchmark": "benchmarks/fastp_bwa_mem/S1/L001.tsv", "cpu_s": [None]},
         {"snakemake_cpu_s": 1.0, "children_cpu_s": 4.0},
     ]
     (tmp_path / tp.PROBE_FILE).write_text("".join(json.dumps(r) + "\n" for r in records))

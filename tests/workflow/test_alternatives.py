@@ -90,7 +90,9 @@ def test_minimap2_aligner(tmp_path, shared_data):
 
     assert (run_dir / "results/reference/genome.fa.mmi").exists()
     assert not (run_dir / "results/reference/genome.fa.bwt").exists()
-    assert (run_dir / "benchmarks/minimap2/NA12878/L001.tsv").exists()
+    # fastp streams the trimmed pairs into minimap2 (one job): no trimmed FASTQ on disk
+    assert (run_dir / "benchmarks/fastp_minimap2/NA12878/L001.tsv").exists()
+    assert not (run_dir / "results/trimmed").exists()
     with pysam.AlignmentFile(str(run_dir / "results/alignment/NA12878.bam")) as aln:
         header = aln.header.to_dict()
         assert [pg["ID"] for pg in header["PG"]][0] == "minimap2"
@@ -98,6 +100,9 @@ def test_minimap2_aligner(tmp_path, shared_data):
         reads = list(aln.fetch("chr22"))
     assert sum(not read.is_unmapped for read in reads) > 9000
     assert not any(read.is_secondary for read in reads)
+    # interleaved mates are paired, as from two files
+    assert all(read.is_paired for read in reads)
+    assert sum(read.is_proper_pair for read in reads) > 0.9 * len(reads)
 
     found, snvs = _giab_snvs_found(run_dir, shared_data)
     assert found == len(snvs), f"minimap2 + bcftools found {found}/{len(snvs)} GIAB SNVs"

@@ -1,10 +1,11 @@
 """The bad-input battery: one broken input per test, each in a fresh run directory.
 
 An unsafe read path stops the run while the sheets are read (icope.core.sheets), before any
-job. Every other broken read file fails its unit's check_reads job (icope.core.reads), which
-names the file and the problem on stderr and in its log; fastp, bwa mem and everything after
-them never run for that unit. The sheets hold only the broken sample (NA12878) and the runs ask
-for its reads check and alignment, so each case costs a few seconds.
+job. Every other broken read file fails its sample's check_reads job (icope.core.reads: one
+job checks all units of a sample), which names the sample, unit, file and problem on stderr and
+in its log; fastp, bwa mem and everything after them never run for that sample. The sheets
+hold only the broken sample (NA12878) and the runs ask for its reads check and alignment, so
+each case costs a few seconds.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ UNITS_HEADER = "sample\tunit\tfq1\tfq2\tbam\tplatform\tlibrary\n"
 
 
 def _targets(sample: str) -> list[str]:
-    return [f"results/qc/reads/{sample}.L001.json", f"results/alignment/{sample}.bam"]
+    return [f"results/qc/reads/{sample}.json", f"results/alignment/{sample}.bam"]
 
 
 def _copy_reads(shared_data, folder: Path, sample: str = "NA12878") -> tuple[Path, Path]:
@@ -84,9 +85,9 @@ def _check_failed(run_dir: Path, result: subprocess.CompletedProcess, message: s
     assert result.returncode != 0
     assert "Error in rule check_reads" in result.stderr
     assert message in result.stderr
-    log = (run_dir / "logs/check_reads/NA12878/L001.log").read_text()
+    log = (run_dir / "logs/check_reads/NA12878.log").read_text()
     assert "ERROR check_reads: sample NA12878, unit L001" in log and message in log
-    assert not (run_dir / "results/qc/reads/NA12878.L001.json").exists()
+    assert not (run_dir / "results/qc/reads/NA12878.json").exists()
     assert not (run_dir / "logs/fastp/NA12878").exists()
     assert not (run_dir / "logs/bwa_mem/NA12878").exists()
     assert not (run_dir / "results/alignment/units/NA12878").exists()
@@ -163,7 +164,7 @@ def test_mates_with_different_read_counts_keep_going(tmp_path, shared_data):
         f"{r2}: ends after 4,849 records, but {r1} has more: "
         "R1 and R2 must hold the same reads in the same order",
     )
-    report = (run_dir / "results/qc/reads/testN.L001.json").read_text()
+    report = (run_dir / "results/qc/reads/testN.json").read_text()
     assert '"read_pairs": 2821' in report
     with pysam.AlignmentFile(str(run_dir / "results/alignment/testN.bam")) as bam:
         assert bam.header["RG"][0]["SM"] == "testN"
@@ -240,6 +241,34 @@ def test_bam_unit_with_fewer_pairs_than_the_minimum(tmp_path, shared_data):
     )
 
 
+def test_a_broken_lane_stops_its_whole_sample_naming_the_lane(tmp_path, shared_data):
+    """One check job per sample: a good lane L001 and a truncated lane L002 of NA12878; the
+    job names L002 and no lane of the sample is trimmed or aligned."""
+    good1, good2 = _copy_reads(shared_data, tmp_path / "lane1")
+    bad1, bad2 = _copy_reads(shared_data, tmp_path / "lane2")
+    data = bad1.read_bytes()
+    bad1.write_bytes(data[: len(data) // 2])
+    run_dir = _run_dir(tmp_path, {"NA12878": (good1, good2, None)})
+    units = run_dir / "config" / "units.tsv"
+    units.write_text(
+        units.read_text() + f"NA12878\tL002\t{bad1}\t{bad2}\t\tILLUMINA\tNA12878_lib1\n"
+    )
+    message = (
+        f"check_reads: sample NA12878, unit L002: {bad1}: truncated gzip file (ended before "
+        "its end marker)"
+    )
+
+    result = _run(run_dir)
+
+    assert result.returncode != 0
+    assert "Error in rule check_reads" in result.stderr and message in result.stderr
+    log = (run_dir / "logs/check_reads/NA12878.log").read_text()
+    assert f"ERROR {message}" in log and "unit L001: {'read_pairs': 4949" in log
+    assert not (run_dir / "results/qc/reads/NA12878.json").exists()
+    assert not (run_dir / "logs/fastp").exists() and not (run_dir / "logs/bwa_mem").exists()
+    assert not (run_dir / "results/alignment/units").exists()
+
+
 # --- good input passes -------------------------------------------------------------------
 
 
@@ -247,8 +276,8 @@ def test_bam_unit_is_checked_on_its_extracted_pair(tmp_path, shared_data):
     r1, r2 = _copy_reads(shared_data, tmp_path / "reads")
     bam = _unaligned_bam(r1, r2, tmp_path / "reads" / "NA12878.bam")
     run_dir = _run_dir(tmp_path, {"NA12878": (None, None, bam)})
-    snakemake(run_dir, "--cores", "2", "results/qc/reads/NA12878.L001.json")
-    report = (run_dir / "results/qc/reads/NA12878.L001.json").read_text()
+    snakemake(run_dir, "--cores", "2", "results/qc/reads/NA12878.json")
+    report = (run_dir / "results/qc/reads/NA12878.json").read_text()
     assert '"read_pairs": 4949' in report and '"r1_bases": 742350' in report
 
 
@@ -256,8 +285,8 @@ def test_bundled_test_data_passes_the_check(tmp_path):
     """The test setup's own units hold more pairs than the default reads.min_read_pairs."""
     run_dir = make_run_dir(tmp_path)
     expected = {"NA12878": 4949, "testN": 2821, "testT": 2718, "GM12878_RNA": 4159}
-    targets = [f"results/qc/reads/{sample}.L001.json" for sample in expected]
+    targets = [f"results/qc/reads/{sample}.json" for sample in expected]
     snakemake(run_dir, "--cores", "2", *targets)
     for sample, pairs in expected.items():
-        report = (run_dir / f"results/qc/reads/{sample}.L001.json").read_text()
+        report = (run_dir / f"results/qc/reads/{sample}.json").read_text()
         assert f'"read_pairs": {pairs},' in report

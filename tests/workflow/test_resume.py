@@ -19,6 +19,8 @@ from .conftest import REPO, make_run_dir
 pytestmark = pytest.mark.workflow
 
 # A file that appears early, midway and late in the test run: the run is killed just after it.
+# fastp writes its report while the unit's job (fastp piped into bwa mem, fixmate, sort) is
+# still aligning: that job is killed half-done, and resuming must redo it.
 KILL_POINTS = {
     "reads_qc": "results/qc/fastp/NA12878.L001.fastp.json",
     "calling": "results/germline/NA12878.vcf.gz",

@@ -31,6 +31,7 @@ UNQUOTED = {
     "params.extra": "a *_extra argument string from the config, pasted unquoted on purpose",
     "params.mpileup_extra": "the same, for bcftools mpileup (germline)",
     "params.call_extra": "the same, for bcftools call (germline)",
+    "params.fastp_extra": "the same, for fastp where it shares a job with the aligner",
 }
 #: A directory name that runs commands wherever a shell reads it unquoted.
 HOSTILE = "ref dir $(touch pwned) `touch pwned2` 'q'"
@@ -181,7 +182,7 @@ def test_rendered_commands_quote_a_hostile_reference_path(tmp_path, caller):
     # results/ (a script rule: no shell), so the hostile path reaches no calling command.
     # germline_call and somatic_calls are script rules too: their commands are built by
     # icope.core.callers (test_caller_commands_quote_a_hostile_path).
-    assert {"genome_fasta", "known_sites", "mosdepth"} <= reached
+    assert {"genome_fasta", "known_sites", "bam_qc"} <= reached
     assert not {"germline_call", "somatic_calls"} & {rule for rule, _ in commands}
     expanded = [
         f"rule {rule}: {needle} at {i}: {command}"

@@ -27,9 +27,11 @@ def test_valid_config_plans_every_stage(tmp_path):
     run_dir = make_run_dir(tmp_path)
     out = snakemake(run_dir, "--dry-run", "--cores", "1").stdout
     for rule in (
+        "check_reads",
         "fastp",
-        "bwa_mem",
+        "fastp_bwa_mem",
         "merge_markdup",
+        "bam_qc",
         "germline_call",
         "somatic_calls",
         "somatic_consensus",

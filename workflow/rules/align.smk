@@ -1,4 +1,5 @@
-"""Alignment: bwa mem per unit with full read groups, lanes merged, duplicates marked."""
+"""Alignment: each DNA unit trimmed and aligned in one job (fastp | bwa mem) with full read
+groups, lanes merged, duplicates marked."""
 
 
 rule bam_to_fastq:
@@ -28,8 +29,61 @@ rule bam_to_fastq:
         "   -0 /dev/null -s /dev/null -c 6 -) 2> {log:q}"
 
 
-# One aligner per run (alignment.aligner): both write the unit BAM merge_markdup reads.
-if config["alignment"]["aligner"] == "bwa":
+# One aligner per run (alignment.aligner): every variant writes the unit BAMs merge_markdup
+# reads. Unsplit, fastp streams a DNA unit's trimmed pairs (interleaved, --stdout) straight
+# into the aligner (bwa mem -p, minimap2 pairing consecutive mates): one job per unit and no
+# trimmed FASTQ on disk. Split (alignment.split_fastq_parts > 1), fastp writes the parts
+# (qc.smk) and each part is aligned by its own job.
+if config["alignment"]["aligner"] == "bwa" and not PARTS:
+
+    rule fastp_bwa_mem:
+        input:
+            unpack(unit_reads),
+            checked=rules.check_reads.output.report,
+            index=BWA_INDEX,
+        output:
+            **FASTP_REPORTS,
+            bam=temp(UNIT_BAM),
+        log:
+            fastp="logs/fastp/{sample}/{unit}.log",
+            align="logs/bwa_mem/{sample}/{unit}.log",
+        benchmark:
+            "benchmarks/fastp_bwa_mem/{sample}/{unit}.tsv"
+        wildcard_constraints:
+            sample=DNA_SAMPLES,
+        conda:
+            "../../envs/fastp_bwa.yaml"
+        threads: config["threads"]["bwa_mem"]
+        resources:
+            mem_mb=sized_mem_mb("fastp_bwa_mem"),
+            runtime=sized_runtime("fastp_bwa_mem"),
+        params:
+            # As rule fastp (qc.smk): its settings, and the links naming the unit.
+            min_length=config["trimming"]["min_length"],
+            # Pasted unquoted on purpose: argument strings (config/README.md).
+            fastp_extra=config["trimming"]["extra"],
+            extra=config["alignment"]["bwa_mem_extra"],
+            r1_link=fastp_link("R1"),
+            r2_link=fastp_link("R2"),
+            read_group=read_group,
+            index=bwa_prefix,
+            # sort's temporary files: beside the output, a path recorded in the BAM's @PG line
+            # (no random /tmp name), removed by sort.
+            tmp_prefix="results/alignment/units/{sample}/{unit}.sort",
+            # Memory per sort thread, as the job's mem_mb counts it (icope.core.resources).
+            sort_mem=f"{SORT_MEM_MB_PER_THREAD}M",
+        shell:
+            f"({FASTP_LINKS}"
+            'fastp --in1 "$in1" --in2 "$in2" --stdout '
+            f"{FASTP_OPTIONS}"
+            " {params.fastp_extra} 2> {log.fastp:q} "
+            " | bwa mem -p -t {threads} {params.extra} -R {params.read_group:q} "
+            "   {params.index:q} - "
+            " | samtools fixmate -m -u - - "
+            " | samtools sort -@ {threads} -m {params.sort_mem:q} -T {params.tmp_prefix:q} "
+            "   -o {output.bam:q} -) 2> {log.align:q}"
+
+elif config["alignment"]["aligner"] == "bwa":
 
     rule bwa_mem:
         input:
@@ -38,9 +92,9 @@ if config["alignment"]["aligner"] == "bwa":
         output:
             temp(UNIT_BAM),
         log:
-            f"logs/bwa_mem/{UNIT_KEY}.log",
+            "logs/bwa_mem/{sample}/{unit}/{part}.log",
         benchmark:
-            f"benchmarks/bwa_mem/{UNIT_KEY}.tsv"
+            "benchmarks/bwa_mem/{sample}/{unit}/{part}.tsv"
         conda:
             "../../envs/bwa.yaml"
         threads: config["threads"]["bwa_mem"]
@@ -52,10 +106,9 @@ if config["alignment"]["aligner"] == "bwa":
             index=bwa_prefix,
             # Pasted unquoted on purpose: an argument string (config/README.md).
             extra=config["alignment"]["bwa_mem_extra"],
-            # sort's temporary files: beside the output, a path recorded in the BAM's @PG line
-            # (no random /tmp name), removed by sort.
-            tmp_prefix=f"results/alignment/units/{UNIT_KEY}.sort",
-            # Memory per sort thread, as the job's mem_mb counts it (icope.core.resources).
+            # As fastp_bwa_mem: sort's temporary files beside the output, its memory as
+            # counted.
+            tmp_prefix="results/alignment/units/{sample}/{unit}/{part}.sort",
             sort_mem=f"{SORT_MEM_MB_PER_THREAD}M",
         shell:
             "(bwa mem -t {threads} {params.extra} -R {params.read_group:q} {params.index:q} "
@@ -63,6 +116,53 @@ if config["alignment"]["aligner"] == "bwa":
             " | samtools fixmate -m -u - - "
             " | samtools sort -@ {threads} -m {params.sort_mem:q} -T {params.tmp_prefix:q} "
             "   -o {output:q} -) 2> {log:q}"
+
+elif not PARTS:
+
+    rule fastp_minimap2:
+        input:
+            unpack(unit_reads),
+            checked=rules.check_reads.output.report,
+            index=MINIMAP2_INDEX,
+        output:
+            **FASTP_REPORTS,
+            bam=temp(UNIT_BAM),
+        log:
+            fastp="logs/fastp/{sample}/{unit}.log",
+            align="logs/minimap2/{sample}/{unit}.log",
+        benchmark:
+            "benchmarks/fastp_minimap2/{sample}/{unit}.tsv"
+        wildcard_constraints:
+            sample=DNA_SAMPLES,
+        conda:
+            "../../envs/fastp_minimap2.yaml"
+        threads: config["threads"]["minimap2"]
+        resources:
+            mem_mb=sized_mem_mb("fastp_minimap2"),
+            runtime=sized_runtime("fastp_minimap2"),
+        params:
+            min_length=config["trimming"]["min_length"],
+            # Pasted unquoted on purpose: argument strings (config/README.md).
+            fastp_extra=config["trimming"]["extra"],
+            extra=config["alignment"]["minimap2_extra"],
+            r1_link=fastp_link("R1"),
+            r2_link=fastp_link("R2"),
+            read_group=read_group,
+            tmp_prefix="results/alignment/units/{sample}/{unit}.sort",
+            sort_mem=f"{SORT_MEM_MB_PER_THREAD}M",
+        shell:
+            # Primary and supplementary alignments only, as bwa mem writes them: secondary ones
+            # would be counted by samtools stats and mosdepth. One input: mates are the
+            # consecutive reads of one name (the sr preset's fragment mode).
+            f"({FASTP_LINKS}"
+            'fastp --in1 "$in1" --in2 "$in2" --stdout '
+            f"{FASTP_OPTIONS}"
+            " {params.fastp_extra} 2> {log.fastp:q} "
+            " | minimap2 -ax sr --secondary=no -t {threads} {params.extra} "
+            "  -R {params.read_group:q} {input.index:q} - "
+            " | samtools fixmate -m -u - - "
+            " | samtools sort -@ {threads} -m {params.sort_mem:q} -T {params.tmp_prefix:q} "
+            "   -o {output.bam:q} -) 2> {log.align:q}"
 
 else:
 
@@ -73,9 +173,9 @@ else:
         output:
             temp(UNIT_BAM),
         log:
-            f"logs/minimap2/{UNIT_KEY}.log",
+            "logs/minimap2/{sample}/{unit}/{part}.log",
         benchmark:
-            f"benchmarks/minimap2/{UNIT_KEY}.tsv"
+            "benchmarks/minimap2/{sample}/{unit}/{part}.tsv"
         conda:
             "../../envs/minimap2.yaml"
         threads: config["threads"]["minimap2"]
@@ -86,12 +186,10 @@ else:
             read_group=read_group,
             # Pasted unquoted on purpose: an argument string (config/README.md).
             extra=config["alignment"]["minimap2_extra"],
-            # As bwa_mem: sort's temporary files beside the output, its memory as counted.
-            tmp_prefix=f"results/alignment/units/{UNIT_KEY}.sort",
+            tmp_prefix="results/alignment/units/{sample}/{unit}/{part}.sort",
             sort_mem=f"{SORT_MEM_MB_PER_THREAD}M",
         shell:
-            # Primary and supplementary alignments only, as bwa mem writes them: secondary ones
-            # would be counted by samtools stats and mosdepth.
+            # As fastp_minimap2: primary and supplementary alignments only.
             "(minimap2 -ax sr --secondary=no -t {threads} {params.extra} "
             "  -R {params.read_group:q} {input.index:q} {input.r1:q} {input.r2:q} "
             " | samtools fixmate -m -u - - "

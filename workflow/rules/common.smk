@@ -7,6 +7,7 @@ written to results/.
 
 import functools
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from icope.core.contigs import ContigError, check_contigs  # noqa: E402
 from icope.core.filecache import FileCache  # noqa: E402
 from icope.core.resources import (
     COSTS,
+    PIPES,
     SORT_MEM_MB_PER_THREAD,
     Cost,
     total_bytes,
@@ -331,7 +333,10 @@ def runtime_min(base):
 
 
 def _cost(cost):
-    return COSTS[cost] if isinstance(cost, str) else cost
+    """A Cost or Pipe: by rule name (icope.core.resources COSTS or PIPES), or as given."""
+    if isinstance(cost, str):
+        return COSTS[cost] if cost in COSTS else PIPES[cost]
+    return cost
 
 
 def input_bytes(input, names):
@@ -350,22 +355,23 @@ def input_bytes(input, names):
 
 def sized_mem_mb(cost):
     """mem_mb from the size of the inputs that drive memory, growing with each attempt.
-    `cost`: a rule name in icope.core.resources.COSTS, or a Cost."""
+    `cost`: a rule name in icope.core.resources.COSTS or PIPES, or a Cost."""
     cost = _cost(cost)
 
     def _mem(wildcards, input, threads, attempt):
-        return cost.memory(input_bytes(input, cost.mem_of), threads, attempt)
+        return cost.memory_of(functools.partial(input_bytes, input), threads, attempt)
 
     return _mem
 
 
 def sized_runtime(cost):
     """Runtime in minutes from the size of the inputs that drive it, the job's threads and
-    the attempt. `cost`: a rule name in icope.core.resources.COSTS, or a Cost."""
+    the attempt. `cost`: a rule name in icope.core.resources.COSTS or PIPES, or a Cost.
+    """
     cost = _cost(cost)
 
     def _runtime(wildcards, input, threads, attempt):
-        return cost.runtime(input_bytes(input, cost.time_of), threads, attempt)
+        return cost.runtime_of(functools.partial(input_bytes, input), threads, attempt)
 
     return _runtime
 
@@ -382,15 +388,17 @@ def normal_of(tumour):
     return SHEET.normal_of(tumour)
 
 
+def _raw_reads(unit):
+    """A unit's FASTQ pair, or the pair extracted from its BAM/CRAM."""
+    if unit.bam is not None:
+        prefix = f"results/reads_from_bam/{unit.sample}/{unit.unit}"
+        return {"r1": f"{prefix}_R1.fastq.gz", "r2": f"{prefix}_R2.fastq.gz"}
+    return {"r1": str(unit.fq1), "r2": str(unit.fq2)}
+
+
 def unit_reads(wildcards):
     """Raw reads of one unit: its FASTQ pair, or the pair extracted from its BAM/CRAM."""
-    unit = SHEET.unit(wildcards.sample, wildcards.unit)
-    if unit.bam is not None:
-        return {
-            "r1": f"results/reads_from_bam/{wildcards.sample}/{wildcards.unit}_R1.fastq.gz",
-            "r2": f"results/reads_from_bam/{wildcards.sample}/{wildcards.unit}_R2.fastq.gz",
-        }
-    return {"r1": str(unit.fq1), "r2": str(unit.fq2)}
+    return _raw_reads(SHEET.unit(wildcards.sample, wildcards.unit))
 
 
 def unit_bam(wildcards):
@@ -480,6 +488,39 @@ def fastp_link(mate):
         )
 
     return _link
+
+
+# The start of every fastp command (rules fastp, fastp_bwa_mem, fastp_minimap2): fastp reads
+# the unit through links named after it (params r1_link, r2_link: see fastp_link), made here
+# and removed when the shell exits; then "$in1" and "$in2" name them.
+FASTP_LINKS = (
+    'in1={params.r1_link:q}; in2={params.r2_link:q}; links="${{in1%/*}}"; '
+    'if [[ {input.r1:q} == *.gz ]]; then in1="$in1.gz"; fi; '
+    'if [[ {input.r2:q} == *.gz ]]; then in2="$in2.gz"; fi; '
+    'rm -rf "$links"; mkdir -p "$links"; trap \'rm -rf "$links"\' EXIT; '
+    'ln -s "$(realpath {input.r1:q})" "$in1"; ln -s "$(realpath {input.r2:q})" "$in2"; '
+)
+# fastp's trimming settings and reports, the same for DNA and RNA units.
+FASTP_OPTIONS = (
+    "--detect_adapter_for_pe --length_required {params.min_length:q} --thread {threads} "
+    "--json {output.json:q} --html {output.html:q}"
+)
+FASTP_REPORTS = {
+    "json": "results/qc/fastp/{sample}.{unit}.fastp.json",
+    "html": "results/qc/fastp/{sample}.{unit}.fastp.html",
+}
+
+
+def bam_qc_threads(tool):
+    """bam_qc's threads for samtools stats or mosdepth: each its config share of the job's
+    threads (at least one each), so a job scaled down to --cores stays within them."""
+    own = config["threads"][tool]
+    total = config["threads"]["samtools_stats"] + config["threads"]["mosdepth"]
+
+    def _threads(wildcards, threads):
+        return max(1, threads * own // total)
+
+    return _threads
 
 
 def multiqc_salmon_names():
@@ -1184,7 +1225,32 @@ def get_final_outputs():
 # --- read checks ---------------------------------------------------------------------------
 
 
-def unit_read_source(wildcards):
-    """The BAM/CRAM a unit's pair is extracted from ('' for FASTQ), for check_reads' message."""
-    bam = SHEET.unit(wildcards.sample, wildcards.unit).bam
-    return str(bam) if bam is not None else ""
+def sample_reads(wildcards):
+    """Raw reads of every unit of a sample, in sheet order: {"r1": [...], "r2": [...]}."""
+    pairs = [_raw_reads(u) for u in SHEET.units_of(wildcards.sample)]
+    return {mate: [pair[mate] for pair in pairs] for mate in ("r1", "r2")}
+
+
+def sample_unit_names(wildcards):
+    return [u.unit for u in SHEET.units_of(wildcards.sample)]
+
+
+def sample_read_sources(wildcards):
+    """Per unit the BAM/CRAM its pair is extracted from ('' for FASTQ), for check_reads'
+    messages."""
+    return [str(u.bam) if u.bam else "" for u in SHEET.units_of(wildcards.sample)]
+
+
+def samples_regex(samples):
+    """A {sample} wildcard constraint matching exactly these IDs (none: matching nothing)."""
+    return "|".join(re.escape(s) for s in samples) or "(?!)"
+
+
+# Unsplit, a DNA unit is trimmed and aligned by one job (fastp piped into the aligner) and an
+# RNA unit by fastp alone; both write the fastp reports at the same paths, so each rule is
+# constrained to its samples. Split (alignment.split_fastq_parts > 1), fastp trims every unit
+# into parts on disk and each part is aligned by its own job.
+DNA_SAMPLES = samples_regex(s.sample for s in SHEET.dna_samples())
+FASTP_SAMPLES = (
+    "[A-Za-z0-9_-]+" if PARTS else samples_regex(s.sample for s in SHEET.of_type("rna"))
+)

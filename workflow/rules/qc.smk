@@ -2,43 +2,48 @@
 
 
 # Every unit's reads, read to the end before anything trims or aligns them: fastp warns and
-# exits 0 on a truncated gzip, a FASTA or BAM given as FASTQ, or mates out of step.
+# exits 0 on a truncated gzip, a FASTA or BAM given as FASTQ, or mates out of step. One job per
+# sample checks all of its units (threads/2 at a time) and names every broken one.
 rule check_reads:
     input:
-        unpack(unit_reads),
+        unpack(sample_reads),
     output:
-        report="results/qc/reads/{sample}.{unit}.json",
+        report="results/qc/reads/{sample}.json",
     log:
-        "logs/check_reads/{sample}/{unit}.log",
+        "logs/check_reads/{sample}.log",
     benchmark:
-        "benchmarks/check_reads/{sample}/{unit}.tsv"
+        "benchmarks/check_reads/{sample}.tsv"
     conda:
         "../../envs/python.yaml"
-    # R1 and R2 are decompressed on two background threads while the job's own thread checks.
-    threads: 2
+    # Each unit: R1 and R2 decompress on two background threads while one thread checks.
+    threads: config["threads"]["check_reads"]
     resources:
         mem_mb=sized_mem_mb("check_reads"),
         runtime=sized_runtime("check_reads"),
     params:
         min_pairs=config["reads"]["min_read_pairs"],
-        source=unit_read_source,
+        units=sample_unit_names,
+        sources=sample_read_sources,
     script:
         "../../scripts/check_reads.py"
 
 
+# RNA units (STAR and salmon read the trimmed files), and every unit when split into parts
+# (DNA units are otherwise trimmed and aligned in one job: align.smk).
 rule fastp:
     input:
         unpack(unit_reads),
         checked=rules.check_reads.output.report,
     output:
+        **FASTP_REPORTS,
         r1=temp(TRIMMED_OUTPUT["r1"]),
         r2=temp(TRIMMED_OUTPUT["r2"]),
-        json="results/qc/fastp/{sample}.{unit}.fastp.json",
-        html="results/qc/fastp/{sample}.{unit}.fastp.html",
     log:
         "logs/fastp/{sample}/{unit}.log",
     benchmark:
         "benchmarks/fastp/{sample}/{unit}.tsv"
+    wildcard_constraints:
+        sample=FASTP_SAMPLES,
     conda:
         "../../envs/fastp.yaml"
     threads: config["threads"]["fastp"]
@@ -54,7 +59,7 @@ rule fastp:
         # names the unit <name>: the sample ID (a sample of one unit, so that its fastp
         # metrics share the sample's row of the general statistics), else <sample>.<unit>.
         # A link keeps its file's .gz (fastp decompresses by name); the links' directory is
-        # removed after.
+        # removed after (FASTP_LINKS).
         r1_link=fastp_link("R1"),
         r2_link=fastp_link("R2"),
         # alignment.split_fastq_parts > 1: fastp --split writes 0001.R1.fastq.gz, ... into
@@ -64,72 +69,59 @@ rule fastp:
         out2=FASTP_OUT["r2"],
         parts=SPLIT_PARTS,
     shell:
-        '(in1={params.r1_link:q}; in2={params.r2_link:q}; links="${{in1%/*}}"; '
-        ' if [[ {input.r1:q} == *.gz ]]; then in1="$in1.gz"; fi; '
-        ' if [[ {input.r2:q} == *.gz ]]; then in2="$in2.gz"; fi; '
-        ' rm -rf "$links"; mkdir -p "$links"; trap \'rm -rf "$links"\' EXIT; '
-        ' ln -s "$(realpath {input.r1:q})" "$in1"; ln -s "$(realpath {input.r2:q})" "$in2"; '
-        " split=(); if [ {params.parts:q} -gt 1 ]; then "
+        f"({FASTP_LINKS}"
+        "split=(); if [ {params.parts:q} -gt 1 ]; then "
         "   split=(--split {params.parts:q} --split_prefix_digits 4); fi; "
         ' fastp --in1 "$in1" --in2 "$in2" --out1 {params.out1:q} --out2 {params.out2:q} '
-        "   --detect_adapter_for_pe --length_required {params.min_length:q} --thread {threads} "
-        '   --json {output.json:q} --html {output.html:q} "${{split[@]}}" {params.extra}; '
+        f"{FASTP_OPTIONS}"
+        ' "${{split[@]}}" {params.extra}; '
         " for part in {output.r1:q} {output.r2:q}; do "
         '   [ -e "$part" ] || gzip -n < /dev/null > "$part"; done) 2> {log:q}'
 
 
-rule samtools_stats:
-    input:
-        unpack(sample_alignment),
-        fasta=GENOME,
-    output:
-        stats="results/qc/samtools/{sample}.stats",
-        flagstat="results/qc/samtools/{sample}.flagstat",
-    log:
-        "logs/samtools_stats/{sample}.log",
-    benchmark:
-        "benchmarks/samtools_stats/{sample}.tsv"
-    conda:
-        "../../envs/samtools.yaml"
-    threads: config["threads"]["samtools_stats"]
-    resources:
-        mem_mb=sized_mem_mb("samtools_stats"),
-        runtime=sized_runtime("samtools_stats"),
-    shell:
-        "(samtools stats -@ {threads} --reference {input.fasta:q} {input.bam:q} "
-        "   > {output.stats:q} "
-        " && samtools flagstat -@ {threads} {input.bam:q} > {output.flagstat:q}) 2> {log:q}"
-
-
-rule mosdepth:
+# samtools stats + flagstat and mosdepth side by side on one sample's alignment, each on its
+# own threads (threads.samtools_stats, threads.mosdepth) and with its own log.
+rule bam_qc:
     input:
         unpack(sample_alignment),
         fasta=GENOME,
         targets=targets_bed(),
     output:
+        stats="results/qc/samtools/{sample}.stats",
+        flagstat="results/qc/samtools/{sample}.flagstat",
         summary="results/qc/mosdepth/{sample}.mosdepth.summary.txt",
         dist="results/qc/mosdepth/{sample}.mosdepth.region.dist.txt",
         regions="results/qc/mosdepth/{sample}.regions.bed.gz",
         thresholds="results/qc/mosdepth/{sample}.thresholds.bed.gz",
     log:
-        "logs/mosdepth/{sample}.log",
+        samtools="logs/samtools_stats/{sample}.log",
+        mosdepth="logs/mosdepth/{sample}.log",
     benchmark:
-        "benchmarks/mosdepth/{sample}.tsv"
+        "benchmarks/bam_qc/{sample}.tsv"
     conda:
-        "../../envs/mosdepth.yaml"
-    threads: config["threads"]["mosdepth"]
+        "../../envs/bam_qc.yaml"
+    threads: config["threads"]["samtools_stats"] + config["threads"]["mosdepth"]
     resources:
-        mem_mb=sized_mem_mb("mosdepth"),
-        runtime=sized_runtime("mosdepth"),
+        mem_mb=sized_mem_mb("bam_qc"),
+        runtime=sized_runtime("bam_qc"),
     params:
+        # The job's threads (fewer when Snakemake scales them to --cores) shared by the tools.
+        stats_threads=bam_qc_threads("samtools_stats"),
+        mosdepth_threads=bam_qc_threads("mosdepth"),
         prefix="results/qc/mosdepth/{sample}",
         thresholds=",".join(str(depth) for depth in config["qc"]["mosdepth_thresholds"]),
         # Pasted unquoted on purpose: an argument string (config/README.md).
         extra=config["qc"]["mosdepth_extra"],
     shell:
-        "mosdepth --threads {threads} --no-per-base --by {input.targets:q} "
+        # Both in the background, then each one's exit status: the job fails if either does.
+        "(samtools stats -@ {params.stats_threads:q} --reference {input.fasta:q} {input.bam:q} "
+        "   > {output.stats:q} "
+        " && samtools flagstat -@ {params.stats_threads:q} {input.bam:q} > {output.flagstat:q}"
+        ") 2> {log.samtools:q} & stats=$!; "
+        "mosdepth --threads {params.mosdepth_threads:q} --no-per-base --by {input.targets:q} "
         "--thresholds {params.thresholds:q} {params.extra} --fasta {input.fasta:q} "
-        "{params.prefix:q} {input.bam:q} 2> {log:q}"
+        "{params.prefix:q} {input.bam:q} 2> {log.mosdepth:q} & depth=$!; "
+        'status=0; wait "$stats" || status=$?; wait "$depth" || status=$?; exit "$status"'
 
 
 rule qc_patient:

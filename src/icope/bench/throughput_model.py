@@ -74,16 +74,18 @@ RULES = (
     RuleClass("known_sites", "reference/known_sites_{known}", "reference", "reference"),
     RuleClass("panel_genes", "reference/panel_genes", "reference", "fixed"),
     RuleClass("software_versions", "reference/software_versions", "reference", "fixed"),
-    RuleClass("check_reads", "check_reads/{sample}/{unit}", "read QC", "reads"),
+    RuleClass("check_reads", "check_reads/{sample}", "read QC", "reads"),
     RuleClass("fastp", "fastp/{sample}/{unit}", "read QC", "reads"),
     RuleClass("bam_to_fastq", "bam_to_fastq/{sample}/{unit}", "read QC", "reads"),
-    RuleClass("bwa_mem", "bwa_mem/{sample}/{unit}", "alignment", "reads"),
+    # A DNA unit trimmed and aligned in one job (fastp piped into the aligner): its CPU is
+    # counted as alignment, which it mostly is.
+    RuleClass("fastp_bwa_mem", "fastp_bwa_mem/{sample}/{unit}", "alignment", "reads"),
+    RuleClass("fastp_minimap2", "fastp_minimap2/{sample}/{unit}", "alignment", "reads"),
+    # alignment.split_fastq_parts > 1: fastp writes the parts, one job aligns each.
     RuleClass("bwa_mem", "bwa_mem/{sample}/{unit}/{part}", "alignment", "reads"),
-    RuleClass("minimap2_align", "minimap2/{sample}/{unit}", "alignment", "reads"),
     RuleClass("minimap2_align", "minimap2/{sample}/{unit}/{part}", "alignment", "reads"),
     RuleClass("merge_markdup", "merge_markdup/{sample}", "post-alignment", "reads"),
-    RuleClass("samtools_stats", "samtools_stats/{sample}", "post-alignment", "reads"),
-    RuleClass("mosdepth", "mosdepth/{sample}", "post-alignment", "reads"),
+    RuleClass("bam_qc", "bam_qc/{sample}", "post-alignment", "reads"),
     RuleClass("qc_patient", "qc/{patient}.qc", "post-alignment", "fixed"),
     RuleClass("multiqc", "qc/multiqc", "post-alignment", "fixed"),
     RuleClass("identity_genotypes", "identity/{sample}", "post-alignment", "fixed"),
@@ -450,6 +452,11 @@ class Measurements:
     scripts: set[str] = field(default_factory=set)
 
 
+#: The rules that run bwa mem on a sample's units: fused with fastp (one job per unit), or on
+#: the parts fastp wrote (alignment.split_fastq_parts > 1).
+BWA_RULES = ("fastp_bwa_mem", "bwa_mem")
+
+
 def bwa_anchor_s(target: Target, depth: float) -> float:
     """The literature's bwa mem CPU seconds for a sample of ``depth`` over the target."""
     per_depth = BWA_ANCHOR_CPU_H * 3600 / BWA_ANCHOR_DEPTH
@@ -462,7 +469,7 @@ def scenario_totals(
     """Projected CPU seconds per (rule, key) group and bwa mem's own share of them.
 
     ``anchored``: bwa mem itself costs :func:`bwa_anchor_s` instead of its extrapolation; the
-    rest of the bwa_mem rule (fixmate, sort) stays extrapolated.
+    rest of the rule running it (fastp, fixmate, sort) stays extrapolated.
     """
     sim = measured.sim
 
@@ -476,7 +483,9 @@ def scenario_totals(
     totals = projected_totals(measured.jobs, measured.fixed, counts, factor)
     bwa = 0.0
     for sample, alone in measured.bwa_alone_s.items():
-        group = ("bwa_mem", f"sample={sample}")
+        group = next(
+            (rule, f"sample={sample}") for rule in BWA_RULES if (rule, f"sample={sample}") in totals
+        )
         projected = factor(*group) * alone
         if anchored:
             anchor = bwa_anchor_s(target, sim.target_depth(target, sample))

@@ -12,11 +12,12 @@ import re
 from dataclasses import dataclass
 
 #: The rules of each stage, in workflow order, the last one ending it. Downstream stages follow
-#: from the DAG.
+#: from the DAG. A DNA unit is trimmed and aligned by one job (fastp_bwa_mem or fastp_minimap2,
+#: unless split into parts): in both the reads and the align stage.
 STAGES: dict[str, tuple[str, ...]] = {
-    "reads": ("bam_to_fastq", "check_reads", "fastp"),
-    "align": ("bwa_mem", "minimap2_align", "merge_markdup"),
-    "qc": ("samtools_stats", "mosdepth", "qc_patient"),
+    "reads": ("bam_to_fastq", "check_reads", "fastp", "fastp_bwa_mem", "fastp_minimap2"),
+    "align": ("fastp_bwa_mem", "fastp_minimap2", "bwa_mem", "minimap2_align", "merge_markdup"),
+    "qc": ("bam_qc", "qc_patient"),
     "germline": ("germline_call",),
     "somatic": (
         "somatic_calls",

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 GB = 1e9
@@ -91,6 +91,29 @@ class Cost:
         per_gb = self.cpu_minutes_per_gb / parallel
         return estimate(self.minutes, per_gb, input_bytes, attempt, self.max_minutes)
 
+    def memory_of(self, sizes: Callable[[tuple[str, ...] | None], float], threads, attempt):
+        """:meth:`memory` with ``sizes(names)`` the bytes of the job's inputs ``names``."""
+        return self.memory(sizes(self.mem_of), threads, attempt)
+
+    def runtime_of(self, sizes: Callable[[tuple[str, ...] | None], float], threads, attempt):
+        """:meth:`runtime` with ``sizes(names)`` the bytes of the job's inputs ``names``."""
+        return self.runtime(sizes(self.time_of), threads, attempt)
+
+
+@dataclass(frozen=True)
+class Pipe:
+    """Tools run together in one job (piped, or side by side): memory and runtime are the sums
+    of their :class:`Cost` models, each over its own inputs and the job's threads. The sum errs
+    high, as the models do: the tools share the job's threads and run at the same time."""
+
+    parts: tuple[Cost, ...]
+
+    def memory_of(self, sizes: Callable[[tuple[str, ...] | None], float], threads, attempt):
+        return sum(part.memory_of(sizes, threads, attempt) for part in self.parts)
+
+    def runtime_of(self, sizes: Callable[[tuple[str, ...] | None], float], threads, attempt):
+        return sum(part.runtime_of(sizes, threads, attempt) for part in self.parts)
+
 
 def file_bytes(path: str) -> int:
     """Size of a file, or of every file under a directory; a CRAM counts
@@ -125,10 +148,14 @@ COSTS: dict[str, Cost] = {
         time_of=("aln",),
         max_speedup=4,
     ),
-    # check_reads: ~4.4 µs per read pair (icope.core.reads; 494,900 pairs of 2x150 bp in
-    # 2.2 s), ~120 bytes per pair of gzipped FASTQ: 0.6 min per GB, twice that here; peak RSS
-    # 117 MB measured. R1 and R2 decompress on two threads, the check runs on one.
-    "check_reads": Cost(mem_mb=500, minutes=10, cpu_minutes_per_gb=1.2, max_speedup=1),
+    # check_reads (one job per sample): ~4.4 µs per read pair (icope.core.reads; 494,900
+    # pairs of 2x150 bp in 2.2 s), ~120 bytes per pair of gzipped FASTQ: 0.6 min per GB, twice
+    # that here; peak RSS 117 MB per unit measured. Each unit checks on one thread while R1
+    # and R2 decompress on two, so the job checks threads/2 units at a time (~160 MB each);
+    # the runtime counts on no parallelism (a sample of one unit gains none).
+    "check_reads": Cost(
+        mem_mb=500, minutes=10, mem_mb_per_thread=100, cpu_minutes_per_gb=1.2, max_speedup=1
+    ),
     # fastp: measured 16.4 CPU s for 39.8 MB (tumour) and 9.7 for 20.7 MB (normal), 7-8 CPU
     # min per GB; peak RSS 1.25-1.45 GB at 1, 2 and 4 threads alike. fastp 0.23's gzip
     # writers gained nothing from 2 or 4 threads over 1 on the shared 2-core machine, so at
@@ -373,6 +400,15 @@ COSTS: dict[str, Cost] = {
         time_of=("fragments",),
         max_speedup=2,
     ),
+}
+
+#: A DNA unit is trimmed and aligned in one job (fastp --stdout piped into the aligner): the
+#: sum of the two models, over the unit's raw reads. Likewise bam_qc runs samtools stats and
+#: mosdepth side by side on one BAM.
+PIPES: dict[str, Pipe] = {
+    "fastp_bwa_mem": Pipe((COSTS["fastp"], COSTS["bwa_mem"])),
+    "fastp_minimap2": Pipe((COSTS["fastp"], COSTS["minimap2_align"])),
+    "bam_qc": Pipe((COSTS["samtools_stats"], COSTS["mosdepth"])),
 }
 
 #: One patient's cohort fragments read its calls into pandas once, as cohort_tables does for

@@ -82,9 +82,8 @@ SOMATIC = {
                 "somatic_consensus": 1,
                 "germline_panel": 2,
                 "two_hit": 1,
-                # the identity check's common SNPs come from gnomAD: every sample again
+                # the identity check's common SNPs come from gnomAD: every patient again
                 "identity_sites": 1,
-                "identity_genotypes": 4,
                 "identity_check": 2,
                 "rna_patient": 1,
                 "rna_cohort": 1,

@@ -82,7 +82,7 @@ RULES = (
     RuleClass("mosdepth", "mosdepth/{sample}", "post-alignment", "reads"),
     RuleClass("qc_patient", "qc/{patient}.qc", "post-alignment", "fixed"),
     RuleClass("multiqc", "qc/multiqc", "post-alignment", "fixed"),
-    RuleClass("identity_genotypes", "identity/{sample}", "post-alignment", "fixed"),
+    RuleClass("identity_check", "identity/{patient}", "post-alignment", "fixed"),
     RuleClass("germline_bcftools", "germline/{sample}/chunk{chunk}.bcftools", "calling", "reads"),
     RuleClass("germline_freebayes", "germline/{sample}/chunk{chunk}.freebayes", "calling", "reads"),
     RuleClass("germline_gather", "germline/{sample}.{caller}.gather", "calling", "sites"),

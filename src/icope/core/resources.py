@@ -205,6 +205,14 @@ COSTS: dict[str, Cost] = {
         time_of=("bam",),
         max_speedup=4,
     ),
+    # Identity (rule identity_check): one bcftools pileup per sample of the patient at the
+    # common SNPs (at most identity.max_sites, reached through the BAM index), in turn, then
+    # the comparison (small tables). The former per-sample job had 60 min fixed and the
+    # check 10: here 10 fixed plus 1 CPU min per GB of the patient's alignments (~150 GB for
+    # a 30x WGS normal + tumour and an RNA BAM: ~2.7 h, the three former jobs' sum).
+    "identity_check": Cost(
+        mem_mb=1000, minutes=10, cpu_minutes_per_gb=1, time_of=("bams",), max_speedup=1
+    ),
     # MultiQC: the fastp, samtools and mosdepth reports of the cohort (about 1 MB per
     # sample); salmon's directories are left out of the sizing, MultiQC reads one small log
     # in each.

@@ -33,11 +33,8 @@ STAGES: dict[str, tuple[str, ...]] = {
     "cnv": (
         "cnvkit_reference",
         "cnvkit_tumour",
-        "cnv_het_sites",
-        "cnv_tumour_allele_counts",
         "cnv_baf",
         "cnv_segments",
-        "cnv_plot",
     ),
     "sv": ("sv_call", "sv_somatic_filter", "sv_finalise"),
     "annotate": ("annotate",),

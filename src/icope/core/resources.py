@@ -245,15 +245,17 @@ COSTS: dict[str, Cost] = {
         cpu_minutes_per_gb=5,
         time_of=("tumour",),
     ),
-    # The steps between: VCF subsets, pileups at the normal's heterozygous sites (random
-    # access by the index, ~0.1 CPU min per GB of tumour measured), small tables.
-    "cnv_het_sites": Cost(mem_mb=1000, minutes=10, cpu_minutes_per_gb=10, time_of=("vcf",)),
-    "cnv_tumour_allele_counts": Cost(
-        mem_mb=1000, minutes=20, cpu_minutes_per_gb=2, time_of=("tumour",), max_speedup=1
+    # BAF in one job (rule cnv_baf): the normal's heterozygous SNPs from its germline VCF
+    # (streamed, ~10 CPU min per GB), the tumour's pileup there (random access by the index,
+    # ~0.1 CPU min per GB of tumour measured, 2 allowed), the BAF table in pandas. The fixed
+    # part adds the three former jobs' (10 + 20 + 10 min); the rate is the pileup's on the
+    # tumour, and the germline VCF (~1 GB for WGS) is inside the fixed part.
+    "cnv_baf": Cost(
+        mem_mb=2000, minutes=40, cpu_minutes_per_gb=2, time_of=("tumour",), max_speedup=1
     ),
-    "cnv_baf": Cost(mem_mb=2000, minutes=10, cpu_minutes_per_gb=20, max_speedup=1),
-    "cnv_segments": Cost(mem_mb=2000, minutes=10, cpu_minutes_per_gb=20, max_speedup=1),
-    "cnv_plot": Cost(mem_mb=2000, minutes=10, cpu_minutes_per_gb=20, max_speedup=1),
+    # Segments, purity fit and plot in one job (rule cnv_segments): small tables; the fixed
+    # parts of the two former jobs added.
+    "cnv_segments": Cost(mem_mb=2000, minutes=20, cpu_minutes_per_gb=20, max_speedup=1),
     # delly call: measured 1.35 CPU s for the 46.9 MB tumour + normal, 0.5 CPU min per GB;
     # real genomes hold far more discordant clusters to genotype (WGS pairs take hours).
     # OpenMP runs one thread per sample: two for a pair. Memory: the genome plus the

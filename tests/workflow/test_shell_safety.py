@@ -198,7 +198,6 @@ def test_a_tumour_without_normal_gets_no_empty_argument(tmp_path):
         "somatic_pileup",
         "somatic_freebayes",
         "sv_call",
-        "sv_somatic_filter",
     }
     empty = [f"rule {r}: {c}" for r, c in commands if "" in shlex.split(c)]
     assert empty == []

@@ -101,7 +101,6 @@ RULES = (
     RuleClass("cnv_baf", "cnv/{tumour}.baf", "CNV", "reads"),
     RuleClass("cnv_segments", "cnv/{tumour}.segments", "CNV", "sites"),
     RuleClass("sv_call", "sv/{tumour}.delly_call", "SV", "reads", "pair"),
-    RuleClass("sv_somatic_filter", "sv/{tumour}.delly_filter", "SV", "sites"),
     RuleClass("sv_finalise", "sv/{tumour}.finalise", "SV", "sites"),
     RuleClass("salmon_quant", "salmon/{sample}", "RNA", "reads"),
     RuleClass("star_align", "star/{sample}", "RNA", "reads"),

@@ -36,7 +36,7 @@ STAGES: dict[str, tuple[str, ...]] = {
         "cnv_baf",
         "cnv_segments",
     ),
-    "sv": ("sv_call", "sv_somatic_filter", "sv_finalise"),
+    "sv": ("sv_call", "sv_finalise"),
     "annotate": ("annotate",),
     "panel": ("germline_panel",),
     "two_hit": ("two_hit",),

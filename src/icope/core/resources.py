@@ -269,8 +269,11 @@ COSTS: dict[str, Cost] = {
         time_of=("tumour", "normal"),
         max_speedup=2,
     ),
-    "sv_somatic_filter": Cost(mem_mb=2000, minutes=10, cpu_minutes_per_gb=60, max_speedup=1),
-    "sv_finalise": Cost(mem_mb=2000, minutes=10, cpu_minutes_per_gb=60, max_speedup=1),
+    # delly filter -f somatic then the final VCF and TSV, one job (rule sv_finalise): both
+    # read delly's calls; the two former models added.
+    "sv_finalise": Cost(
+        mem_mb=2000, minutes=20, cpu_minutes_per_gb=120, time_of=("calls",), max_speedup=1
+    ),
     # Annotation passes over a VCF (bcftools annotate per source, then csq): streaming; the
     # known-site files are read through their index, so the calls drive the runtime. csq
     # holds the whole converted annotation in memory (~2 GB for GENCODE).

@@ -1,16 +1,24 @@
-"""Rule identity_check: genotype concordance between a patient's samples and the sex check,
-written as the patient's identity.json."""
+"""Rule identity_check: genotypes of each of a patient's samples at the common SNPs, their
+concordance and the sex check, written as the patient's identity.json."""
 
 import json
 
-from icope.core.identity import Reason, assess_patient
+from icope.core.identity import Reason, assess_patient, genotype_patient
 from icope.core.rulelog import rule_log
 
 with rule_log(snakemake.log[0]):
     files = snakemake.params.files
-    genotypes = {s: f["genotypes"] or Reason(f["why"]) for s, f in files.items()}
+    thresholds = snakemake.params.thresholds
     sites = snakemake.input.get("sites") or Reason(
         "not assessed: no population file (reference.known_sites.gnomad) for the SNPs"
+    )
+    genotypes = genotype_patient(
+        {s: f["alignment"] or Reason(f["why"]) for s, f in files.items()},
+        snakemake.input.fasta,
+        snakemake.input.get("positions"),
+        sites,
+        thresholds,
+        snakemake.output.genotypes,
     )
     identity = assess_patient(
         snakemake.params.patient,
@@ -19,8 +27,8 @@ with rule_log(snakemake.log[0]):
         {s: f["depth"] for s, f in files.items() if f["depth"]},
         snakemake.input.fai,
         sites,
-        snakemake.params.thresholds,
+        thresholds,
     )
-    with open(snakemake.output[0], "w") as handle:
+    with open(snakemake.output.json, "w") as handle:
         json.dump(identity, handle, indent=2, sort_keys=False)
         handle.write("\n")

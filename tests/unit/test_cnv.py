@@ -488,3 +488,79 @@ def test_cnvkit_extra_arguments_are_split_like_a_command_line():
     assert command[-4:] == ["--target-avg-size", "5000", "-x", "a b"]
     command = cnv.reference_command("n.bam", "g.fa", 1000, "r.cnn", ".", 1)
     assert command[-1] == "1"
+
+
+# --------------------------------------------------------------------------- rule cnv_baf
+
+PILEUP = {"min_mapq": 20, "min_bq": 13, "max_depth": 8000}
+
+
+def _reference(tmp_path, length=1000):
+    """chr1: A everywhere but the germline fixture's REF bases at 100, 200 and 900."""
+    seq = ["A"] * length
+    for pos, ref in ((100, "A"), (200, "C"), (900, "T")):
+        seq[pos - 1] = ref
+    path = tmp_path / "ref.fa"
+    path.write_text(">chr1\n" + "".join(seq) + "\n")
+    pysam.faidx(str(path))
+    return str(path), "".join(seq)
+
+
+def _tumour_bam(tmp_path, genome, alleles):
+    """50 bp reads copying ``genome``, one per (1-based position, base at it) of ``alleles``,
+    each read starting 20 bp before its position; MAPQ 60, base quality 40."""
+    header = {"HD": {"VN": "1.6", "SO": "coordinate"}, "SQ": [{"SN": "chr1", "LN": len(genome)}]}
+    path = str(tmp_path / "tumour.bam")
+    with pysam.AlignmentFile(path, "wb", header=header) as out:
+        for i, (pos, base) in enumerate(sorted(alleles)):
+            start = pos - 21
+            seq = genome[start : start + 20] + base + genome[start + 21 : start + 50]
+            read = pysam.AlignedSegment(out.header)
+            read.query_name, read.query_sequence = f"r{i}", seq
+            read.reference_id, read.reference_start = 0, start
+            read.cigarstring, read.mapping_quality = "50M", 60
+            read.query_qualities = pysam.qualitystring_to_array("I" * 50)
+            out.write(read)
+    pysam.index(path)
+    return path
+
+
+def test_pileup_command_counts_alleles_at_the_sites_only():
+    command = cnv.pileup_command("t.bam", "g.fa", "s.vcf.gz", PILEUP, "o.vcf.gz")
+    assert command == [
+        "bcftools", "mpileup", "--no-version", "-f", "g.fa", "-R", "s.vcf.gz", "-q", "20",
+        "-Q", "13", "-d", "8000", "-I", "-a", "FORMAT/AD,FORMAT/DP", "-Oz", "-o", "o.vcf.gz",
+        "t.bam",
+    ]  # fmt: skip
+
+
+def test_tumour_baf_of_real_pileups_at_the_normal_s_hets(germline_vcf, tmp_path):
+    """Rule cnv_baf's three steps in one: het sites 100, 200, 900 of the normal; the tumour
+    has 6 A + 4 G reads at 100 (BAF 0.4), none at 200, 3 T + 7 G at 900 (BAF 0.7)."""
+    fasta, genome = _reference(tmp_path)
+    reads = [(100, "A")] * 6 + [(100, "G")] * 4 + [(900, "T")] * 3 + [(900, "G")] * 7
+    out = tmp_path / "T1.baf.tsv"
+    baf = cnv.tumour_baf(germline_vcf, "N1", _tumour_bam(tmp_path, genome, reads), fasta,
+                         PILEUP, out)  # fmt: skip
+    assert baf["pos"].tolist() == [100, 200, 900]
+    assert baf["tumour_ref"].tolist() == [6, 0, 3]
+    assert baf["tumour_alt"].tolist() == [4, 0, 7]
+    assert baf["baf"].tolist()[0::2] == pytest.approx([0.4, 0.7])
+    assert math.isnan(baf["baf"][1])
+    written = read_baf(out)
+    assert list(written.columns) == BAF_COLUMNS
+    assert written["baf_mirrored"].tolist()[0::2] == pytest.approx([0.6, 0.7])
+
+
+def test_tumour_baf_without_het_sites_is_an_empty_table_and_no_pileup(tmp_path, monkeypatch):
+    rows = [(400, "T", "C", "PASS", "GT:AD", "1/1:0,30")]
+    vcf = _write_vcf(tmp_path / "normal.vcf", "N1", rows)
+
+    def no_pileup(*args, **kwargs):
+        raise AssertionError("bcftools 1.16 mpileup crashes on an empty regions file")
+
+    monkeypatch.setattr(cnv.subprocess, "run", no_pileup)
+    out = tmp_path / "T1.baf.tsv"
+    baf = cnv.tumour_baf(vcf, "N1", "absent.bam", "absent.fa", PILEUP, out)
+    assert baf.empty
+    assert out.read_text() == "\t".join(BAF_COLUMNS) + "\n"

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 
+import pysam
 import pytest
 
+from icope.core import identity
 from icope.core.identity import (
     MATCH,
     MISMATCH,
@@ -17,12 +19,15 @@ from icope.core.identity import (
     check_sex,
     compare_pair,
     depth_ratios,
+    genotype_command,
+    genotype_patient,
     infer_sex,
     pair_verdict,
     parse_call,
     plan_pairs,
     read_contig_depths,
     read_genotypes,
+    read_patient_genotypes,
 )
 
 # the identity section of config/config.yaml
@@ -311,3 +316,98 @@ def test_a_patient_of_one_rna_sample_has_no_pair(tmp_path):
         NOT_ASSESSABLE,
         "only one sample: no pair to compare, and sex not assessable",
     )
+
+
+# --- rule identity_check: genotyping each sample in turn -------------------------------------
+
+
+def _reference(tmp_path, length=400):
+    """chr1: A everywhere but C at 200 (the sites' REF bases: A at 100, C at 200)."""
+    seq = ["A"] * length
+    seq[199] = "C"
+    path = tmp_path / "ref.fa"
+    path.write_text(">chr1\n" + "".join(seq) + "\n")
+    pysam.faidx(str(path))
+    return str(path), "".join(seq)
+
+
+def _sites(tmp_path):
+    """identity_sites' two tables: chr1:100 A,G and chr1:200 C,T."""
+    rows = {
+        "alleles": ["chr1\t100\tA,G", "chr1\t200\tC,T"],
+        "positions": ["chr1\t100", "chr1\t200"],
+    }
+    paths = {}
+    for name, lines in rows.items():
+        text = tmp_path / f"sites.{name}.tsv"
+        text.write_text("\n".join(lines) + "\n")
+        paths[name] = pysam.tabix_index(str(text), seq_col=0, start_col=1, end_col=1, force=True)
+    return paths
+
+
+def _bam(tmp_path, name, genome, alleles):
+    """50 bp reads copying ``genome``, one per (1-based position, base there) of ``alleles``."""
+    header = {"HD": {"VN": "1.6", "SO": "coordinate"}, "SQ": [{"SN": "chr1", "LN": len(genome)}]}
+    path = str(tmp_path / f"{name}.bam")
+    with pysam.AlignmentFile(path, "wb", header=header) as out:
+        for i, (pos, base) in enumerate(sorted(alleles)):
+            start = pos - 21
+            seq = genome[start : start + 20] + base + genome[start + 21 : start + 50]
+            read = pysam.AlignedSegment(out.header)
+            read.query_name, read.query_sequence = f"r{i}", seq
+            read.reference_id, read.reference_start = 0, start
+            read.cigarstring, read.mapping_quality = "50M", 60
+            read.query_qualities = pysam.qualitystring_to_array("I" * 50)
+            out.write(read)
+    pysam.index(path)
+    return path
+
+
+def test_genotype_command_carries_the_pileup_settings():
+    command = genotype_command("a b.bam", "g.fa", "p.tsv.gz", "a.tsv.gz", THRESHOLDS)
+    assert command.startswith("bcftools mpileup --no-version -f g.fa -R p.tsv.gz -q 20 -Q 20")
+    assert "-d 1000 -a FORMAT/AD,FORMAT/DP -Ou 'a b.bam' |" in command
+    assert "bcftools call --no-version -m -C alleles -T a.tsv.gz -Ou" in command
+    assert command.endswith("bcftools query -f '%CHROM\\t%POS\\t%REF\\t%ALT[\\t%GT\\t%AD]\\n'")
+
+
+def test_genotype_patient_calls_each_sample_alone_and_writes_one_table(tmp_path):
+    """Normal het at 100 (5 A + 5 G), hom-ref at 200 (10 C); tumour hom-alt at 100 (10 G, LOH);
+    the RNA sample has no alignment: its reason is kept and it has no rows."""
+    fasta, genome = _reference(tmp_path)
+    sites = _sites(tmp_path)
+    normal = _bam(tmp_path, "N1", genome, [(100, "A")] * 5 + [(100, "G")] * 5 + [(200, "C")] * 10)
+    tumour = _bam(tmp_path, "T1", genome, [(100, "G")] * 10)
+    why = Reason("not assessed: no RNA alignment")
+    table = tmp_path / "P1.genotypes.tsv"
+    genotypes = genotype_patient(
+        {"N1": normal, "T1": tumour, "R1": why},
+        fasta,
+        sites["positions"],
+        sites["alleles"],
+        THRESHOLDS,
+        table,
+    )
+    assert genotypes["R1"] == why
+    assert genotypes["N1"][("chr1", 100)].genotype_text == "0/1"
+    assert genotypes["N1"][("chr1", 100)].allele_depths == (5, 5)
+    assert genotypes["N1"][("chr1", 200)].genotype_text == "0/0"
+    assert genotypes["T1"][("chr1", 100)].genotype_text == "1/1"
+    # no tumour read at 200: no pileup record, no row (not compared there)
+    assert ("chr1", 200) not in genotypes["T1"]
+    lines = table.read_text().splitlines()
+    assert lines[0] == "sample\tchrom\tpos\tref\talt\tgt\tad"
+    # only REF seen at 200: bcftools writes ALT "." and one depth
+    assert lines[1:3] == ["N1\tchr1\t100\tA\tG\t0/1\t5,5", "N1\tchr1\t200\tC\t.\t0/0\t10"]
+    assert read_patient_genotypes(table) == {s: genotypes[s] for s in ("N1", "T1")}
+
+
+def test_genotype_patient_without_sites_runs_no_pileup(tmp_path, monkeypatch):
+    def no_pileup(*args, **kwargs):
+        raise AssertionError("no pileup without a population file")
+
+    monkeypatch.setattr(identity.subprocess, "run", no_pileup)
+    why = Reason("not assessed: no population file")
+    table = tmp_path / "P1.genotypes.tsv"
+    assert genotype_patient({"N1": why}, "g.fa", None, why, THRESHOLDS, table) == {"N1": why}
+    assert table.read_text() == "sample\tchrom\tpos\tref\talt\tgt\tad\n"

@@ -16,7 +16,7 @@ def test_patient_stage_targets_the_reports_and_forces_the_stage():
 
 def test_only_stops_at_the_stage_s_last_rule():
     args = Rerun(("P001",), step="cnv", only=True).snakemake_args()
-    assert args[-2:] == ["--until", "cnv_plot"]
+    assert args[-2:] == ["--until", "cnv_segments"]
 
 
 def test_stage_rules_the_workflow_does_not_define_are_left_out():

@@ -378,3 +378,59 @@ def test_thresholds_from_params():
     assert thresholds_from_params({}) == SvThresholds()
     with pytest.raises(ValueError, match="min_qual"):
         thresholds_from_params({"min_qual": 3})
+
+
+# --------------------------------------------------------------------------- rule sv_finalise
+
+DELLY_FILTER = {
+    "min_site_quality": 300,
+    "min_tumour_coverage": 10,
+    "min_tumour_af": 0.05,
+    "max_normal_af": 0.0,
+}
+
+
+def test_somatic_filter_command_passes_every_setting():
+    command = sv.somatic_filter_command("c.bcf", "s.tsv", "o.bcf", DELLY_FILTER)
+    assert command == [
+        "delly", "filter", "-f", "somatic", "-s", "s.tsv", "-y", "300", "-v", "10",
+        "-a", "0.05", "-c", "0.0", "-o", "o.bcf", "c.bcf",
+    ]  # fmt: skip
+
+
+def test_filter_and_finalise_of_a_pair_judges_against_delly_s_somatic_calls(
+    pair_files, monkeypatch
+):
+    """The pair path of rule sv_finalise: delly filter's output (here the fixture's somatic
+    VCF) decides NotDellySomatic, exactly as finalise_sv_calls on the two files."""
+    calls, somatic, tmp_path = pair_files
+    ran = []
+
+    def fake_filter(calls_path, tumour, normal, settings, out_bcf):
+        ran.append((calls_path, tumour, normal, settings))
+        with open(somatic, "rb") as src, open(out_bcf, "wb") as dst:
+            dst.write(src.read())
+
+    monkeypatch.setattr(sv, "delly_somatic_filter", fake_filter)
+    counts = sv.filter_and_finalise(
+        calls, tmp_path / "sv.vcf.gz", tmp_path / "sv.tsv", "T", "N", DELLY_FILTER, {}
+    )
+    assert ran == [(calls, "T", "N", DELLY_FILTER)]
+    assert counts == {"calls": 7, "pass": 2}
+    _, rows = _read_tsv(tmp_path / "sv.tsv")
+    assert rows["DEL00000002"]["filter"] == "NormalSupport;NotDellySomatic"
+
+
+def test_filter_and_finalise_tumour_only_runs_no_delly_filter(pair_files, monkeypatch):
+    calls, _, tmp_path = pair_files
+
+    def no_filter(*args):
+        raise AssertionError("delly filter -f somatic needs a control")
+
+    monkeypatch.setattr(sv, "delly_somatic_filter", no_filter)
+    counts = sv.filter_and_finalise(
+        calls, tmp_path / "sv.vcf.gz", tmp_path / "sv.tsv", "T", None, DELLY_FILTER, {}
+    )
+    assert counts == {"calls": 7, "pass": 3}
+    _, rows = _read_tsv(tmp_path / "sv.tsv")
+    assert rows["DEL00000002"]["filter"] == "PASS"

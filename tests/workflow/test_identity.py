@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from icope.core.identity import MATCH, MISMATCH, NOT_ASSESSABLE, assess_patient
+from icope.core.identity import (
+    MATCH,
+    MISMATCH,
+    NOT_ASSESSABLE,
+    assess_patient,
+    read_patient_genotypes,
+)
 
 
 def _identity(run, patient):
@@ -30,6 +36,24 @@ def test_p002_normal_and_tumour_are_one_individual(completed_run):
     assert identity["thresholds"]["min_sites"] == 4
 
 
+def test_each_patient_s_genotypes_are_one_table_of_its_own_samples(completed_run):
+    """Rule identity_check's genotype table: every sample of the patient genotyped alone
+    (one pileup each), nothing of another patient's."""
+    tables = completed_run / "results" / "identity"
+    p002 = (tables / "P002.genotypes.tsv").read_text().splitlines()
+    assert p002[0] == "sample\tchrom\tpos\tref\talt\tgt\tad"
+    # testN/testT: reads at 6 of the 160 sites; 1,982 het in both, the others hom-ref
+    assert [row.split("\t")[0] for row in p002[1:]] == ["testN"] * 6 + ["testT"] * 6
+    assert p002[1] == "testN\tchr22\t1982\tA\tG\t0/1\t80,15"
+    assert p002[7] == "testT\tchr22\t1982\tA\tG\t0/1\t79,15"
+    p001 = read_patient_genotypes(tables / "P001.genotypes.tsv")
+    assert {sample: len(calls) for sample, calls in p001.items()} == {
+        "NA12878": 160,
+        "GM12878_RNA": 150,
+    }
+    assert not list(tables.glob("NA12878*")) and not list(tables.glob("testT*"))
+
+
 def test_p001_normal_and_its_rna_are_one_individual(completed_run):
     (pair,) = _identity(completed_run, "P001")["pairs"]
     assert (pair["sample_a"], pair["sample_b"], pair["type_b"]) == (
@@ -46,16 +70,18 @@ def test_p001_normal_and_its_rna_are_one_individual(completed_run):
 
 def test_a_tumour_of_another_individual_is_a_mismatch(completed_run):
     """NA12878's normal against testT's tumour (different individuals, PROVENANCE.md): the
-    function of rule identity_check on the genotype tables of the shared run."""
+    function of rule identity_check on the patients' genotype tables of the shared run."""
     thresholds = yaml.safe_load((completed_run / "config" / "config.yaml").read_text())["identity"]
     tables = completed_run / "results" / "identity"
+    p001 = read_patient_genotypes(tables / "P001.genotypes.tsv")
+    p002 = read_patient_genotypes(tables / "P002.genotypes.tsv")
     identity = assess_patient(
         "SWAP",
         {
             "NA12878": {"type": "normal", "sex": "female"},
             "testT": {"type": "tumour", "sex": "female"},
         },
-        {s: str(tables / f"{s}.genotypes.tsv") for s in ("NA12878", "testT")},
+        {"NA12878": p001["NA12878"], "testT": p002["testT"]},
         {},
         str(completed_run / "results" / "reference" / "genome.fa.fai"),
         str(tables / "sites.alleles.tsv.gz"),

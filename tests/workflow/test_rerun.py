@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from .conftest import REPO, snakemake
 
@@ -80,9 +81,8 @@ SOMATIC = {
                 "somatic_consensus": 1,
                 "germline_panel": 2,
                 "two_hit": 1,
-                # the identity check's common SNPs come from gnomAD: every sample again
+                # the identity check's common SNPs come from gnomAD: every patient again
                 "identity_sites": 1,
-                "identity_genotypes": 4,
                 "identity_check": 2,
                 "rna_patient": 1,
                 "rna_cohort": 1,
@@ -105,3 +105,34 @@ def test_rerun_of_an_unconfigured_source_names_the_config_key(up_to_date):
     jobs, text = _planned(up_to_date, "--downstream-of", "clinvar")
     assert jobs == {}
     assert "config reference.known_sites.clinvar is not set" in text
+
+
+def test_a_delly_filter_setting_reruns_the_sv_filter_not_delly_call(up_to_date, tmp_path):
+    """sv.delly_filter changed: sv_finalise (delly filter and the final tables) and what reads
+    the SV table run again; delly call's kept calls are reused."""
+    config = yaml.safe_load((up_to_date / "config/config.yaml").read_text())
+    config["sv"]["delly_filter"]["min_site_quality"] += 1
+    changed = tmp_path / "config.yaml"
+    changed.write_text(yaml.safe_dump(config, sort_keys=False))
+    command = [sys.executable, "-m", "snakemake", "-n", "--quiet", "rules", "--cores", "1"]
+    command += ["--snakefile", str(REPO / "Snakefile"), "--directory", str(up_to_date)]
+    command += ["--configfile", str(changed)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    text = result.stdout + result.stderr
+    lines = text.splitlines()
+    jobs = {}
+    for line in lines[lines.index("Job stats:") + 3 :]:
+        name, _, count = line.partition(" ")
+        if name == "total" or not count.strip():
+            break
+        jobs[name] = int(count)
+    assert jobs == {
+        "sv_finalise": 1,
+        # the SV table feeds the CNV segments (supporting SVs), two-hit and the report
+        "cnv_segments": 1,
+        "two_hit": 1,
+        "patient_report": 1,
+        "cohort_fragment": 1,
+        "cohort_database": 1,
+        "all": 1,
+    }, text[-3000:]

@@ -197,7 +197,7 @@ def test_rendered_commands_quote_a_hostile_reference_path(tmp_path, caller):
 def test_a_tumour_without_normal_gets_no_empty_argument(tmp_path):
     commands = _rendered_commands(_hostile_run_dir(tmp_path / "run", "bcftools"))
     tumour_only = [(r, c) for r, c in commands if "testTO" in c and "testN" not in c]
-    assert {r for r, _ in tumour_only} >= {"sv_call", "sv_somatic_filter"}
+    assert {r for r, _ in tumour_only} >= {"sv_call"}
     empty = [f"rule {r}: {c}" for r, c in commands if "" in shlex.split(c)]
     assert empty == []
 

@@ -52,66 +52,15 @@ rule cnvkit_tumour:
         "../../scripts/cnvkit_tumour.py"
 
 
-rule cnv_het_sites:
+# The tumour's BAF in one job: the normal's informative heterozygous SNPs, the tumour's
+# pileup there (bcftools mpileup -a AD), B-allele frequencies (icope.somatic.cnv.tumour_baf;
+# the intermediate VCFs in a scratch directory).
+rule cnv_baf:
     input:
         unpack(cnv_germline_calls),
-    output:
-        vcf=temp("results/cnv/{tumour}/germline_hets.vcf.gz"),
-        tbi=temp("results/cnv/{tumour}/germline_hets.vcf.gz.tbi"),
-    log:
-        "logs/cnv/{tumour}.het_sites.log",
-    benchmark:
-        "benchmarks/cnv/{tumour}.het_sites.tsv"
-    conda:
-        "../../envs/cnvkit.yaml"
-    threads: 1
-    resources:
-        mem_mb=sized_mem_mb("cnv_het_sites"),
-        runtime=sized_runtime("cnv_het_sites"),
-    params:
-        normal=pair_normal_name,
-    script:
-        "../../scripts/cnv_het_sites.py"
-
-
-rule cnv_tumour_allele_counts:
-    input:
         unpack(pair_alignments),
         fasta=GENOME,
         fai=f"{GENOME}.fai",
-        sites="results/cnv/{tumour}/germline_hets.vcf.gz",
-        sites_tbi="results/cnv/{tumour}/germline_hets.vcf.gz.tbi",
-    output:
-        temp("results/cnv/{tumour}/tumour_het_counts.vcf.gz"),
-    log:
-        "logs/cnv/{tumour}.allele_counts.log",
-    benchmark:
-        "benchmarks/cnv/{tumour}.allele_counts.tsv"
-    conda:
-        "../../envs/bcftools.yaml"
-    threads: 1
-    resources:
-        mem_mb=sized_mem_mb("cnv_tumour_allele_counts"),
-        runtime=sized_runtime("cnv_tumour_allele_counts"),
-    params:
-        min_mapq=config["alignment"]["min_mapq_for_calling"],
-        min_bq=config["somatic"]["min_base_quality"],
-        # Deep tumours exceed mpileup's default of 250 reads per file.
-        max_depth=config["cnv"]["pileup_max_depth"],
-    shell:
-        # bcftools 1.16 mpileup crashes on an empty regions file: no sites, an empty VCF.
-        '(if [ "$(bcftools index -n {input.sites:q})" -gt 0 ]; then '
-        "  bcftools mpileup --no-version -f {input.fasta:q} -R {input.sites:q} "
-        "   -q {params.min_mapq:q} -Q {params.min_bq:q} -d {params.max_depth:q} -I "
-        "   -a FORMAT/AD,FORMAT/DP -Oz -o {output:q} {input.tumour:q}; "
-        " else echo 'no heterozygous sites: empty pileup' >&2; "
-        "  bcftools view --no-version -G -Oz -o {output:q} {input.sites:q}; fi) 2> {log:q}"
-
-
-rule cnv_baf:
-    input:
-        sites="results/cnv/{tumour}/germline_hets.vcf.gz",
-        counts="results/cnv/{tumour}/tumour_het_counts.vcf.gz",
     output:
         baf="results/cnv/{tumour}/{tumour}.baf.tsv",
     log:
@@ -119,17 +68,24 @@ rule cnv_baf:
     benchmark:
         "benchmarks/cnv/{tumour}.baf.tsv"
     conda:
-        "../../envs/cnvkit.yaml"
+        "../../envs/python.yaml"
     threads: 1
     resources:
         mem_mb=sized_mem_mb("cnv_baf"),
         runtime=sized_runtime("cnv_baf"),
     params:
         normal=pair_normal_name,
+        pileup={
+            "min_mapq": config["alignment"]["min_mapq_for_calling"],
+            "min_bq": config["somatic"]["min_base_quality"],
+            # Deep tumours exceed mpileup's default of 250 reads per file.
+            "max_depth": config["cnv"]["pileup_max_depth"],
+        },
     script:
         "../../scripts/cnv_baf.py"
 
 
+# Purity/ploidy fit, allele-specific segments with calls, the LOH BED and the plot, one job.
 rule cnv_segments:
     input:
         cnr="results/cnv/{tumour}/{tumour}.cnr",
@@ -141,6 +97,7 @@ rule cnv_segments:
         segments="results/cnv/{tumour}/{tumour}.segments.tsv",
         purity="results/cnv/{tumour}/{tumour}.purity.json",
         loh="results/cnv/{tumour}/{tumour}.loh.bed",
+        png="results/cnv/{tumour}/{tumour}.cnv.png",
     log:
         "logs/cnv/{tumour}.segments.log",
     benchmark:
@@ -155,30 +112,7 @@ rule cnv_segments:
         # The tumour's purity from the sheet or config (None: estimated from log2 and BAF).
         purity=tumour_purity,
         fit=config["cnv"]["fit"],
-    script:
-        "../../scripts/cnv_segments.py"
-
-
-rule cnv_plot:
-    input:
-        cnr="results/cnv/{tumour}/{tumour}.cnr",
-        segments="results/cnv/{tumour}/{tumour}.segments.tsv",
-        baf="results/cnv/{tumour}/{tumour}.baf.tsv",
-        fai=f"{GENOME}.fai",
-    output:
-        png="results/cnv/{tumour}/{tumour}.cnv.png",
-    log:
-        "logs/cnv/{tumour}.plot.log",
-    benchmark:
-        "benchmarks/cnv/{tumour}.plot.tsv"
-    conda:
-        "../../envs/cnvkit.yaml"
-    threads: 1
-    resources:
-        mem_mb=sized_mem_mb("cnv_plot"),
-        runtime=sized_runtime("cnv_plot"),
-    params:
         tumour="{tumour}",
         normal=pair_normal_name,
     script:
-        "../../scripts/cnv_plot.py"
+        "../../scripts/cnv_segments.py"

@@ -1161,24 +1161,19 @@ def _identity_alignment(sample):
     return {"bam": alignment(sample), "idx": alignment_index(sample)}
 
 
-def identity_alignment(wildcards):
-    return _identity_alignment(wildcards.sample) or {}
-
-
 def patient_identity_files(wildcards):
-    """identity_check's manifest: per sample its genotype table and mosdepth summary (None
-    where there is none) and, without a table, why ("why")."""
+    """identity_check's manifest: per sample the alignment it genotypes, its mosdepth summary
+    (None where there is none) and, without an alignment to genotype, why ("why")."""
     files = {}
     for s in SHEET.samples_of(wildcards.patient):
-        why = None
+        why, aligned = None, _identity_alignment(s.sample)
         if "gnomad" not in KNOWN:
             why = "not assessed: no population file (reference.known_sites.gnomad) for the SNPs"
-        elif _identity_alignment(s.sample) is None:
+        elif aligned is None:
             why = "not assessed: no RNA alignment (the RNA stage makes no genome BAM)"
         files[s.sample] = {
-            "genotypes": (
-                None if why else f"results/identity/{s.sample}.genotypes.tsv"
-            ),
+            "alignment": None if why else aligned["bam"],
+            "index": None if why else aligned["idx"],
             "depth": mosdepth_summary(s.sample) if s.type.value != "rna" else None,
             "why": why,
         }
@@ -1187,16 +1182,17 @@ def patient_identity_files(wildcards):
 
 def patient_identity_inputs(wildcards):
     files = patient_identity_files(wildcards).values()
-    return {
-        "genotypes": [f["genotypes"] for f in files if f["genotypes"]],
+    inputs = {
+        "bams": [f["alignment"] for f in files if f["alignment"]],
+        "idxs": [f["index"] for f in files if f["index"]],
         "depth": [f["depth"] for f in files if f["depth"]],
-        "sites": identity_sites_table() or [],
     }
-
-
-def identity_sites_table():
-    """The common-SNP table, None without a population file."""
-    return IDENTITY_SITES["alleles"] if "gnomad" in KNOWN else None
+    if "gnomad" in KNOWN:
+        inputs |= {
+            "sites": IDENTITY_SITES["alleles"],
+            "positions": IDENTITY_SITES["positions"],
+        }
+    return inputs
 
 
 def get_final_outputs():

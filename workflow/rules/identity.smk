@@ -46,54 +46,28 @@ rule identity_sites:
         " tabix -f -s1 -b2 -e2 {output.positions:q}) 2> {log:q}"
 
 
-# One sample's genotypes at the common SNPs (DNA: its analysis alignment; RNA: its genome
-# alignment). Hom-ref sites are kept: they are half the evidence.
-rule identity_genotypes:
-    input:
-        unpack(identity_alignment),
-        fasta=GENOME,
-        fai=f"{GENOME}.fai",
-        alleles=IDENTITY_SITES["alleles"],
-        positions=IDENTITY_SITES["positions"],
-    output:
-        "results/identity/{sample}.genotypes.tsv",
-    log:
-        "logs/identity/{sample}.genotypes.log",
-    benchmark:
-        "benchmarks/identity/{sample}.tsv"
-    conda:
-        "../../envs/bcftools.yaml"
-    threads: 1
-    resources:
-        mem_mb=mem_mb(1000),
-        runtime=runtime_min(60),
-    params:
-        min_bq=config["identity"]["min_base_quality"],
-        min_mq=config["identity"]["min_mapping_quality"],
-        max_depth=config["identity"]["max_depth"],
-    shell:
-        "(bcftools mpileup --no-version -f {input.fasta:q} -R {input.positions:q} "
-        "   -q {params.min_mq:q} -Q {params.min_bq:q} -d {params.max_depth:q} "
-        "   -a FORMAT/AD,FORMAT/DP -Ou {input.bam:q} "
-        " | bcftools call --no-version -m -C alleles -T {input.alleles:q} -Ou "
-        " | bcftools query -f '%CHROM\\t%POS\\t%REF\\t%ALT[\\t%GT\\t%AD]\\n' "
-        "   > {output:q}) 2> {log:q}"
-
-
+# One job per patient: each sample's genotypes at the common SNPs (DNA: its analysis
+# alignment; RNA: its genome alignment), one pileup per sample in turn with the same settings
+# (icope.core.identity.genotype_patient; hom-ref sites are kept: they are half the evidence),
+# written as the patient's genotype table, then compared and the sex checked.
 rule identity_check:
     input:
         unpack(patient_identity_inputs),
+        fasta=GENOME,
         fai=f"{GENOME}.fai",
     output:
-        "results/patients/{patient}/identity.json",
+        json="results/patients/{patient}/identity.json",
+        genotypes="results/identity/{patient}.genotypes.tsv",
     log:
         "logs/identity/{patient}.identity.log",
+    benchmark:
+        "benchmarks/identity/{patient}.tsv"
     conda:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(1000),
-        runtime=runtime_min(10),
+        mem_mb=sized_mem_mb("identity_check"),
+        runtime=sized_runtime("identity_check"),
     params:
         patient="{patient}",
         samples=patient_metadata,

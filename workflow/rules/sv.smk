@@ -7,9 +7,11 @@ rule sv_call:
         unpack(pair_alignments),
         fasta=GENOME,
         fai=f"{GENOME}.fai",
+    # Kept (not temp): sv_finalise reads them, and a change of its filter settings then
+    # reruns that job alone, not delly call (tens of MB for a WGS pair).
     output:
-        bcf=temp("results/sv/delly/{tumour}.calls.bcf"),
-        csi=temp("results/sv/delly/{tumour}.calls.bcf.csi"),
+        bcf="results/sv/delly/{tumour}.calls.bcf",
+        csi="results/sv/delly/{tumour}.calls.bcf.csi",
     log:
         "logs/sv/{tumour}.delly_call.log",
     benchmark:
@@ -33,54 +35,13 @@ rule sv_call:
         "  -o {output.bcf:q} {input.tumour:q} {params.normal:q} > {log:q} 2>&1"
 
 
-rule sv_somatic_filter:
-    input:
-        bcf="results/sv/delly/{tumour}.calls.bcf",
-        csi="results/sv/delly/{tumour}.calls.bcf.csi",
-    output:
-        bcf=temp("results/sv/delly/{tumour}.somatic.bcf"),
-        csi=temp("results/sv/delly/{tumour}.somatic.bcf.csi"),
-        samples=temp("results/sv/delly/{tumour}.samples.tsv"),
-    log:
-        "logs/sv/{tumour}.delly_filter.log",
-    benchmark:
-        "benchmarks/sv/{tumour}.delly_filter.tsv"
-    conda:
-        "../../envs/delly.yaml"
-    threads: 1
-    resources:
-        mem_mb=sized_mem_mb("sv_somatic_filter"),
-        runtime=sized_runtime("sv_somatic_filter"),
-    params:
-        tumour="{tumour}",
-        normal=pair_normal_name,
-        min_site_quality=config["sv"]["delly_filter"]["min_site_quality"],
-        min_tumour_coverage=config["sv"]["delly_filter"]["min_tumour_coverage"],
-        min_tumour_af=config["sv"]["delly_filter"]["min_tumour_af"],
-        max_normal_af=config["sv"]["delly_filter"]["max_normal_af"],
-    shell:
-        # delly filter -f somatic needs a control: for a tumour-only analysis the calls pass
-        # through unchanged and sv_finalise judges them without normal-based filters. The
-        # normal goes through a variable: an empty `{params.normal:q}` renders as nothing.
-        "(normal={params.normal:q}; "
-        ' if [ -n "$normal" ]; then'
-        "   printf '%s\\ttumor\\n%s\\tcontrol\\n' {params.tumour:q} \"$normal\""
-        "     > {output.samples:q};"
-        "   delly filter -f somatic -s {output.samples:q} -y {params.min_site_quality:q}"
-        "     -v {params.min_tumour_coverage:q} -a {params.min_tumour_af:q}"
-        "     -c {params.max_normal_af:q} -o {output.bcf:q} {input.bcf:q};"
-        "   [ -s {output.csi:q} ] || bcftools index -f {output.bcf:q};"
-        " else"
-        "   printf '%s\\ttumor\\n' {params.tumour:q} > {output.samples:q};"
-        "   bcftools view --no-version -Ob -o {output.bcf:q} {input.bcf:q}"
-        "     && bcftools index -f {output.bcf:q};"
-        " fi) > {log:q} 2>&1"
-
-
+# delly filter -f somatic (a pair only: it needs a control), then every call judged into the
+# final VCF and TSV, one job (icope.somatic.sv.filter_and_finalise); delly call stays its own
+# job, so a filter setting's change does not rerun it.
 rule sv_finalise:
     input:
         calls="results/sv/delly/{tumour}.calls.bcf",
-        somatic="results/sv/delly/{tumour}.somatic.bcf",
+        csi="results/sv/delly/{tumour}.calls.bcf.csi",
     output:
         vcf="results/sv/{tumour}.vcf.gz",
         tbi="results/sv/{tumour}.vcf.gz.tbi",
@@ -90,7 +51,7 @@ rule sv_finalise:
     benchmark:
         "benchmarks/sv/{tumour}.finalise.tsv"
     conda:
-        "../../envs/python.yaml"
+        "../../envs/delly.yaml"
     threads: 1
     resources:
         mem_mb=sized_mem_mb("sv_finalise"),
@@ -98,6 +59,7 @@ rule sv_finalise:
     params:
         tumour="{tumour}",
         normal=pair_normal_name,
+        delly_filter=config["sv"]["delly_filter"],
         thresholds=config["sv"]["filter"],
     script:
         "../../scripts/sv_finalise.py"

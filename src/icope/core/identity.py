@@ -2,8 +2,10 @@
 
 Genotypes come from ``bcftools mpileup | bcftools call -m -C alleles`` at common SNPs of the
 configured population file (rule ``identity_sites``: biallelic SNPs with a population allele
-frequency in ``identity.min_af``-``identity.max_af``), one table per sample (rule
-``identity_genotypes``: CHROM, POS, REF, ALT, GT, AD).
+frequency in ``identity.min_af``-``identity.max_af``), run for each of a patient's samples in
+turn by rule ``identity_check`` (:func:`genotype_patient`: one pileup per sample, so a sample's
+genotypes never depend on the others'), which writes them as one table per patient (sample,
+CHROM, POS, REF, ALT, GT, AD) beside identity.json.
 
 Every pair compares one sample (``sample_b``) with the patient's reference sample
 (``sample_a``: the first normal, else the first tumour). A site is compared when both samples
@@ -25,9 +27,14 @@ samples only (a tumour's X/Y copy number is not its sex; RNA depth follows expre
 from __future__ import annotations
 
 import gzip
+import logging
 import re
+import shlex
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 MATCH, MISMATCH, NOT_ASSESSABLE = "match", "MISMATCH", "not assessable"
 PASS = "pass"
@@ -70,15 +77,89 @@ def parse_call(gt: str, ad: str) -> SiteCall:
 
 def read_genotypes(path) -> dict[tuple[str, int], SiteCall]:
     """One sample's genotype table (CHROM, POS, REF, ALT, GT, AD; no header)."""
-    calls = {}
     opener = gzip.open if str(path).endswith(".gz") else open
     with opener(path, "rt") as handle:
+        return _calls(line.rstrip("\n").split("\t") for line in handle)
+
+
+#: The per-patient genotype table's header (rule identity_check).
+GENOTYPE_COLUMNS = ("sample", "chrom", "pos", "ref", "alt", "gt", "ad")
+
+
+def genotype_command(bam, fasta, positions, alleles, thresholds: dict) -> str:
+    """One sample's genotyping pipeline at the common SNPs: mpileup by the positions' index
+    (a WGS BAM is not streamed), call -m constrained to the sites' alleles, hom-ref kept (half
+    the evidence); a bash command printing CHROM, POS, REF, ALT, GT, AD rows.
+
+    >>> cmd = genotype_command("a b.bam", "g.fa", "p.gz", "a.gz", {
+    ...     "min_mapping_quality": 20, "min_base_quality": 13, "max_depth": 1000})
+    >>> "-q 20 -Q 13 -d 1000" in cmd and "'a b.bam'" in cmd
+    True
+    """
+    q = shlex.quote
+    return (
+        f"bcftools mpileup --no-version -f {q(str(fasta))} -R {q(str(positions))} "
+        f"-q {q(str(thresholds['min_mapping_quality']))} "
+        f"-Q {q(str(thresholds['min_base_quality']))} -d {q(str(thresholds['max_depth']))} "
+        f"-a FORMAT/AD,FORMAT/DP -Ou {q(str(bam))} "
+        f"| bcftools call --no-version -m -C alleles -T {q(str(alleles))} -Ou "
+        "| bcftools query -f '%CHROM\\t%POS\\t%REF\\t%ALT[\\t%GT\\t%AD]\\n'"
+    )
+
+
+def genotype_sample(bam, fasta, positions, alleles, thresholds: dict) -> list[list[str]]:
+    """One sample's genotype rows (CHROM, POS, REF, ALT, GT, AD); bcftools' messages go to
+    the log, a failure raises RuntimeError."""
+    command = genotype_command(bam, fasta, positions, alleles, thresholds)
+    log.info("running: %s", command)
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, check=False
+    )
+    for line in result.stderr.splitlines():
+        log.info("bcftools: %s", line)
+    if result.returncode != 0:
+        raise RuntimeError(f"genotyping {bam} failed with exit code {result.returncode}")
+    return [line.split("\t") for line in result.stdout.splitlines() if line]
+
+
+def genotype_patient(
+    alignments: dict, fasta, positions, alleles, thresholds: dict, table
+) -> dict[str, dict | Reason]:
+    """Genotype each sample of ``alignments`` (sample -> BAM, or a Reason where there is
+    none) in turn and write the patient's table (:data:`GENOTYPE_COLUMNS`, ``table``);
+    returns sample -> calls by site (as :func:`read_genotypes`), or the Reason."""
+    genotypes: dict[str, dict | Reason] = {}
+    with open(table, "w") as out:
+        out.write("\t".join(GENOTYPE_COLUMNS) + "\n")
+        for sample, bam in alignments.items():
+            if isinstance(bam, Reason):
+                genotypes[sample] = bam
+                continue
+            rows = genotype_sample(bam, fasta, positions, alleles, thresholds)
+            genotypes[sample] = _calls(rows)
+            out.writelines("\t".join([sample, *row[:6]]) + "\n" for row in rows if len(row) >= 6)
+            log.info("%s: %d sites genotyped", sample, len(rows))
+    return genotypes
+
+
+def read_patient_genotypes(table) -> dict[str, dict[tuple[str, int], SiteCall]]:
+    """A patient's genotype table (rule identity_check) as sample -> calls by site."""
+    rows: dict[str, list[list[str]]] = {}
+    with open(table) as handle:
+        next(handle, None)
         for line in handle:
             fields = line.rstrip("\n").split("\t")
-            if len(fields) < 6:
-                continue
-            chrom, pos, _ref, _alt, gt, ad = fields[:6]
-            calls[(chrom, int(pos))] = parse_call(gt, ad)
+            rows.setdefault(fields[0], []).append(fields[1:])
+    return {sample: _calls(sample_rows) for sample, sample_rows in rows.items()}
+
+
+def _calls(rows) -> dict[tuple[str, int], SiteCall]:
+    calls = {}
+    for fields in rows:
+        if len(fields) < 6:
+            continue
+        chrom, pos, _ref, _alt, gt, ad = fields[:6]
+        calls[(chrom, int(pos))] = parse_call(gt, ad)
     return calls
 
 
@@ -173,8 +254,9 @@ def plan_pairs(samples: dict) -> list[Pair]:
 
 
 def assess_pair(pair: Pair, samples: dict, genotypes: dict, thresholds: dict) -> dict:
-    """One entry of identity.json's ``pairs``; ``genotypes`` maps sample -> genotype table
-    path, or to a reason string when the sample could not be genotyped."""
+    """One entry of identity.json's ``pairs``; ``genotypes`` maps sample -> its calls by site
+    (:func:`genotype_patient`) or a genotype table path, or to a reason string when the
+    sample could not be genotyped."""
     row = {
         "sample_a": pair.sample_a,
         "type_a": samples[pair.sample_a]["type"],
@@ -197,13 +279,17 @@ def assess_pair(pair: Pair, samples: dict, genotypes: dict, thresholds: dict) ->
     if missing:
         return row | {"verdict": NOT_ASSESSABLE, "reason": "; ".join(dict.fromkeys(missing))}
     counts = compare_pair(
-        read_genotypes(genotypes[pair.sample_a]),
-        read_genotypes(genotypes[pair.sample_b]),
+        _sample_calls(genotypes[pair.sample_a]),
+        _sample_calls(genotypes[pair.sample_b]),
         pair.rna,
         thresholds,
     )
     verdict, reason = pair_verdict(counts, pair.rna, thresholds)
     return row | counts | {"verdict": verdict, "reason": reason}
+
+
+def _sample_calls(genotypes) -> dict:
+    return genotypes if isinstance(genotypes, dict) else read_genotypes(genotypes)
 
 
 # --- sex -----------------------------------------------------------------------------------
@@ -335,9 +421,10 @@ def assess_patient(
 ) -> dict:
     """identity.json of one patient.
 
-    ``samples``: sample -> metadata (type, sex) in sheet order; ``genotypes``: sample ->
-    genotype table path or a Reason; ``depth_summaries``: sample -> mosdepth summary (DNA);
-    ``sites``: the common-SNP table, or a Reason when there is none.
+    ``samples``: sample -> metadata (type, sex) in sheet order; ``genotypes``: sample -> its
+    calls by site (:func:`genotype_patient`), a genotype table path, or a Reason;
+    ``depth_summaries``: sample -> mosdepth summary (DNA); ``sites``: the common-SNP table, or
+    a Reason when there is none.
     """
     if isinstance(sites, Reason):
         genotypes = dict.fromkeys(samples, sites)

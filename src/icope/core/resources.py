@@ -232,6 +232,14 @@ COSTS: dict[str, Cost] = {
         time_of=("bam",),
         max_speedup=4,
     ),
+    # Identity (rule identity_check): one bcftools pileup per sample of the patient at the
+    # common SNPs (at most identity.max_sites, reached through the BAM index), in turn, then
+    # the comparison (small tables). The former per-sample job had 60 min fixed and the
+    # check 10: here 10 fixed plus 1 CPU min per GB of the patient's alignments (~150 GB for
+    # a 30x WGS normal + tumour and an RNA BAM: ~2.7 h, the three former jobs' sum).
+    "identity_check": Cost(
+        mem_mb=1000, minutes=10, cpu_minutes_per_gb=1, time_of=("bams",), max_speedup=1
+    ),
     # MultiQC: the fastp, samtools and mosdepth reports of the cohort (about 1 MB per
     # sample); salmon's directories are left out of the sizing, MultiQC reads one small log
     # in each.
@@ -264,15 +272,17 @@ COSTS: dict[str, Cost] = {
         cpu_minutes_per_gb=5,
         time_of=("tumour",),
     ),
-    # The steps between: VCF subsets, pileups at the normal's heterozygous sites (random
-    # access by the index, ~0.1 CPU min per GB of tumour measured), small tables.
-    "cnv_het_sites": Cost(mem_mb=1000, minutes=10, cpu_minutes_per_gb=10, time_of=("vcf",)),
-    "cnv_tumour_allele_counts": Cost(
-        mem_mb=1000, minutes=20, cpu_minutes_per_gb=2, time_of=("tumour",), max_speedup=1
+    # BAF in one job (rule cnv_baf): the normal's heterozygous SNPs from its germline VCF
+    # (streamed, ~10 CPU min per GB), the tumour's pileup there (random access by the index,
+    # ~0.1 CPU min per GB of tumour measured, 2 allowed), the BAF table in pandas. The fixed
+    # part adds the three former jobs' (10 + 20 + 10 min); the rate is the pileup's on the
+    # tumour, and the germline VCF (~1 GB for WGS) is inside the fixed part.
+    "cnv_baf": Cost(
+        mem_mb=2000, minutes=40, cpu_minutes_per_gb=2, time_of=("tumour",), max_speedup=1
     ),
-    "cnv_baf": Cost(mem_mb=2000, minutes=10, cpu_minutes_per_gb=20, max_speedup=1),
-    "cnv_segments": Cost(mem_mb=2000, minutes=10, cpu_minutes_per_gb=20, max_speedup=1),
-    "cnv_plot": Cost(mem_mb=2000, minutes=10, cpu_minutes_per_gb=20, max_speedup=1),
+    # Segments, purity fit and plot in one job (rule cnv_segments): small tables; the fixed
+    # parts of the two former jobs added.
+    "cnv_segments": Cost(mem_mb=2000, minutes=20, cpu_minutes_per_gb=20, max_speedup=1),
     # delly call: measured 1.35 CPU s for the 46.9 MB tumour + normal, 0.5 CPU min per GB;
     # real genomes hold far more discordant clusters to genotype (WGS pairs take hours).
     # OpenMP runs one thread per sample: two for a pair. Memory: the genome plus the
@@ -286,8 +296,11 @@ COSTS: dict[str, Cost] = {
         time_of=("tumour", "normal"),
         max_speedup=2,
     ),
-    "sv_somatic_filter": Cost(mem_mb=2000, minutes=10, cpu_minutes_per_gb=60, max_speedup=1),
-    "sv_finalise": Cost(mem_mb=2000, minutes=10, cpu_minutes_per_gb=60, max_speedup=1),
+    # delly filter -f somatic then the final VCF and TSV, one job (rule sv_finalise): both
+    # read delly's calls; the two former models added.
+    "sv_finalise": Cost(
+        mem_mb=2000, minutes=20, cpu_minutes_per_gb=120, time_of=("calls",), max_speedup=1
+    ),
     # Annotation passes over a VCF (bcftools annotate per source, then csq): streaming; the
     # known-site files are read through their index, so the calls drive the runtime. csq
     # holds the whole converted annotation in memory (~2 GB for GENCODE).

@@ -433,6 +433,47 @@ def read_baf(path) -> pd.DataFrame:
     return pd.read_csv(path, sep="\t", dtype={"chrom": str, "ref": str, "alt": str})
 
 
+def pileup_command(tumour_bam, fasta, sites_vcf, pileup: dict, out_vcf) -> list[str]:
+    """``bcftools mpileup`` of the tumour at the selected sites (-R: through the BAM index),
+    REF and ALT read counts (AD) per site, indels left out; ``pileup``: ``min_mapq``,
+    ``min_bq`` and ``max_depth`` (deep tumours exceed mpileup's default of 250 reads)."""
+    return [
+        "bcftools", "mpileup", "--no-version", "-f", str(fasta), "-R", str(sites_vcf),
+        "-q", str(pileup["min_mapq"]), "-Q", str(pileup["min_bq"]),
+        "-d", str(pileup["max_depth"]), "-I", "-a", "FORMAT/AD,FORMAT/DP",
+        "-Oz", "-o", str(out_vcf), str(tumour_bam),
+    ]  # fmt: skip
+
+
+def tumour_baf(germline_vcf, normal, tumour_bam, fasta, pileup: dict, out_baf) -> pd.DataFrame:
+    """The tumour's BAF table (rule cnv_baf): the normal's informative heterozygous SNPs
+    (:func:`select_het_sites`), the tumour's pileup there (:func:`pileup_command`), then
+    :func:`compute_baf`, written to ``out_baf``; the intermediate VCFs live in a scratch
+    directory (``TMPDIR``) removed afterwards. Without a heterozygous site there is no pileup
+    (bcftools 1.16 mpileup crashes on an empty regions file): the table is empty."""
+    with tempfile.TemporaryDirectory(prefix="icope_baf_") as scratch:
+        sites = Path(scratch) / "germline_hets.vcf.gz"
+        n_sites = select_het_sites(germline_vcf, normal, sites)
+        log.info("%d heterozygous SNPs of %s selected", n_sites, normal)
+        if n_sites:
+            counts_vcf = Path(scratch) / "tumour_het_counts.vcf.gz"
+            command = pileup_command(tumour_bam, fasta, sites, pileup, counts_vcf)
+            log.info("running: %s", shlex.join(command))
+            result = subprocess.run(command, capture_output=True, text=True, check=False)
+            for line in (result.stdout + result.stderr).splitlines():
+                log.info("bcftools: %s", line)
+            if result.returncode != 0:
+                raise RuntimeError(f"bcftools mpileup failed with exit code {result.returncode}")
+            counts = read_pileup_counts(counts_vcf)
+        else:
+            log.info("no heterozygous sites: empty pileup")
+            counts = pd.DataFrame([], columns=["chrom", "pos", "pileup_ref", "counts"])
+        baf = compute_baf(read_het_sites(sites, normal), counts)
+    write_baf(baf, out_baf)
+    log.info("%d SNPs, %d with tumour reads", len(baf), int((baf["tumour_depth"] > 0).sum()))
+    return baf
+
+
 # --- allele-specific segments ---------------------------------------------------------------
 
 

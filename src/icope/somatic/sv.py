@@ -14,9 +14,16 @@ may be germline.
 from __future__ import annotations
 
 import csv
+import logging
+import shlex
+import subprocess
+import tempfile
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import pysam
+
+log = logging.getLogger("icope")
 
 #: FILTER ids and their human-readable descriptions, in the order they are tested.
 FILTERS = {
@@ -273,6 +280,56 @@ def finalise_sv_calls(
                 counts["pass"] += not reasons
     _write_tsv(rows, tsv_path)
     return counts
+
+
+def somatic_filter_command(calls_path, samples_path, out_bcf, settings: dict) -> list[str]:
+    """``delly filter -f somatic`` of a pair's calls: ``settings`` holds
+    sv.delly_filter's min_site_quality, min_tumour_coverage, min_tumour_af, max_normal_af."""
+    return [
+        "delly", "filter", "-f", "somatic", "-s", str(samples_path),
+        "-y", str(settings["min_site_quality"]), "-v", str(settings["min_tumour_coverage"]),
+        "-a", str(settings["min_tumour_af"]), "-c", str(settings["max_normal_af"]),
+        "-o", str(out_bcf), str(calls_path),
+    ]  # fmt: skip
+
+
+def delly_somatic_filter(calls_path, tumour: str, normal: str, settings: dict, out_bcf) -> None:
+    """Run :func:`somatic_filter_command` (its samples file beside ``out_bcf``); delly's
+    messages go to the log, a failure raises RuntimeError."""
+    samples = Path(out_bcf).with_suffix(".samples.tsv")
+    samples.write_text(f"{tumour}\ttumor\n{normal}\tcontrol\n")
+    command = somatic_filter_command(calls_path, samples, out_bcf, settings)
+    log.info("running: %s", shlex.join(command))
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    for line in (result.stdout + result.stderr).splitlines():
+        log.info("delly: %s", line)
+    if result.returncode != 0:
+        raise RuntimeError(f"delly filter failed with exit code {result.returncode}")
+
+
+def filter_and_finalise(
+    calls_path, vcf_path, tsv_path, tumour: str, normal: str | None, settings: dict, params
+) -> dict[str, int]:
+    """Rule sv_finalise: delly's somatic filter for a pair (``settings``: sv.delly_filter; its
+    BCF in a scratch directory under ``TMPDIR``), then :func:`finalise_sv_calls` with
+    sv.filter's thresholds (``params``). A tumour-only analysis skips delly filter: it needs
+    a control; the calls are judged without normal-based filters (``UNMATCHED``)."""
+    with tempfile.TemporaryDirectory(prefix="icope_sv_") as scratch:
+        somatic = None
+        if normal:
+            somatic = Path(scratch) / f"{tumour}.somatic.bcf"
+            delly_somatic_filter(calls_path, tumour, normal, settings, somatic)
+        else:
+            log.info("tumour-only: delly filter -f somatic skipped, calls marked UNMATCHED")
+        return finalise_sv_calls(
+            str(calls_path),
+            str(somatic) if somatic else None,
+            str(vcf_path),
+            str(tsv_path),
+            tumour,
+            normal,
+            thresholds_from_params(params),
+        )
 
 
 def _annotate(record, call, reasons: list[str], normal: str | None, somatic) -> None:

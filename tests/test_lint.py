@@ -32,3 +32,33 @@ def test_snakemake_lint_clean():
     result = _run(sys.executable, "-m", "snakemake", "--lint", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Lints for" not in result.stdout + result.stderr
+
+
+DIRECTIVES = ("input:", "output:", "log:", "benchmark:", "threads:", "resources:", "conda:")
+
+
+def _rule_blocks():
+    """(file, rule, text) for every rule of the workflow's rule files; a rule's text runs to the
+    next rule or the end of its file."""
+    import re
+
+    for path in sorted((REPO / "workflow" / "rules").glob("*.smk")):
+        text = path.read_text()
+        starts = [(m.start(), m.group(1)) for m in re.finditer(r"(?m)^[ \t]*rule (\w+):", text)]
+        ends = [start for start, _ in starts[1:]] + [len(text)] * bool(starts)
+        for (start, name), end in zip(starts, ends, strict=True):
+            yield path.name, name, text[start:end]
+
+
+def test_every_rule_has_every_directive():
+    # The house rule (STYLE.md): named input/output, log, benchmark, threads, resources, conda.
+    # A rule with no input (software_versions) is the one exception to `input:`.
+    blocks = list(_rule_blocks())
+    assert len(blocks) >= 40
+    missing = [
+        f"{path}: rule {name} lacks {directive}"
+        for path, name, body in blocks
+        for directive in DIRECTIVES
+        if directive not in body and not (directive == "input:" and name == "software_versions")
+    ]
+    assert not missing, "\n".join(missing)

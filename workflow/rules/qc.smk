@@ -156,6 +156,8 @@ rule qc_summary:
         "results/qc/qc_summary.tsv",
     log:
         "logs/qc/qc_summary.log",
+    benchmark:
+        "benchmarks/qc/qc_summary.tsv"
     conda:
         "../../envs/python.yaml"
     threads: 1

@@ -88,6 +88,7 @@ RULES = (
     RuleClass("bam_qc", "bam_qc/{sample}", "post-alignment", "reads"),
     RuleClass("qc_patient", "qc/{patient}.qc", "post-alignment", "fixed"),
     RuleClass("multiqc", "qc/multiqc", "post-alignment", "fixed"),
+    RuleClass("qc_summary", "qc/qc_summary", "post-alignment", "fixed"),
     RuleClass("identity_check", "identity/{patient}", "post-alignment", "fixed"),
     RuleClass("germline_call", "germline/{sample}.call", "calling", "reads"),
     RuleClass("somatic_calls", "somatic/{tumour}.{method}.calls", "calling", "reads", "pair"),

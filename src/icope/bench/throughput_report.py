@@ -70,10 +70,9 @@ def _chunk_verdicts(info: dict) -> list[str]:
 def _balance_verdict(max_over_mean: float | None) -> str:
     if max_over_mean is None:
         return (
-            "Chunk balance, 1 Mb: not assessable from the benchmark files: the chunks run "
-            "inside one job per sample and caller, benchmarked as one; each chunk's seconds "
-            "are in the job's log (logs/germline/<sample>.call.log, "
-            "logs/somatic/<tumour>.<method>.calls.log)."
+            "Chunk balance, 1 Mb: not assessable: the chunks run inside one job per sample "
+            "and caller, benchmarked as one, and no job's log gave its chunks' seconds "
+            "(logs/germline/<sample>.call.log, logs/somatic/<tumour>.<method>.calls.log)."
         )
     return (
         f"Chunk balance, 1 Mb: the largest chunk takes {max_over_mean:.2f}x the "

@@ -704,7 +704,7 @@ def throughput_benchmark(
 
 def chunking_summary(table: pd.DataFrame, chunks: pd.DataFrame, measured: Measurements) -> dict:
     """Calling CPU with 1 and N chunks, the worst chunk balance, and what the fixed cost per
-    chunk job adds at each target's chunk count."""
+    chunk adds at each target's chunk count."""
     calling = table[table["stage"] == "calling"]
     one, many = calling["cpu_s"].sum(), calling["cpu_s_chunked"].sum()
     balance = chunks["max_over_mean"].dropna()

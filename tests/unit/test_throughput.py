@@ -158,10 +158,17 @@ def _bench(path: Path, s: float, cpu: str, rss: str = "10.5") -> None:
 
 
 def test_read_benchmarks_prefers_the_probe_median_and_counts_unsampled_jobs_as_zero(tmp_path):
-    _bench(tmp_path / "fastp_bwa_mem/S1/L001.tsv", 5.0, "3.5", "200")
-    _bench(tmp_path / "somatic/T1.freebayes.calls.tsv", 1.0, "NA", "NA")
+    bench = tmp_path / "benchmarks"
+    _bench(bench / "fastp_bwa_mem/S1/L001.tsv", 5.0, "3.5", "200")
+    _bench(bench / "somatic/T1.freebayes.calls.tsv", 1.0, "NA", "NA")
+    (tmp_path / "logs/somatic").mkdir(parents=True)
+    (tmp_path / "logs/somatic/T1.freebayes.calls.log").write_text(
+        "freebayes --skip-coverage 500\n"
+        "chunk 0001: 20000 bp called in 0.42 s; 6 records; deepest called site DP 375\n"
+        "chunk 0002: 20001 bp called in 0.10 s; 0 records; deepest called site DP none\n"
+    )
     exact = {"benchmarks/fastp_bwa_mem/S1/L001.tsv": [4.0, 10.0, 4.5]}
-    jobs = tp.read_benchmarks(tmp_path, exact).set_index("rule")
+    jobs = tp.read_benchmarks(bench, exact).set_index("rule")
     bwa = jobs.loc["fastp_bwa_mem"]
     assert bwa["cpu_runs"] == (4.0, 10.0, 4.5)
     assert (bwa["cpu_s"], bwa["sampled_cpu_s"], bwa["cpu_source"], bwa["runs"]) == (
@@ -183,6 +190,8 @@ def test_read_benchmarks_prefers_the_probe_median_and_counts_unsampled_jobs_as_z
         "method=freebayes,tumour=T1",
     )
     assert chunk["max_rss_mb"] == 0.0
+    # the calling job's chunks, from its log; other rules have none
+    assert chunk["chunk_s"] == (0.42, 0.1) and bwa["chunk_s"] == ()
 
 
 def test_read_benchmarks_refuses_a_file_of_an_unknown_rule(tmp_path):
@@ -242,15 +251,21 @@ def test_chunk_comparison_gives_ratio_and_fixed_cost_per_chunk_of_the_calling_jo
     unchunked = _jobs([("germline_call", "sample=S1", None, 10.0)])
     # 12.5 s for the job running 8 chunks inside; other rules are not compared
     chunked = _jobs([("germline_call", "sample=S1", None, 12.5), ("bwa_mem", "sample=S1", None, 9)])
+    # its 8 chunks' seconds (from its log), the last one the largest
+    chunked["chunk_s"] = [(1.5,) * 7 + (2.0,), ()]
     table = tp.chunk_comparison(unchunked, chunked, 8)
     assert len(table) == 1
     row = table.iloc[0]
     assert (row["rule"], row["chunks"], row["cpu_s_n"]) == ("germline_call", 8, 12.5)
     assert row["ratio"] == pytest.approx(1.25)
     assert row["mean_chunk_cpu_s"] == pytest.approx(12.5 / 8)
-    # one benchmark per job: the largest chunk is not assessable from it
-    assert math.isnan(row["max_over_mean"])
+    # the largest chunk's share of the job's CPU is that of its seconds
+    assert row["max_over_mean"] == pytest.approx(2.0 / (12.5 / 8))
+    assert row["max_chunk_cpu_s"] == pytest.approx(2.0)
     assert row["per_chunk_fixed_s"] == pytest.approx(2.5 / 7)
+    # without the chunks' seconds, their balance is not assessable
+    blind = tp.chunk_comparison(unchunked, chunked.drop(columns="chunk_s"), 8).iloc[0]
+    assert math.isnan(blind["max_over_mean"]) and blind["ratio"] == pytest.approx(1.25)
     assert row["ratio_runs"] == ""  # no per-run CPU times
 
 

@@ -57,6 +57,7 @@ from icope.bench.throughput_model import (
     project,
     scale_factor,
 )
+from icope.core.scatter import chunk_seconds
 from icope.core.workflow_dir import find_workflow_dir
 
 # --------------------------------------------------------------------------- rule files
@@ -321,6 +322,9 @@ def read_benchmarks(bench_dir: Path, exact: dict[str, list] | None = None) -> pd
         bench = pd.read_csv(path, sep="\t", na_values=["NA", "-"])
         sampled = float(pd.to_numeric(bench["cpu_time"], errors="coerce").fillna(0).mean())
         measured = [c for c in exact.get(f"benchmarks/{relative}.tsv") or [] if c is not None]
+        # A calling job's chunks: their seconds in its log (same path under logs/).
+        log = bench_dir.parent / "logs" / f"{relative}.log"
+        chunks = chunk_seconds(log.read_text()) if rule.rule in SCATTERED and log.is_file() else {}
         rows.append(
             {
                 "path": relative,
@@ -334,6 +338,7 @@ def read_benchmarks(bench_dir: Path, exact: dict[str, list] | None = None) -> pd
                 "cpu_s": float(pd.Series(measured).median()) if measured else sampled,
                 "runs": len(measured),
                 "cpu_runs": tuple(measured),
+                "chunk_s": tuple(chunks.values()),
                 "sampled_cpu_s": sampled,
                 "cpu_source": "rusage" if measured else "sampled",
                 "max_rss_mb": float(pd.to_numeric(bench["max_rss"], errors="coerce").max()),
@@ -444,15 +449,18 @@ def chunk_comparison(unchunked: pd.DataFrame, chunked: pd.DataFrame, n: int) -> 
     run: ``ratio_runs``), the mean CPU per chunk and the fixed cost per chunk.
 
     The fixed cost ``c`` solves ``cpu(k chunks) = work + k c`` through the two runs:
-    ``c = (cpu_n - cpu_1) / (n - 1)`` (0 when chunking costs nothing measurable). The largest
-    chunk's CPU is not in a benchmark (one per job): ``max_chunk_cpu_s`` and ``max_over_mean``
-    are NaN, not assessable from these files (each chunk's seconds are in the job's log).
+    ``c = (cpu_n - cpu_1) / (n - 1)`` (0 when chunking costs nothing measurable). A benchmark
+    covers the whole job: the largest chunk's share of its CPU is that of its wall seconds in
+    the job's log (``chunk_s``: each chunk runs one single-threaded caller); without them
+    ``max_chunk_cpu_s`` and ``max_over_mean`` are NaN, not assessable.
     """
     scattered = chunked[chunked["rule"].isin(SCATTERED)]
     rows = []
     for (rule, key), jobs in scattered.groupby(["rule", "key"]):
         alone = unchunked[(unchunked["rule"] == rule) & (unchunked["key"] == key)]
         one, many = alone["cpu_s"].sum(), jobs["cpu_s"].sum()
+        seconds = [s for job in jobs.get("chunk_s", pd.Series(dtype=object)) for s in job]
+        largest = max(seconds) / sum(seconds) if seconds and sum(seconds) else math.nan
         rows.append(
             {
                 "rule": rule,
@@ -462,8 +470,8 @@ def chunk_comparison(unchunked: pd.DataFrame, chunked: pd.DataFrame, n: int) -> 
                 "ratio": many / one if one else math.nan,
                 "chunks": n,
                 "mean_chunk_cpu_s": many / n,
-                "max_chunk_cpu_s": math.nan,
-                "max_over_mean": math.nan,
+                "max_chunk_cpu_s": many * largest,
+                "max_over_mean": largest * len(seconds) if seconds else math.nan,
                 "per_chunk_fixed_s": max(0.0, (many - one) / (n - 1)) if n > 1 else 0.0,
                 "ratio_runs": _ratio_runs(alone, jobs),
             }
@@ -696,7 +704,7 @@ def throughput_benchmark(
 
 def chunking_summary(table: pd.DataFrame, chunks: pd.DataFrame, measured: Measurements) -> dict:
     """Calling CPU with 1 and N chunks, the worst chunk balance, and what the fixed cost per
-    chunk job adds at each target's chunk count."""
+    chunk adds at each target's chunk count."""
     calling = table[table["stage"] == "calling"]
     one, many = calling["cpu_s"].sum(), calling["cpu_s_chunked"].sum()
     balance = chunks["max_over_mean"].dropna()

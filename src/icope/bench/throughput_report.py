@@ -70,10 +70,9 @@ def _chunk_verdicts(info: dict) -> list[str]:
 def _balance_verdict(max_over_mean: float | None) -> str:
     if max_over_mean is None:
         return (
-            "Chunk balance, 1 Mb: not assessable from the benchmark files: the chunks run "
-            "inside one job per sample and caller, benchmarked as one; each chunk's seconds "
-            "are in the job's log (logs/germline/<sample>.call.log, "
-            "logs/somatic/<tumour>.<method>.calls.log)."
+            "Chunk balance, 1 Mb: not assessable: the chunks run inside one job per sample "
+            "and caller, benchmarked as one, and no job's log gave its chunks' seconds "
+            "(logs/germline/<sample>.call.log, logs/somatic/<tumour>.<method>.calls.log)."
         )
     return (
         f"Chunk balance, 1 Mb: the largest chunk takes {max_over_mean:.2f}x the "
@@ -137,10 +136,11 @@ ASSUMPTIONS = [
     "calling.chunks). Threads per job: the template's `threads:` section (config/config.yaml, "
     "a WGS setting), as snakemake -n with 64 cores gives them to the jobs.",
     "Chunked calling: c = (CPU with N chunks - CPU with 1) / (N - 1) per caller is what a "
-    "chunk job costs beyond its share of the work (starting its processes, BAM headers and "
-    "indexes, 2 x 1 kb of padding, its summary line in the log); the whole-genome ratio pays "
-    "it 48 times against the scaled work. Projected chunks share a caller's work equally "
-    "(perfect balance).",
+    "chunk costs beyond its share of the work inside its calling job (germline_call, "
+    "somatic_calls: starting its processes, BAM headers and indexes, 2 x 1 kb of padding, "
+    "its summary line in the log); the whole-genome ratio pays it 48 times against the "
+    "scaled work. A projected calling job spreads its CPU over its threads (its chunks "
+    "perfectly balanced); the measured balance is that of the chunks' seconds in its log.",
     "Wall time: a list schedule of the real DAG (snakemake -n of the projected setup: the "
     "pair's lanes, chunks and every per-sample step), each job taking CPU / threads (perfect "
     "scaling inside a job), longest path first. I/O, memory limits, queueing and Snakemake's "

@@ -30,9 +30,9 @@ rule bam_to_fastq:
 
 
 # One aligner per run (alignment.aligner): every variant writes the unit BAMs merge_markdup
-# reads. Unsplit, fastp streams a DNA unit's trimmed pairs (interleaved, --stdout) straight
-# into the aligner (bwa mem -p, minimap2 pairing consecutive mates): one job per unit and no
-# trimmed FASTQ on disk. Split (alignment.split_fastq_parts > 1), fastp writes the parts
+# reads. Unsplit, fastp streams a DNA unit's trimmed pairs (interleaved, --stdout, one worker
+# thread: FASTP_TO_STDOUT) straight into the aligner: one job per unit and no trimmed FASTQ on
+# disk. Split (alignment.split_fastq_parts > 1), fastp writes the parts
 # (qc.smk) and each part is aligned by its own job.
 if config["alignment"]["aligner"] == "bwa" and not PARTS:
 
@@ -73,9 +73,8 @@ if config["alignment"]["aligner"] == "bwa" and not PARTS:
             # Memory per sort thread, as the job's mem_mb counts it (icope.core.resources).
             sort_mem=f"{SORT_MEM_MB_PER_THREAD}M",
         shell:
-            f"({FASTP_LINKS}"
-            'fastp --in1 "$in1" --in2 "$in2" --stdout '
-            f"{FASTP_OPTIONS}"
+            # bwa mem -p: the mates of a pair are consecutive reads of one name.
+            f"({FASTP_LINKS}{FASTP_TO_STDOUT}"
             " {params.fastp_extra} 2> {log.fastp:q} "
             " | bwa mem -p -t {threads} {params.extra} -R {params.read_group:q} "
             "   {params.index:q} - "
@@ -152,11 +151,10 @@ elif not PARTS:
             sort_mem=f"{SORT_MEM_MB_PER_THREAD}M",
         shell:
             # Primary and supplementary alignments only, as bwa mem writes them: secondary ones
-            # would be counted by samtools stats and mosdepth. One input: mates are the
-            # consecutive reads of one name (the sr preset's fragment mode).
-            f"({FASTP_LINKS}"
-            'fastp --in1 "$in1" --in2 "$in2" --stdout '
-            f"{FASTP_OPTIONS}"
+            # would be counted by samtools stats and mosdepth.
+            # One input: mates are the consecutive reads of one name (the sr preset's fragment
+            # mode).
+            f"({FASTP_LINKS}{FASTP_TO_STDOUT}"
             " {params.fastp_extra} 2> {log.fastp:q} "
             " | minimap2 -ax sr --secondary=no -t {threads} {params.extra} "
             "  -R {params.read_group:q} {input.index:q} - "

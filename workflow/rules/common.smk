@@ -500,11 +500,24 @@ FASTP_LINKS = (
     'rm -rf "$links"; mkdir -p "$links"; trap \'rm -rf "$links"\' EXIT; '
     'ln -s "$(realpath {input.r1:q})" "$in1"; ln -s "$(realpath {input.r2:q})" "$in2"; '
 )
-# fastp's trimming settings and reports, the same for DNA and RNA units.
-FASTP_OPTIONS = (
-    "--detect_adapter_for_pe --length_required {params.min_length:q} --thread {threads} "
-    "--json {output.json:q} --html {output.html:q}"
-)
+
+
+def fastp_options(threads):
+    """fastp's trimming settings, worker threads and reports, the same for DNA and RNA units
+    (in a shell command Snakemake formats)."""
+    return (
+        "--detect_adapter_for_pe --length_required {params.min_length:q} "
+        f"--thread {threads} --json {{output.json:q}} --html {{output.html:q}}"
+    )
+
+
+FASTP_OPTIONS = fastp_options("{threads}")
+# fastp piped into an aligner (rules fastp_bwa_mem, fastp_minimap2): the trimmed pairs,
+# interleaved, on its standard output. One worker thread: with more, fastp --stdout writes the
+# pairs in a different order on every run (its file writers keep the input order), and bwa's
+# insert-size batches, the order of equal positions in the sorted BAM, would change with it.
+# In input order the BAM is the one of fastp's files aligned by bwa mem as two files.
+FASTP_TO_STDOUT = f'fastp --in1 "$in1" --in2 "$in2" --stdout {fastp_options(1)}'
 FASTP_REPORTS = {
     "json": "results/qc/fastp/{sample}.{unit}.fastp.json",
     "html": "results/qc/fastp/{sample}.{unit}.fastp.html",

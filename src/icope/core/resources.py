@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 GB = 1e9
 
@@ -415,12 +415,16 @@ COSTS: dict[str, Cost] = {
     ),
 }
 
+#: fastp writing to its standard output runs one worker thread (the only way its output keeps
+#: the input order, so that the alignment is the same on every run): no speedup counted.
+FASTP_TO_STDOUT = replace(COSTS["fastp"], max_speedup=1)
+
 #: A DNA unit is trimmed and aligned in one job (fastp --stdout piped into the aligner): the
 #: sum of the two models, over the unit's raw reads. Likewise bam_qc runs samtools stats and
 #: mosdepth side by side on one BAM.
 PIPES: dict[str, Pipe] = {
-    "fastp_bwa_mem": Pipe((COSTS["fastp"], COSTS["bwa_mem"])),
-    "fastp_minimap2": Pipe((COSTS["fastp"], COSTS["minimap2_align"])),
+    "fastp_bwa_mem": Pipe((FASTP_TO_STDOUT, COSTS["bwa_mem"])),
+    "fastp_minimap2": Pipe((FASTP_TO_STDOUT, COSTS["minimap2_align"])),
     "bam_qc": Pipe((COSTS["samtools_stats"], COSTS["mosdepth"])),
 }
 

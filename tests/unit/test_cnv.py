@@ -506,25 +506,6 @@ def _reference(tmp_path, length=1000):
     return str(path), "".join(seq)
 
 
-def _tumour_bam(tmp_path, genome, alleles):
-    """50 bp reads copying ``genome``, one per (1-based position, base at it) of ``alleles``,
-    each read starting 20 bp before its position; MAPQ 60, base quality 40."""
-    header = {"HD": {"VN": "1.6", "SO": "coordinate"}, "SQ": [{"SN": "chr1", "LN": len(genome)}]}
-    path = str(tmp_path / "tumour.bam")
-    with pysam.AlignmentFile(path, "wb", header=header) as out:
-        for i, (pos, base) in enumerate(sorted(alleles)):
-            start = pos - 21
-            seq = genome[start : start + 20] + base + genome[start + 21 : start + 50]
-            read = pysam.AlignedSegment(out.header)
-            read.query_name, read.query_sequence = f"r{i}", seq
-            read.reference_id, read.reference_start = 0, start
-            read.cigarstring, read.mapping_quality = "50M", 60
-            read.query_qualities = pysam.qualitystring_to_array("I" * 50)
-            out.write(read)
-    pysam.index(path)
-    return path
-
-
 def test_pileup_command_counts_alleles_at_the_sites_only():
     command = cnv.pileup_command("t.bam", "g.fa", "s.vcf.gz", PILEUP, "o.vcf.gz")
     assert command == [
@@ -534,14 +515,14 @@ def test_pileup_command_counts_alleles_at_the_sites_only():
     ]  # fmt: skip
 
 
-def test_tumour_baf_of_real_pileups_at_the_normal_s_hets(germline_vcf, tmp_path):
+def test_tumour_baf_of_real_pileups_at_the_normal_s_hets(germline_vcf, tmp_path, point_reads_bam):
     """Rule cnv_baf's three steps in one: het sites 100, 200, 900 of the normal; the tumour
     has 6 A + 4 G reads at 100 (BAF 0.4), none at 200, 3 T + 7 G at 900 (BAF 0.7)."""
     fasta, genome = _reference(tmp_path)
     reads = [(100, "A")] * 6 + [(100, "G")] * 4 + [(900, "T")] * 3 + [(900, "G")] * 7
     out = tmp_path / "T1.baf.tsv"
-    baf = cnv.tumour_baf(germline_vcf, "N1", _tumour_bam(tmp_path, genome, reads), fasta,
-                         PILEUP, out)  # fmt: skip
+    tumour = point_reads_bam(tmp_path / "tumour.bam", genome, reads)
+    baf = cnv.tumour_baf(germline_vcf, "N1", tumour, fasta, PILEUP, out)
     assert baf["pos"].tolist() == [100, 200, 900]
     assert baf["tumour_ref"].tolist() == [6, 0, 3]
     assert baf["tumour_alt"].tolist() == [4, 0, 7]
@@ -559,7 +540,7 @@ def test_tumour_baf_without_het_sites_is_an_empty_table_and_no_pileup(tmp_path, 
     def no_pileup(*args, **kwargs):
         raise AssertionError("bcftools 1.16 mpileup crashes on an empty regions file")
 
-    monkeypatch.setattr(cnv.subprocess, "run", no_pileup)
+    monkeypatch.setattr(cnv, "run_tool", no_pileup)
     out = tmp_path / "T1.baf.tsv"
     baf = cnv.tumour_baf(vcf, "N1", "absent.bam", "absent.fa", PILEUP, out)
     assert baf.empty

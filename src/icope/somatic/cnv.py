@@ -38,7 +38,6 @@ import logging
 import math
 import shlex
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +46,7 @@ import numpy as np
 import pandas as pd
 import pysam
 
+from icope.core.rulelog import run_tool
 from icope.somatic.purity import (
     FitSettings,
     PurityFit,
@@ -230,13 +230,13 @@ def tumour_command(
 def _run(command: list[str], workdir) -> None:
     """Run cnvkit inside its scratch directory: without ``--access``, ``cnvkit batch`` writes
     the accessible-region BED it derives from the FASTA into the current directory."""
-    log.info("running: %s", " ".join(command))
-    result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=workdir)
-    for line in (result.stdout + result.stderr).splitlines():
-        if "FutureWarning" not in line and "Int64Index" not in line:
-            log.info("cnvkit: %s", line)
-    if result.returncode != 0:
-        raise RuntimeError(f"cnvkit failed with exit code {result.returncode}")
+    run_tool(
+        command,
+        "cnvkit",
+        log,
+        cwd=workdir,
+        keep=lambda line: "FutureWarning" not in line and "Int64Index" not in line,
+    )
 
 
 def _absolute(path) -> str:
@@ -458,12 +458,7 @@ def tumour_baf(germline_vcf, normal, tumour_bam, fasta, pileup: dict, out_baf) -
         if n_sites:
             counts_vcf = Path(scratch) / "tumour_het_counts.vcf.gz"
             command = pileup_command(tumour_bam, fasta, sites, pileup, counts_vcf)
-            log.info("running: %s", shlex.join(command))
-            result = subprocess.run(command, capture_output=True, text=True, check=False)
-            for line in (result.stdout + result.stderr).splitlines():
-                log.info("bcftools: %s", line)
-            if result.returncode != 0:
-                raise RuntimeError(f"bcftools mpileup failed with exit code {result.returncode}")
+            run_tool(command, "bcftools mpileup", log)
             counts = read_pileup_counts(counts_vcf)
         else:
             log.info("no heterozygous sites: empty pileup")

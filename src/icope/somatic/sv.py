@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import csv
 import logging
-import shlex
-import subprocess
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pysam
+
+from icope.core.rulelog import run_tool
 
 log = logging.getLogger("icope")
 
@@ -299,12 +299,7 @@ def delly_somatic_filter(calls_path, tumour: str, normal: str, settings: dict, o
     samples = Path(out_bcf).with_suffix(".samples.tsv")
     samples.write_text(f"{tumour}\ttumor\n{normal}\tcontrol\n")
     command = somatic_filter_command(calls_path, samples, out_bcf, settings)
-    log.info("running: %s", shlex.join(command))
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    for line in (result.stdout + result.stderr).splitlines():
-        log.info("delly: %s", line)
-    if result.returncode != 0:
-        raise RuntimeError(f"delly filter failed with exit code {result.returncode}")
+    run_tool(command, "delly filter", log)
 
 
 def filter_and_finalise(

@@ -92,3 +92,32 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if undeclared(_SKIPS) and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _point_reads_bam(path, genome: str, alleles) -> str:
+    """A sorted, indexed BAM of 50 bp reads copying ``genome`` (one contig, chr1), one read per
+    (1-based position, base there) of ``alleles``, each starting 20 bp before its position;
+    MAPQ 60, base quality 40."""
+    import pysam
+
+    header = {"HD": {"VN": "1.6", "SO": "coordinate"}, "SQ": [{"SN": "chr1", "LN": len(genome)}]}
+    path = str(path)
+    with pysam.AlignmentFile(path, "wb", header=header) as out:
+        for i, (pos, base) in enumerate(sorted(alleles)):
+            start = pos - 21
+            seq = genome[start : start + 20] + base + genome[start + 21 : start + 50]
+            read = pysam.AlignedSegment(out.header)
+            read.query_name, read.query_sequence = f"r{i}", seq
+            read.reference_id, read.reference_start = 0, start
+            read.cigarstring, read.mapping_quality = "50M", 60
+            read.query_qualities = pysam.qualitystring_to_array("I" * 50)
+            out.write(read)
+    pysam.index(path)
+    return path
+
+
+@pytest.fixture
+def point_reads_bam():
+    """`point_reads_bam(path, genome, [(pos, base), ...])` -> the path of a BAM with one
+    read per allele (see _point_reads_bam)."""
+    return _point_reads_bam

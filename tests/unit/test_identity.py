@@ -345,24 +345,6 @@ def _sites(tmp_path):
     return paths
 
 
-def _bam(tmp_path, name, genome, alleles):
-    """50 bp reads copying ``genome``, one per (1-based position, base there) of ``alleles``."""
-    header = {"HD": {"VN": "1.6", "SO": "coordinate"}, "SQ": [{"SN": "chr1", "LN": len(genome)}]}
-    path = str(tmp_path / f"{name}.bam")
-    with pysam.AlignmentFile(path, "wb", header=header) as out:
-        for i, (pos, base) in enumerate(sorted(alleles)):
-            start = pos - 21
-            seq = genome[start : start + 20] + base + genome[start + 21 : start + 50]
-            read = pysam.AlignedSegment(out.header)
-            read.query_name, read.query_sequence = f"r{i}", seq
-            read.reference_id, read.reference_start = 0, start
-            read.cigarstring, read.mapping_quality = "50M", 60
-            read.query_qualities = pysam.qualitystring_to_array("I" * 50)
-            out.write(read)
-    pysam.index(path)
-    return path
-
-
 def test_genotype_command_carries_the_pileup_settings():
     command = genotype_command("a b.bam", "g.fa", "p.tsv.gz", "a.tsv.gz", THRESHOLDS)
     assert command.startswith("bcftools mpileup --no-version -f g.fa -R p.tsv.gz -q 20 -Q 20")
@@ -371,13 +353,14 @@ def test_genotype_command_carries_the_pileup_settings():
     assert command.endswith("bcftools query -f '%CHROM\\t%POS\\t%REF\\t%ALT[\\t%GT\\t%AD]\\n'")
 
 
-def test_genotype_patient_calls_each_sample_alone_and_writes_one_table(tmp_path):
+def test_genotype_patient_calls_each_sample_alone_and_writes_one_table(tmp_path, point_reads_bam):
     """Normal het at 100 (5 A + 5 G), hom-ref at 200 (10 C); tumour hom-alt at 100 (10 G, LOH);
     the RNA sample has no alignment: its reason is kept and it has no rows."""
     fasta, genome = _reference(tmp_path)
     sites = _sites(tmp_path)
-    normal = _bam(tmp_path, "N1", genome, [(100, "A")] * 5 + [(100, "G")] * 5 + [(200, "C")] * 10)
-    tumour = _bam(tmp_path, "T1", genome, [(100, "G")] * 10)
+    het = [(100, "A")] * 5 + [(100, "G")] * 5
+    normal = point_reads_bam(tmp_path / "N1.bam", genome, het + [(200, "C")] * 10)
+    tumour = point_reads_bam(tmp_path / "T1.bam", genome, [(100, "G")] * 10)
     why = Reason("not assessed: no RNA alignment")
     table = tmp_path / "P1.genotypes.tsv"
     genotypes = genotype_patient(

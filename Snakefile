@@ -24,6 +24,11 @@ include: "workflow/rules/report.smk"
 include: "workflow/rules/cohort.smk"
 
 
+# Every input, params and resource function above: its signature once, not once per job planned
+# (icope.core.planning).
+fix_signatures(globals())
+
+
 rule all:
     default_target: True
     input:

@@ -22,6 +22,7 @@ from icope.core.chunks import chunk_ids  # noqa: E402
 from icope.core.config import ConfigError, load_schema, validate_config  # noqa: E402
 from icope.core.contigs import ContigError, check_contigs  # noqa: E402
 from icope.core.filecache import FileCache  # noqa: E402
+from icope.core.planning import fix_signatures, fixed_signature  # noqa: E402
 from icope.core.resources import (
     COSTS,
     PIPES,
@@ -322,14 +323,14 @@ def mem_mb(base):
     def _mem(wildcards, attempt):
         return base * attempt
 
-    return _mem
+    return fixed_signature(_mem)
 
 
 def runtime_min(base):
     def _runtime(wildcards, attempt):
         return base * attempt
 
-    return _runtime
+    return fixed_signature(_runtime)
 
 
 def _cost(cost):
@@ -361,7 +362,7 @@ def sized_mem_mb(cost):
     def _mem(wildcards, input, threads, attempt):
         return cost.memory_of(functools.partial(input_bytes, input), threads, attempt)
 
-    return _mem
+    return fixed_signature(_mem)
 
 
 def sized_runtime(cost):
@@ -373,7 +374,7 @@ def sized_runtime(cost):
     def _runtime(wildcards, input, threads, attempt):
         return cost.runtime_of(functools.partial(input_bytes, input), threads, attempt)
 
-    return _runtime
+    return fixed_signature(_runtime)
 
 
 # --- samples and units --------------------------------------------------------------------
@@ -487,7 +488,7 @@ def fastp_link(mate):
             f"{name}_{mate}.fastq",
         )
 
-    return _link
+    return fixed_signature(_link)
 
 
 # The start of every fastp command (rules fastp, fastp_bwa_mem, fastp_minimap2): fastp reads
@@ -533,7 +534,7 @@ def bam_qc_threads(tool):
     def _threads(wildcards, threads):
         return max(1, threads * own // total)
 
-    return _threads
+    return fixed_signature(_threads)
 
 
 def multiqc_salmon_names():

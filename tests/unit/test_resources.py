@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from icope.core.resources import (
+    CHUNK_COSTS,
     COSTS,
     CRAM_READS_PER_BYTE,
     PIPES,
@@ -64,7 +65,7 @@ def test_runtime_and_memory_caps():
 
 
 def test_grows_with_every_attempt_for_every_rule():
-    for name, cost in COSTS.items():
+    for name, cost in (COSTS | CHUNK_COSTS).items():
         for threads in (1, 2, 16):
             mem = [cost.memory(3 * GB, threads, attempt) for attempt in (1, 2, 3)]
             minutes = [cost.runtime(30 * GB, threads, attempt) for attempt in (1, 2, 3)]

@@ -24,10 +24,10 @@ from icope.core.contigs import ContigError, check_contigs  # noqa: E402
 from icope.core.filecache import FileCache  # noqa: E402
 from icope.core.planning import fix_signatures, fixed_signature  # noqa: E402
 from icope.core.resources import (
+    CHUNK_COSTS,
     COSTS,
     PIPES,
     SORT_MEM_MB_PER_THREAD,
-    Cost,
     total_bytes,
 )  # noqa: E402
 from icope.core.datafiles import (
@@ -240,46 +240,6 @@ def somatic_depth_summaries(wildcards):
         return []
     normal = normal_of(wildcards.tumour)
     return [mosdepth_summary(s) for s in (wildcards.tumour, normal) if s]
-
-
-# Per-chunk calling costs, keyed by caller. Measured on the 1 Mb chr21 simulation
-# (docs/benchmarks.md, one chunk): germline bcftools 6.3 CPU s per Mb of a 30x normal (~19 MB
-# of BAM per Mb), somatic pileup 13.1 and freebayes 17.5 CPU s per Mb of a 30x/60x pair (~58 MB
-# per Mb): 5.5, 3.8 and 5.0 CPU min per GB of BAM. The models take about three times that
-# (repeats and deep regions are slower than the simulation), freebayes six. germline_call and
-# somatic_calls run every chunk of a sample (their CPU: the cost over all of the BAMs) on the
-# job's threads, one chunk per thread; gathering and normalising (~1-10 CPU min per GB of
-# calls) are covered by the fixed minutes.
-CHUNK_COSTS = {
-    "germline_bcftools": Cost(
-        mem_mb=2000, minutes=20, cpu_minutes_per_gb=15, time_of=("bam",)
-    ),
-    "germline_freebayes": Cost(
-        mem_mb=4000, minutes=20, cpu_minutes_per_gb=30, time_of=("bam",)
-    ),
-    "somatic_pileup": Cost(
-        mem_mb=2000, minutes=20, cpu_minutes_per_gb=12, time_of=("tumour", "normal")
-    ),
-    "somatic_freebayes": Cost(
-        mem_mb=6000, minutes=20, cpu_minutes_per_gb=30, time_of=("tumour", "normal")
-    ),
-}
-
-
-# After gathering, one job per sample. Python steps read every candidate record (a 60x WGS
-# tumour's pileup holds millions): about 20 us each, ~1 CPU min per 50 MB of BCF.
-CALL_COSTS = {
-    "somatic_method_call": Cost(
-        mem_mb=2000, minutes=20, cpu_minutes_per_gb=40, time_of=None
-    ),
-    "somatic_consensus": Cost(
-        mem_mb=2000, minutes=20, cpu_minutes_per_gb=40, time_of=("methods",)
-    ),
-}
-
-
-def calls_runtime(rule):
-    return sized_runtime(CALL_COSTS[rule])
 
 
 def _chunk_cost(wildcards):

@@ -22,13 +22,9 @@ rule identity_sites:
     conda:
         "../../envs/bcftools.yaml"
     threads: 1
-    # bcftools reads every record of the population file (whole-genome gnomAD is hundreds of
-    # GB), once per reference: 2 CPU min per GB is an estimate, not measured on such a file.
     resources:
-        mem_mb=mem_mb(1000),
-        runtime=sized_runtime(
-            Cost(mem_mb=1000, minutes=20, cpu_minutes_per_gb=2, time_of=("vcf",))
-        ),
+        mem_mb=sized_mem_mb("identity_sites"),
+        runtime=sized_runtime("identity_sites"),
     params:
         include=identity_af_expression(),
         max_sites=config["identity"]["max_sites"],

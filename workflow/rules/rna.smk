@@ -3,29 +3,6 @@ splice-aware alignment (genome index built here), RNA QC and library type, fusio
 chimeric junctions; RNA allele counts at the patient's DNA calls with an allele-specific
 expression test; the cohort's expression matrices and outliers (icope.rna)."""
 
-# STAR needs ~10 bytes of memory per genome base for its index (GRCh38: ~32 GB, STAR manual)
-# and the same to align; indexing GRCh38 takes about an hour on 8-16 threads, alignment ~1
-# CPU min per 1e6 read pairs (~50 CPU min for 50M pairs: ~2 GB of gzipped FASTQ).
-RNA_COSTS = {
-    "star_index": Cost(
-        mem_mb=4000,
-        minutes=30,
-        mem_mb_per_gb=11000,
-        mem_of=("fasta",),
-        cpu_minutes_per_gb=150,
-        time_of=("fasta",),
-    ),
-    "star_align": Cost(
-        mem_mb=4000,
-        minutes=20,
-        mem_mb_per_gb=1200,
-        mem_of=("index",),
-        cpu_minutes_per_gb=30,
-        time_of=("r1", "r2"),
-    ),
-    # pysam pileups at the patient's sites; the gene and fusion tables are small.
-    "rna_tables": Cost(mem_mb=1000, minutes=10, cpu_minutes_per_gb=10),
-}
 RNA = config["rna"]
 
 
@@ -77,8 +54,8 @@ rule star_index:
         "../../envs/star.yaml"
     threads: config["threads"]["star_index"]
     resources:
-        mem_mb=sized_mem_mb(RNA_COSTS["star_index"]),
-        runtime=sized_runtime(RNA_COSTS["star_index"]),
+        mem_mb=sized_mem_mb("star_index"),
+        runtime=sized_runtime("star_index"),
     params:
         overhang=RNA["star_sjdb_overhang"],
         # GFF3: exons name their transcript in Parent (STAR reads GTF by default).
@@ -127,8 +104,8 @@ rule star_align:
         "../../envs/star.yaml"
     threads: config["threads"]["star_align"]
     resources:
-        mem_mb=sized_mem_mb(RNA_COSTS["star_align"]),
-        runtime=sized_runtime(RNA_COSTS["star_align"]),
+        mem_mb=sized_mem_mb("star_align"),
+        runtime=sized_runtime("star_align"),
     params:
         r1=star_reads_r1,
         r2=star_reads_r2,
@@ -181,8 +158,8 @@ rule rna_sample_tables:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=sized_mem_mb(RNA_COSTS["rna_tables"]),
-        runtime=sized_runtime(RNA_COSTS["rna_tables"]),
+        mem_mb=sized_mem_mb("rna_tables"),
+        runtime=sized_runtime("rna_tables"),
     params:
         sample="{sample}",
         rna=RNA,
@@ -206,8 +183,8 @@ rule rna_patient:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=sized_mem_mb(RNA_COSTS["rna_tables"]),
-        runtime=sized_runtime(RNA_COSTS["rna_tables"]),
+        mem_mb=sized_mem_mb("rna_tables"),
+        runtime=sized_runtime("rna_tables"),
     params:
         patient="{patient}",
         files=rna_patient_files,
@@ -234,8 +211,8 @@ rule rna_cohort:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=sized_mem_mb(RNA_COSTS["rna_tables"]),
-        runtime=sized_runtime(RNA_COSTS["rna_tables"]),
+        mem_mb=sized_mem_mb("rna_tables"),
+        runtime=sized_runtime("rna_tables"),
     params:
         min_samples=RNA["min_cohort_samples"],
     script:

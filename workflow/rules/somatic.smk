@@ -53,8 +53,8 @@ rule somatic_method_call:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(2000),
-        runtime=calls_runtime("somatic_method_call"),
+        mem_mb=sized_mem_mb("somatic_method_call"),
+        runtime=sized_runtime("somatic_method_call"),
     params:
         method="{method}",
         tumour="{tumour}",
@@ -82,8 +82,8 @@ rule somatic_consensus:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=mem_mb(2000),
-        runtime=calls_runtime("somatic_consensus"),
+        mem_mb=sized_mem_mb("somatic_consensus"),
+        runtime=sized_runtime("somatic_consensus"),
     params:
         methods=config["somatic"]["methods"],
         tumour="{tumour}",

@@ -403,6 +403,38 @@ COSTS: dict[str, Cost] = {
         max_speedup=1,
         max_mem_mb=256000,
     ),
+    # STAR needs ~10 bytes of memory per genome base for its index (GRCh38: ~32 GB, STAR
+    # manual) and the same to align; indexing GRCh38 takes about an hour on 8-16 threads,
+    # alignment ~1 CPU min per 1e6 read pairs (~50 CPU min for 50M pairs: ~2 GB of gzipped
+    # FASTQ).
+    "star_index": Cost(
+        mem_mb=4000,
+        minutes=30,
+        mem_mb_per_gb=11000,
+        mem_of=("fasta",),
+        cpu_minutes_per_gb=150,
+        time_of=("fasta",),
+    ),
+    "star_align": Cost(
+        mem_mb=4000,
+        minutes=20,
+        mem_mb_per_gb=1200,
+        mem_of=("index",),
+        cpu_minutes_per_gb=30,
+        time_of=("r1", "r2"),
+    ),
+    # The RNA tables (rna_sample_tables, rna_patient, rna_cohort): pysam pileups at the
+    # patient's sites; the gene and fusion tables are small.
+    "rna_tables": Cost(mem_mb=1000, minutes=10, cpu_minutes_per_gb=10),
+    # identity_sites: bcftools reads every record of the population file (whole-genome gnomAD
+    # is hundreds of GB), once per reference: 2 CPU min per GB is an estimate, not measured on
+    # such a file.
+    "identity_sites": Cost(mem_mb=1000, minutes=20, cpu_minutes_per_gb=2, time_of=("vcf",)),
+    # Scoring and consensus of the somatic calls, one job per tumour (and method): Python steps
+    # read every candidate record (a 60x WGS tumour's pileup holds millions), about 20 us
+    # each, ~1 CPU min per 50 MB of BCF; the consensus reads the scored calls of each method.
+    "somatic_method_call": Cost(mem_mb=2000, minutes=20, cpu_minutes_per_gb=40, time_of=None),
+    "somatic_consensus": Cost(mem_mb=2000, minutes=20, cpu_minutes_per_gb=40, time_of=("methods",)),
     # The database from every fragment, read by DuckDB with the rule's threads: icope bench
     # cohort measured its time and peak RSS at 1,000 patients x 5,000 calls
     # (docs/benchmarks.md).
@@ -431,3 +463,22 @@ PIPES: dict[str, Pipe] = {
 #: One patient's cohort fragments read its calls into pandas once, as cohort_tables does for
 #: the cohort (~1 kB per record): the same model, over one patient's calls.
 COSTS["cohort_fragment"] = COSTS["cohort_tables"]
+
+#: Per-chunk calling costs, keyed by caller (germline_<caller>, somatic_<method>). Measured on
+#: the 1 Mb chr21 simulation (docs/benchmarks.md, one chunk): germline bcftools 6.3 CPU s per
+#: Mb of a 30x normal (~19 MB of BAM per Mb), somatic pileup 13.1 and freebayes 17.5 CPU s
+#: per Mb of a 30x/60x pair (~58 MB per Mb): 5.5, 3.8 and 5.0 CPU min per GB of BAM. The
+#: models take about three times that (repeats and deep regions are slower than the
+#: simulation), freebayes six. germline_call and somatic_calls run every chunk of a sample
+#: (their CPU: the cost over all of the BAMs) on the job's threads, one chunk per thread;
+#: gathering and normalising (~1-10 CPU min per GB of calls) are covered by the fixed minutes.
+CHUNK_COSTS: dict[str, Cost] = {
+    "germline_bcftools": Cost(mem_mb=2000, minutes=20, cpu_minutes_per_gb=15, time_of=("bam",)),
+    "germline_freebayes": Cost(mem_mb=4000, minutes=20, cpu_minutes_per_gb=30, time_of=("bam",)),
+    "somatic_pileup": Cost(
+        mem_mb=2000, minutes=20, cpu_minutes_per_gb=12, time_of=("tumour", "normal")
+    ),
+    "somatic_freebayes": Cost(
+        mem_mb=6000, minutes=20, cpu_minutes_per_gb=30, time_of=("tumour", "normal")
+    ),
+}

@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -108,12 +109,55 @@ def render(html: Path, out: Path) -> Rendered:
     return Rendered(dom, text_pages, screenshot, pdf, _page_requests(net_log))
 
 
+#: The screen width the reports are read at (a laptop); no table may run past it.
+SCREEN_WIDTH = 1280
+#: Appended to a copy of the page: lists every table whose right edge passes the viewport or
+#: whose content is wider than the table, after layout.
+_OVERFLOW_PROBE = """<script>window.addEventListener("load", () => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  document.querySelectorAll("table").forEach((table, index) => {
+    const right = table.getBoundingClientRect().right;
+    if (right > width + 1 || table.scrollWidth > table.clientWidth + 1) {
+      const before = table.previousElementSibling;
+      const label = before ? before.textContent.trim().slice(0, 60) : "";
+      wide.push(`table ${index} (after "${label}"): right edge ${Math.round(right)} px`);
+    }
+  });
+  const out = document.createElement("pre");
+  out.id = "overflow-probe";
+  out.textContent = JSON.stringify({width: width, wide: wide});
+  document.body.appendChild(out);
+});</script>"""
+
+
+def overflowing_tables(html: Path, out: Path, width: int = SCREEN_WIDTH) -> list[str]:
+    """The tables of a page that run past a browser window ``width`` px wide (Chromium's
+    layout, measured by a script in a copy of the page)."""
+    out.mkdir(parents=True, exist_ok=True)
+    probe = out / f"{html.parent.name}.probe.html"
+    probe.write_text(html.read_text().replace("</body>", _OVERFLOW_PROBE + "</body>"))
+    dom = _chromium(
+        out / "profile",
+        f"--window-size={width},1600",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        probe.resolve().as_uri(),
+    ).stdout
+    found = re.search(r'<pre id="overflow-probe">(.*?)</pre>', dom, re.DOTALL)
+    assert found, "the layout probe did not run"
+    result = json.loads(unescape(found.group(1)))
+    assert result["width"] > width * 0.9, result
+    return result["wide"]
+
+
 def check_report_in_browser(html: Path, patient: str, out: Path) -> Rendered:
     """The checks every report passes in the browser; returns the rendering for more."""
     source = html.read_text()
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", source, re.IGNORECASE)
     rendered = render(html, out)
     assert rendered.page_requests == []
+    assert overflowing_tables(html, out / "layout") == []
     for section in SECTIONS:
         assert f"<h2>{section}</h2>" in rendered.dom
     assert rendered.dom.index("<h2>Summary</h2>") < rendered.dom.index("<h2>Samples</h2>")
@@ -197,3 +241,15 @@ def test_network_log_sees_an_external_request(tmp_path):
     page.parent.mkdir()
     page.write_text('<html><body><img src="https://example.org/x.png"><p>x</p></body></html>')
     assert render(page, tmp_path / "out").page_requests == ["https://example.org/x.png"]
+
+
+def test_layout_probe_sees_a_table_wider_than_the_screen(tmp_path):
+    """The width check can fail: a table wider than the window is named."""
+    page = tmp_path / "page" / "report.html"
+    page.parent.mkdir()
+    page.write_text(
+        '<html><body><h2>Wide</h2><table style="width:2000px"><tr><td>x</td></tr></table>'
+        "<table><tr><td>fits</td></tr></table></body></html>"
+    )
+    wide = overflowing_tables(page, tmp_path / "out")
+    assert len(wide) == 1 and wide[0].startswith('table 0 (after "Wide")'), wide

@@ -4,6 +4,7 @@ import re
 
 from icope.core.chunks import build_chunks, read_fai, write_chunks
 from icope.core.rulelog import rule_log
+from icope.core.stamps import write_stamp
 
 with rule_log(snakemake.log[0]) as log:
     settings = snakemake.params.settings
@@ -47,3 +48,7 @@ with rule_log(snakemake.log[0]) as log:
             sum(row[1] for row in contigs if row[0] in set(skipped)),
             ", ".join(skipped) or "none",
         )
+    write_stamp(
+        [*snakemake.output.core, *snakemake.output.padded, snakemake.output.table],
+        snakemake.output.stamp,
+    )

@@ -18,7 +18,7 @@ with rule_log(snakemake.log[0]) as log:
         command = callers.germline_freebayes(reads, p.settings, skip)
     else:
         command = callers.germline_bcftools(reads, p.settings)
-    slots = chunk_slots(list(snakemake.input.core), list(snakemake.input.padded))
+    slots = chunk_slots(list(snakemake.params.core), list(snakemake.params.padded))
     then = callers.germline_normalise(
         snakemake.input.fasta, snakemake.output.vcf, p.min_qual, p.min_depth
     )

@@ -21,7 +21,7 @@ with rule_log(snakemake.log[0]) as log:
         then = callers.split_alleles(snakemake.input.fasta, snakemake.output[0])
     else:
         command = callers.somatic_pileup(reads, p.settings)
-    slots = chunk_slots(list(snakemake.input.core), list(snakemake.input.padded))
+    slots = chunk_slots(list(snakemake.params.core), list(snakemake.params.padded))
     results = run_scattered(
         slots, command, snakemake.output[0], snakemake.threads, sys.stderr, then
     )

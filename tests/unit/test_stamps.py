@@ -5,7 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 
-from icope.core.stamps import STAT_FORMAT, invalidate_if_changed, stamp_problems
+from icope.core.resources import file_bytes
+from icope.core.stamps import (
+    STAT_FORMAT,
+    invalidate_if_changed,
+    stamp_problems,
+    stamped_bytes,
+    write_stamp,
+)
 
 
 def _stamp(tmp_path, *files):
@@ -51,3 +58,28 @@ def test_same_size_rewritten_later_is_a_change(tmp_path):
 
 def test_no_stamp_no_problem(tmp_path):
     assert stamp_problems(tmp_path / "absent.stamp") == []
+
+
+def test_python_stamp_is_the_stat_stamp(tmp_path):
+    """write_stamp (rules writing from Python) writes what stat --printf does."""
+    core, padded = tmp_path / "0001.core.bed", tmp_path / "0001.padded.bed"
+    core.write_text("chr1\t0\t100\n")
+    padded.write_text("chr1\t0\t200\n")
+    ours = tmp_path / "chunks.stamp"
+    write_stamp([core, padded], ours)
+    assert ours.read_text() == _stamp(tmp_path, core, padded).read_text()
+    assert stamp_problems(ours) == []
+    padded.write_text("chr1\t0\t300\n")
+    os.utime(padded, (0, 0))
+    assert invalidate_if_changed(ours) == [f"{padded} changed after it was built"]
+
+
+def test_a_stamp_is_as_big_as_the_files_it_records(tmp_path):
+    """Jobs sized by an index declare its stamp: its size is the index's, as recorded."""
+    bwt, sa = tmp_path / "genome.fa.bwt", tmp_path / "genome.fa.sa"
+    bwt.write_bytes(b"x" * 1000)
+    sa.write_bytes(b"y" * 500)
+    stamp = _stamp(tmp_path, bwt, sa)
+    assert stamped_bytes(stamp) == 1500
+    assert file_bytes(str(stamp)) == 1500
+    assert file_bytes(str(bwt)) == 1000

@@ -21,6 +21,8 @@ import subprocess
 import pytest
 import yaml
 
+from icope.core.stamps import write_stamp
+
 from .conftest import make_run_dir, snakemake
 
 pytestmark = pytest.mark.workflow
@@ -127,6 +129,14 @@ def _write_chunks(run_dir, cuts: list[int], slots: int) -> None:
         else:  # an unused slot, as calling_chunks writes it
             core.write_text("")
             wide.write_text(f"{CONTIG}\t0\t1\n")
+    # As calling_chunks would have written them: their stamp (icope.core.stamps), or the next
+    # run rebuilds the chunks it finds changed.
+    beds = [
+        chunks / f"{slot + 1:04d}.{kind}.bed"
+        for kind in ("core", "padded")
+        for slot in range(slots)
+    ]
+    write_stamp([*beds, chunks / "chunks.tsv"], chunks / "chunks.stamp")
 
 
 def test_cuts_at_variants_and_inside_indels_change_no_record(unscattered, tmp_path):

@@ -40,7 +40,8 @@ if config["alignment"]["aligner"] == "bwa" and not PARTS:
         input:
             unpack(unit_reads),
             checked=rules.check_reads.output.report,
-            index=BWA_INDEX,
+            # The stamp stands for the index files (icope.core.stamps).
+            index=BWA_STAMP,
         output:
             **FASTP_REPORTS,
             bam=temp(UNIT_BAM),
@@ -66,7 +67,7 @@ if config["alignment"]["aligner"] == "bwa" and not PARTS:
             r1_link=fastp_link("R1"),
             r2_link=fastp_link("R2"),
             read_group=read_group,
-            index=bwa_prefix,
+            index=GENOME,
             # sort's temporary files: beside the output, a path recorded in the BAM's @PG line
             # (no random /tmp name), removed by sort.
             tmp_prefix="results/alignment/units/{sample}/{unit}.sort",
@@ -87,7 +88,8 @@ elif config["alignment"]["aligner"] == "bwa":
     rule bwa_mem:
         input:
             unpack(trimmed_unit),
-            index=BWA_INDEX,
+            # The stamp stands for the index files (icope.core.stamps).
+            index=BWA_STAMP,
         output:
             temp(UNIT_BAM),
         log:
@@ -102,7 +104,7 @@ elif config["alignment"]["aligner"] == "bwa":
             runtime=sized_runtime("bwa_mem"),
         params:
             read_group=read_group,
-            index=bwa_prefix,
+            index=GENOME,
             # Pasted unquoted on purpose: an argument string (config/README.md).
             extra=config["alignment"]["bwa_mem_extra"],
             # As fastp_bwa_mem: sort's temporary files beside the output, its memory as

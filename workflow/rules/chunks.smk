@@ -10,6 +10,9 @@ rule calling_chunks:
         core=expand("results/reference/chunks/{chunk}.core.bed", chunk=CHUNKS),
         padded=expand("results/reference/chunks/{chunk}.padded.bed", chunk=CHUNKS),
         table="results/reference/chunks/chunks.tsv",
+        # Written last: sizes and mtimes of the BEDs, the one input the calling jobs declare
+        # for them; checked before every run (icope.core.stamps).
+        stamp=CHUNK_STAMP,
     log:
         "logs/reference/calling_chunks.log",
     benchmark:

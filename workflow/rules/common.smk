@@ -166,9 +166,13 @@ CHUNKS = chunk_ids(config["calling"]["chunks"])
 
 
 # Every job calling small variants reads every chunk's own (core) regions and the padded
-# regions its caller reads (icope.core.scatter runs the chunks inside the job).
+# regions its caller reads (icope.core.scatter runs the chunks inside the job). It declares the
+# chunks' stamp, written last by calling_chunks, as its one input for them; the BEDs are params.
 CHUNK_CORE_BEDS = [f"results/reference/chunks/{c}.core.bed" for c in CHUNKS]
 CHUNK_PADDED_BEDS = [f"results/reference/chunks/{c}.padded.bed" for c in CHUNKS]
+CHUNK_STAMP = "results/reference/chunks/chunks.stamp"
+if CHECK_INPUTS and (damaged := invalidate_if_changed(CHUNK_STAMP)):
+    logger.warning(f"icope: calling chunks will be rebuilt: {'; '.join(damaged)}")
 
 
 def _freebayes_settings(section):
@@ -364,11 +368,6 @@ def unit_reads(wildcards):
 
 def unit_bam(wildcards):
     return str(SHEET.unit(wildcards.sample, wildcards.unit).bam)
-
-
-def bwa_prefix(wildcards, input):
-    """The index prefix bwa expects, derived from the index files themselves."""
-    return os.path.splitext(input.index[0])[0]
 
 
 def read_group(wildcards):

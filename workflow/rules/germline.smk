@@ -5,8 +5,7 @@ split), soft-filtered, bgzipped and indexed."""
 rule germline_call:
     input:
         unpack(sample_alignment),
-        core=CHUNK_CORE_BEDS,
-        padded=CHUNK_PADDED_BEDS,
+        chunks=CHUNK_STAMP,
         fasta=GENOME,
         fai=f"{GENOME}.fai",
         depth=germline_depth_summary,
@@ -24,6 +23,9 @@ rule germline_call:
         mem_mb=scattered_mem_mb,
         runtime=scattered_runtime,
     params:
+        # The chunks' regions, checked by their stamp (input chunks).
+        core=CHUNK_CORE_BEDS,
+        padded=CHUNK_PADDED_BEDS,
         # bcftools mpileup | call, or freebayes (germline.caller), on each calling chunk's
         # padded regions, keeping the records that start in the chunk (icope.core.scatter);
         # freebayes bounded by calling.freebayes_* (--skip-coverage from the mosdepth depth).

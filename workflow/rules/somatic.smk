@@ -6,8 +6,7 @@ tumour/normal likelihood model, then a consensus with readable FILTER reasons.""
 rule somatic_calls:
     input:
         unpack(pair_alignments),
-        core=CHUNK_CORE_BEDS,
-        padded=CHUNK_PADDED_BEDS,
+        chunks=CHUNK_STAMP,
         fasta=GENOME,
         fai=f"{GENOME}.fai",
         depth=somatic_depth_summaries,
@@ -24,6 +23,9 @@ rule somatic_calls:
         mem_mb=scattered_mem_mb,
         runtime=scattered_runtime,
     params:
+        # The chunks' regions, checked by their stamp (input chunks).
+        core=CHUNK_CORE_BEDS,
+        padded=CHUNK_PADDED_BEDS,
         # One method on each calling chunk's padded regions, keeping the records that start
         # in the chunk (icope.core.scatter), gathered in chunk order; freebayes' records are
         # split into one allele per record after gathering (icope.core.callers).

@@ -32,6 +32,8 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
+from icope.core.stamps import STAMP_SUFFIX, stamped_bytes
+
 GB = 1e9
 
 #: A CRAM holds about three times the reads of a BAM or gzipped FASTQ of the same size: its
@@ -117,14 +119,17 @@ class Pipe:
 
 def file_bytes(path: str) -> int:
     """Size of a file, or of every file under a directory; a CRAM counts
-    :data:`CRAM_READS_PER_BYTE` times. A missing path raises FileNotFoundError naming it
-    (Snakemake then reports the resource as <TBD> until the file exists)."""
+    :data:`CRAM_READS_PER_BYTE` times, a completeness stamp (icope.core.stamps) the files it
+    records. A missing path raises FileNotFoundError naming it (Snakemake then reports the
+    resource as <TBD> until the file exists)."""
     if os.path.isdir(path):
         return sum(
             os.path.getsize(os.path.join(root, name))
             for root, _, names in os.walk(path)
             for name in names
         )
+    if path.endswith(STAMP_SUFFIX):
+        return stamped_bytes(path)
     size = os.stat(path).st_size
     return size * CRAM_READS_PER_BYTE if path.lower().endswith(".cram") else size
 

@@ -1,5 +1,5 @@
-"""Completeness stamps of reference indexes: an index that changed after it was built is
-rebuilt on the next run.
+"""Completeness stamps of reference indexes and calling chunks: files that changed after they
+were built are rebuilt on the next run.
 
 Snakemake reruns a job when an output is missing or older than an input, never when an
 output itself was damaged later (a truncated ``.bwt`` after a full disk, a file overwritten
@@ -7,6 +7,11 @@ by hand). An index rule therefore writes a stamp as its last output: one
 ``<path>\\t<size>\\t<mtime seconds>`` line per index file (``stat --printf``, so the job needs no
 Python). Before planning, the workflow compares the stamp with the files; if any is missing or
 differs, the stamp is removed, which makes Snakemake rebuild the index and everything after it.
+
+The jobs that use the files declare the stamp alone as their input, not each file: one input
+instead of five (bwa) or two per calling chunk, which is what Snakemake's planning costs per
+job (docs/benchmarks.md, DAG). Their size, where a job is sized by them, is the sum the stamp
+records (:func:`stamped_bytes`).
 """
 
 from __future__ import annotations
@@ -15,6 +20,23 @@ from pathlib import Path
 
 #: The shell command an index rule appends to write its stamp (``{files}``, ``{stamp}``).
 STAT_FORMAT = r"%n\t%s\t%Y\n"
+#: How every stamp's name ends.
+STAMP_SUFFIX = ".stamp"
+
+
+def write_stamp(paths, stamp: str | Path) -> None:
+    """Write ``stamp`` for ``paths`` (as ``stat --printf`` with :data:`STAT_FORMAT` does), for
+    rules that write their outputs from Python."""
+    lines = []
+    for path in paths:
+        stat = Path(path).stat()
+        lines.append(f"{path}\t{stat.st_size}\t{int(stat.st_mtime)}\n")
+    Path(stamp).write_text("".join(lines))
+
+
+def stamped_bytes(stamp: str | Path) -> int:
+    """The total size of the files ``stamp`` records, as recorded."""
+    return sum(int(line.rsplit("\t", 2)[1]) for line in Path(stamp).read_text().splitlines())
 
 
 def stamp_problems(stamp: str | Path) -> list[str]:

@@ -19,6 +19,7 @@ with rule_log(snakemake.log[0]) as log:
             snakemake.params.min_bq,
             snakemake.params.min_mapq,
         ),
+        workers=snakemake.threads,
     )
     pysam.tabix_index(snakemake.output.vcf, preset="vcf", force=True)
     log.info(

@@ -9,7 +9,7 @@ import json
 import pysam
 import pytest
 
-from icope.somatic import pon
+from icope.somatic import pon, small_variants
 from icope.somatic.evidence import (
     OrientationCounts,
     is_f1r2,
@@ -21,6 +21,7 @@ from icope.somatic.small_variants import (
     Candidate,
     SomaticThresholds,
     TumourReads,
+    add_orientation,
     call_method,
     consensus,
     judge,
@@ -244,3 +245,26 @@ def test_consensus_filters_panel_sites_and_records_the_version(tmp_path):
     assert list(records[(200, "C")].filter) == ["PASS"]  # one normal only: not in the panel
     assert f"##icope_pon_checksum={provenance['checksum']}" in header
     assert "##icope_pon_normals=3" in header
+
+
+def test_orientation_read_by_several_workers_is_the_same(tmp_path, monkeypatch):
+    """add_orientation with forked workers gives every candidate the counts one process
+    reads; candidates that are not orientation-prone SNVs (or have one alt read) get none."""
+    bam = _bam(tmp_path / "t.bam", _orientation_reads(alt_f1r2=2, alt_f2r1=7))
+    reads = TumourReads(str(bam), None, 20, 20)
+
+    def candidates():
+        made = [_snv("G", "T", BALANCED, None) for _ in range(7)]
+        made.append(_snv("G", "A", BALANCED, None))  # prone (deamination); no A reads
+        made.append(_snv("A", "G", BALANCED, None))  # not orientation-prone
+        made.append(_snv("G", "T", AlleleCounts(ref=20, alt=1), None))  # one alt read
+        return made
+
+    serial = add_orientation(candidates(), reads)
+    monkeypatch.setattr(small_variants, "ORIENTATION_BATCH", 2)  # 4 batches of the 8 sites
+    forked = add_orientation(candidates(), reads, workers=3)
+    assert [c.orientation for c in forked] == [c.orientation for c in serial]
+    assert serial[0].orientation == OrientationCounts(10, 10, 2, 7)
+    assert serial[7].orientation == OrientationCounts(10, 10, 0, 0)
+    assert serial[8].orientation is None and serial[9].orientation is None
+    assert add_orientation(candidates(), None, workers=3)[0].orientation is None

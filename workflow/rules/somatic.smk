@@ -53,7 +53,7 @@ rule somatic_method_call:
         "benchmarks/somatic/{tumour}.{method}.call.tsv"
     conda:
         "../../envs/python.yaml"
-    threads: 1
+    threads: config["threads"]["somatic_method_call"]
     resources:
         mem_mb=sized_mem_mb("somatic_method_call"),
         runtime=sized_runtime("somatic_method_call"),

@@ -438,7 +438,11 @@ COSTS: dict[str, Cost] = {
     # Scoring and consensus of the somatic calls, one job per tumour (and method): Python steps
     # read every candidate record (a 60x WGS tumour's pileup holds millions), about 20 us
     # each, ~1 CPU min per 50 MB of BCF; the consensus reads the scored calls of each method.
-    "somatic_method_call": Cost(mem_mb=2000, minutes=20, cpu_minutes_per_gb=40, time_of=None),
+    # somatic_method_call reads the tumour's reads at the orientation-prone SNVs with its
+    # threads (one forked process each, ~300 MB: Python, pysam and a batch of sites).
+    "somatic_method_call": Cost(
+        mem_mb=2000, mem_mb_per_thread=300, minutes=20, cpu_minutes_per_gb=40, time_of=None
+    ),
     "somatic_consensus": Cost(mem_mb=2000, minutes=20, cpu_minutes_per_gb=40, time_of=("methods",)),
     # The database from every fragment, read by DuckDB with the rule's threads: icope bench
     # cohort measured its time and peak RSS at 1,000 patients x 5,000 calls

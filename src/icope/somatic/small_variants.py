@@ -28,9 +28,13 @@ external resource (near an indel, population allele frequency).
 
 from __future__ import annotations
 
+import gc
 import math
+import multiprocessing
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 import pysam
@@ -587,30 +591,61 @@ class TumourReads:
         return pysam.AlignmentFile(self.path, reference_filename=self.reference)
 
 
-def add_orientation(candidates, reads: TumourReads | None, min_alt: int = 2) -> Iterator[Candidate]:
-    """Candidates, the C>A/G>T and C>T/G>A SNVs with at least ``min_alt`` alt reads given
-    their F1R2/F2R1 counts from ``reads`` (all unchanged without reads)."""
-    if reads is None:
-        yield from candidates
-        return
+#: Orientation sites a worker reads in one go (add_orientation with several workers).
+ORIENTATION_BATCH = 5000
+
+
+def _needs_orientation(candidate: Candidate, min_alt: int) -> bool:
+    return (
+        not candidate.is_indel
+        and len(candidate.ref) == 1
+        and orientation_prone(candidate.ref, candidate.alt)
+        and candidate.tumour.alt >= min_alt
+    )
+
+
+def _orientation_batch(
+    reads: TumourReads, sites: list[tuple[str, int, str, str]]
+) -> list[OrientationCounts]:
+    """The F1R2/F2R1 counts of ``sites`` (chrom, 1-based pos, ref, alt), in order."""
     with reads.open() as alignments:
-        for candidate in candidates:
-            if (
-                not candidate.is_indel
-                and len(candidate.ref) == 1
-                and orientation_prone(candidate.ref, candidate.alt)
-                and candidate.tumour.alt >= min_alt
-            ):
-                candidate.orientation = orientation_counts(
-                    alignments,
-                    candidate.chrom,
-                    candidate.pos,
-                    candidate.ref,
-                    candidate.alt,
-                    reads.min_base_quality,
-                    reads.min_mapq,
-                )
-            yield candidate
+        return [
+            orientation_counts(
+                alignments, chrom, pos, ref, alt, reads.min_base_quality, reads.min_mapq
+            )
+            for chrom, pos, ref, alt in sites
+        ]
+
+
+def add_orientation(
+    candidates: list[Candidate], reads: TumourReads | None, min_alt: int = 2, workers: int = 1
+) -> list[Candidate]:
+    """The candidates, the C>A/G>T and C>T/G>A SNVs with at least ``min_alt`` alt reads given
+    their F1R2/F2R1 counts from ``reads`` (all unchanged without reads). With ``workers`` > 1
+    the sites are read in batches by that many processes (forked: call it before any output
+    file is open); the counts are the same as one process reads."""
+    if reads is None:
+        return candidates
+    needing = [c for c in candidates if _needs_orientation(c, min_alt)]
+    sites = [(c.chrom, c.pos, c.ref, c.alt) for c in needing]
+    batches = [sites[i : i + ORIENTATION_BATCH] for i in range(0, len(sites), ORIENTATION_BATCH)]
+    if workers <= 1 or len(batches) <= 1:
+        counts = [n for batch in batches for n in _orientation_batch(reads, batch)]
+    else:
+        # The forked workers share the parent's candidates (millions on a WGS tumour) copy on
+        # write; frozen, the garbage collector of a worker does not touch (and copy) them.
+        gc.freeze()
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                counts = [
+                    n for done in pool.map(_orientation_batch, repeat(reads), batches) for n in done
+                ]
+        finally:
+            gc.unfreeze()
+    for candidate, orientation in zip(needing, counts, strict=True):
+        candidate.orientation = orientation
+    return candidates
 
 
 def call_method(
@@ -621,11 +656,12 @@ def call_method(
     normal: str | None,
     thresholds: SomaticThresholds,
     reads: TumourReads | None = None,
+    workers: int = 1,
 ) -> dict[str, int]:
     """Score one method's candidates and write its somatic VCF (bgzipped). Returns counts.
 
     With ``reads`` (the tumour's alignments) C>A/G>T and C>T/G>A SNVs get the OrientationBias
-    test."""
+    test, their reads read by ``workers`` processes."""
     reader = {"pileup": pileup_candidates, "freebayes": freebayes_candidates}[method]
     contigs = _contigs(input_path)
     header = somatic_header(contigs, tumour, normal, f"icope.somatic:{method}")
@@ -634,8 +670,9 @@ def call_method(
     candidates = sorted(
         reader(input_path, tumour, normal), key=lambda c: (order[c.chrom], c.pos, c.ref, c.alt)
     )
+    candidates = add_orientation(candidates, reads, workers=workers)
     with pysam.VariantFile(out_path, "wz", header=header) as out:
-        for candidate in add_orientation(candidates, reads):
+        for candidate in candidates:
             judge(candidate, thresholds)
             passed = [] if candidate.reasons else [method]
             _write(out, candidate, tumour, normal, [method], passed)

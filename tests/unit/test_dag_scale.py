@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from icope.bench.dag_scale import _count_jobs, write_cohort
+from icope.bench.dag_scale import (
+    FLOOR_JOBS_PER_PATIENT,
+    _count_jobs,
+    dry_run,
+    floor_workflow,
+    write_cohort,
+)
 from icope.core.sheets import load_sample_sheet
 
 
@@ -21,3 +27,12 @@ def test_job_count_from_dry_run_output():
     assert _count_jobs("Job stats:\njob count\n---\nall 1\ntotal 474\n") == 474
     with pytest.raises(RuntimeError, match="no job count"):
         _count_jobs("Nothing to be done")
+
+
+def test_floor_workflow_plans_its_shape(tmp_path):
+    """The floor of the DAG benchmark: 11 jobs per patient and rule all, in a real dry run."""
+    _, units, _ = write_cohort(tmp_path, patients=3, lanes=2)
+    snakefile, config = floor_workflow(tmp_path, units)
+    jobs, seconds, rss_mb = dry_run(snakefile, tmp_path / "floor", config)
+    assert jobs == 3 * FLOOR_JOBS_PER_PATIENT + 1
+    assert seconds > 0 and rss_mb > 50

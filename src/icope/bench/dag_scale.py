@@ -4,6 +4,11 @@ for synthetic cohorts of N patients (normal + tumour + RNA, several lanes each).
 The reads are empty placeholder files (the dry run only checks that they exist and are
 readable); the reference, annotation and known sites are the bundled test set, so what is
 measured is the workflow's own cost per patient: sheet loading, input functions, DAG building.
+
+Beside each measurement, the same cohort is planned by :data:`FLOOR_SNAKEFILE`: the least a
+workflow of this shape can be (one alignment job per DNA sample, one RNA job, seven per
+patient, no reference or QC steps), with every directive our rules carry. Its time is
+Snakemake's own floor on the machine of the day, so ``ratio`` compares across machines.
 """
 
 from __future__ import annotations
@@ -29,6 +34,240 @@ class DagMeasurement:
     jobs: int
     seconds: float
     peak_rss_mb: float
+    floor_jobs: int
+    floor_seconds: float
+    floor_rss_mb: float
+    ratio: float
+
+
+#: Snakemake's floor for this cohort shape: 11 jobs per patient (2 DNA samples aligned from all
+#: their lanes, 1 RNA job, germline, somatic, annotation, CNV, SV, evidence, report, cohort
+#: fragment), each with named input/output, log, benchmark, threads and input-sized resource
+#: functions, as our rules have. The commands are never run (dry run only).
+FLOOR_SNAKEFILE = r"""
+import csv
+
+UNITS = {}
+with open(config["units"]) as handle:
+    for row in csv.DictReader(handle, delimiter="\t"):
+        UNITS.setdefault(row["sample"], []).append((row["fq1"], row["fq2"]))
+PATIENTS = sorted({sample.rsplit("_", 1)[0] for sample in UNITS})
+
+
+def mem_mb(wildcards, input, attempt):
+    return 1000 * attempt
+
+
+def runtime(wildcards, input, attempt):
+    return 60 * attempt
+
+
+def dna_reads(wildcards):
+    lanes = UNITS[wildcards.sample]
+    return {"r1": [r1 for r1, _ in lanes], "r2": [r2 for _, r2 in lanes]}
+
+
+def rna_reads(wildcards):
+    lanes = UNITS[f"{wildcards.patient}_R"]
+    return {"r1": [r1 for r1, _ in lanes], "r2": [r2 for _, r2 in lanes]}
+
+
+rule all:
+    input:
+        expand("r/{patient}/report.html", patient=PATIENTS),
+        expand("r/{patient}/fragment.parquet", patient=PATIENTS),
+
+
+rule dna:
+    input:
+        unpack(dna_reads),
+    output:
+        bam="r/{patient}/{sample}.bam",
+        bai="r/{patient}/{sample}.bam.bai",
+        stats="r/{patient}/{sample}.stats",
+    log:
+        "logs/{patient}/{sample}.dna.log",
+    benchmark:
+        "benchmarks/{patient}/{sample}.dna.tsv"
+    threads: 8
+    resources:
+        mem_mb=mem_mb,
+        runtime=runtime,
+    shell:
+        "align {input.r1:q} {input.r2:q} > {output.bam:q} 2> {log:q}"
+
+
+rule rna:
+    input:
+        unpack(rna_reads),
+    output:
+        bam="r/{patient}/rna.bam",
+        quant="r/{patient}/quant.sf",
+    log:
+        "logs/{patient}/rna.log",
+    benchmark:
+        "benchmarks/{patient}/rna.tsv"
+    threads: 8
+    resources:
+        mem_mb=mem_mb,
+        runtime=runtime,
+    shell:
+        "star {input.r1:q} > {output.bam:q} 2> {log:q}"
+
+
+rule germline:
+    input:
+        bam="r/{patient}/{patient}_N.bam",
+    output:
+        vcf="r/{patient}/germline.vcf.gz",
+    log:
+        "logs/{patient}/germline.log",
+    benchmark:
+        "benchmarks/{patient}/germline.tsv"
+    threads: 8
+    resources:
+        mem_mb=mem_mb,
+        runtime=runtime,
+    shell:
+        "call {input.bam:q} > {output.vcf:q} 2> {log:q}"
+
+
+rule somatic:
+    input:
+        normal="r/{patient}/{patient}_N.bam",
+        tumour="r/{patient}/{patient}_T.bam",
+    output:
+        vcf="r/{patient}/somatic.vcf.gz",
+    log:
+        "logs/{patient}/somatic.log",
+    benchmark:
+        "benchmarks/{patient}/somatic.tsv"
+    threads: 8
+    resources:
+        mem_mb=mem_mb,
+        runtime=runtime,
+    shell:
+        "call {input.tumour:q} > {output.vcf:q} 2> {log:q}"
+
+
+rule annotate:
+    input:
+        germline="r/{patient}/germline.vcf.gz",
+        somatic="r/{patient}/somatic.vcf.gz",
+    output:
+        germline="r/{patient}/germline.annotated.vcf.gz",
+        somatic="r/{patient}/somatic.annotated.vcf.gz",
+    log:
+        "logs/{patient}/annotate.log",
+    benchmark:
+        "benchmarks/{patient}/annotate.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb,
+        runtime=runtime,
+    shell:
+        "annotate {input.germline:q} > {output.germline:q} 2> {log:q}"
+
+
+rule cnv:
+    input:
+        normal="r/{patient}/{patient}_N.bam",
+        tumour="r/{patient}/{patient}_T.bam",
+        germline="r/{patient}/germline.vcf.gz",
+    output:
+        segments="r/{patient}/cnv.tsv",
+    log:
+        "logs/{patient}/cnv.log",
+    benchmark:
+        "benchmarks/{patient}/cnv.tsv"
+    threads: 2
+    resources:
+        mem_mb=mem_mb,
+        runtime=runtime,
+    shell:
+        "cnv {input.tumour:q} > {output.segments:q} 2> {log:q}"
+
+
+rule sv:
+    input:
+        normal="r/{patient}/{patient}_N.bam",
+        tumour="r/{patient}/{patient}_T.bam",
+    output:
+        vcf="r/{patient}/sv.vcf.gz",
+    log:
+        "logs/{patient}/sv.log",
+    benchmark:
+        "benchmarks/{patient}/sv.tsv"
+    threads: 2
+    resources:
+        mem_mb=mem_mb,
+        runtime=runtime,
+    shell:
+        "sv {input.tumour:q} > {output.vcf:q} 2> {log:q}"
+
+
+rule evidence:
+    input:
+        germline="r/{patient}/germline.annotated.vcf.gz",
+        somatic="r/{patient}/somatic.annotated.vcf.gz",
+        cnv="r/{patient}/cnv.tsv",
+        sv="r/{patient}/sv.vcf.gz",
+        rna="r/{patient}/quant.sf",
+    output:
+        panel="r/{patient}/panel.tsv",
+        two_hit="r/{patient}/two_hit.tsv",
+        qc="r/{patient}/qc.tsv",
+    log:
+        "logs/{patient}/evidence.log",
+    benchmark:
+        "benchmarks/{patient}/evidence.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb,
+        runtime=runtime,
+    shell:
+        "evidence {input.germline:q} > {output.panel:q} 2> {log:q}"
+
+
+rule report:
+    input:
+        panel="r/{patient}/panel.tsv",
+        two_hit="r/{patient}/two_hit.tsv",
+        qc="r/{patient}/qc.tsv",
+    output:
+        html="r/{patient}/report.html",
+    log:
+        "logs/{patient}/report.log",
+    benchmark:
+        "benchmarks/{patient}/report.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb,
+        runtime=runtime,
+    shell:
+        "report {input.panel:q} > {output.html:q} 2> {log:q}"
+
+
+rule fragment:
+    input:
+        panel="r/{patient}/panel.tsv",
+        two_hit="r/{patient}/two_hit.tsv",
+    output:
+        "r/{patient}/fragment.parquet",
+    log:
+        "logs/{patient}/fragment.log",
+    benchmark:
+        "benchmarks/{patient}/fragment.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb,
+        runtime=runtime,
+    shell:
+        "fragment {input.panel:q} > {output:q} 2> {log:q}"
+"""
+
+#: Jobs the floor workflow plans per patient (and 1 for rule all).
+FLOOR_JOBS_PER_PATIENT = 11
 
 
 def write_cohort(base: Path, patients: int, lanes: int) -> tuple[Path, Path, int]:
@@ -74,10 +313,20 @@ def _count_jobs(text: str) -> int:
     raise RuntimeError(f"no job count in snakemake's dry-run output:\n{text[-3000:]}")
 
 
-def dry_run(workflow_dir: Path, base: Path, config: Path) -> tuple[int, float, float]:
+def floor_workflow(base: Path, units: Path) -> tuple[Path, Path]:
+    """The floor Snakefile and its config (the cohort's units sheet) under ``base/floor``."""
+    floor = base / "floor"
+    floor.mkdir(parents=True, exist_ok=True)
+    snakefile, config = floor / "Snakefile", floor / "config.yaml"
+    snakefile.write_text(FLOOR_SNAKEFILE.lstrip())
+    config.write_text(yaml.safe_dump({"units": str(units.resolve())}))
+    return snakefile, config
+
+
+def dry_run(snakefile: Path, base: Path, config: Path) -> tuple[int, float, float]:
     """Run ``snakemake -n`` once; returns (jobs, wall seconds, peak RSS in MB of that process)."""
     command = [sys.executable, "-m", "snakemake", "-n", "--quiet", "rules", "--cores", "2"]
-    command += ["--snakefile", str(workflow_dir / "Snakefile"), "--directory", str(base)]
+    command += ["--snakefile", str(snakefile), "--directory", str(base)]
     command += ["--configfile", str(config)]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -93,20 +342,34 @@ def dry_run(workflow_dir: Path, base: Path, config: Path) -> tuple[int, float, f
 def measure(
     workflow_dir: Path, scratch: Path, patients: int, lanes: int = 2, repeats: int = 3
 ) -> DagMeasurement:
-    """Median wall time and peak memory of ``repeats`` dry runs for one cohort size."""
+    """Median wall time and peak memory of ``repeats`` dry runs for one cohort size, the
+    workflow's and the floor's (:data:`FLOOR_SNAKEFILE`) alternately."""
     base = scratch / f"cohort_{patients}"
     samples, units, n_units = write_cohort(base, patients, lanes)
     config = cohort_config(workflow_dir, base, samples, units)
-    runs = sorted(dry_run(workflow_dir, base, config) for _ in range(repeats))
-    jobs, seconds, rss = runs[len(runs) // 2]
+    floor_snakefile, floor_config = floor_workflow(base, units)
+    ours, floor = [], []
+    for _ in range(repeats):
+        ours.append(dry_run(workflow_dir / "Snakefile", base, config))
+        floor.append(dry_run(floor_snakefile, base / "floor", floor_config))
+    seconds, floor_seconds = _median([r[1] for r in ours]), _median([r[1] for r in floor])
     return DagMeasurement(
         patients=patients,
         samples=patients * len(SAMPLE_TYPES),
         units=n_units,
-        jobs=jobs,
-        seconds=round(sorted(r[1] for r in runs)[len(runs) // 2], 2),
-        peak_rss_mb=round(max(r[2] for r in runs), 1),
+        jobs=ours[0][0],
+        seconds=round(seconds, 2),
+        peak_rss_mb=round(max(r[2] for r in ours), 1),
+        floor_jobs=floor[0][0],
+        floor_seconds=round(floor_seconds, 2),
+        floor_rss_mb=round(max(r[2] for r in floor), 1),
+        ratio=round(seconds / floor_seconds, 2),
     )
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
 
 
 def dag_benchmark(

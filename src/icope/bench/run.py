@@ -287,7 +287,18 @@ def render_report(docs: Path) -> Path:
     return out
 
 
-DAG_COLUMNS = ["patients", "samples", "units", "jobs", "seconds", "peak_rss_mb"]
+DAG_COLUMNS = [
+    "patients",
+    "samples",
+    "units",
+    "jobs",
+    "seconds",
+    "peak_rss_mb",
+    "floor_jobs",
+    "floor_seconds",
+    "floor_rss_mb",
+    "ratio",
+]
 
 
 def _stored(docs: Path, name: str) -> tuple[dict, pd.DataFrame] | None:

@@ -479,14 +479,25 @@ main.add_command(cohort_commands)
 @bench.command("dag")
 @click.option("--patients", default="10,100,1000", show_default=True, help="Cohort sizes.")
 @click.option("--repeats", default=3, show_default=True, help="Dry runs per size (median).")
+@click.option(
+    "--wgs-chunks",
+    default=48,
+    show_default=True,
+    help="Plan the largest cohort again with this many calling chunks (the WGS template's); "
+    "0: not.",
+)
 @click.option("--scratch", default=None, type=click.Path(file_okay=False), help="Work dir.")
 @WORKFLOW_DIR_OPTION
 @DOCS_OPTION
-def dag_command(patients: str, repeats: int, scratch, workflow_dir: Path, docs: str) -> None:
+def dag_command(
+    patients: str, repeats: int, wgs_chunks: int, scratch, workflow_dir: Path, docs: str
+) -> None:
     """Time `snakemake -n` on synthetic cohorts; writes the DAG section of benchmarks.md."""
     sizes = [int(n) for n in patients.split(",")]
     with tempfile.TemporaryDirectory(dir=scratch) as work:
-        table = dag_benchmark(workflow_dir, Path(docs), Path(work), sizes, repeats, DAG_NOTES)
+        table = dag_benchmark(
+            workflow_dir, Path(docs), Path(work), sizes, repeats, DAG_NOTES, wgs_chunks
+        )
     click.echo(markdown_table(table, DAG_COLUMNS, digits=2))
 
 

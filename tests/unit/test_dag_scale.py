@@ -33,6 +33,6 @@ def test_floor_workflow_plans_its_shape(tmp_path):
     """The floor of the DAG benchmark: 11 jobs per patient and rule all, in a real dry run."""
     _, units, _ = write_cohort(tmp_path, patients=3, lanes=2)
     snakefile, config = floor_workflow(tmp_path, units)
-    jobs, seconds, rss_mb = dry_run(snakefile, tmp_path / "floor", config)
+    jobs, seconds, rss_mb = dry_run(snakefile, tmp_path / "floor", config, False)
     assert jobs == 3 * FLOOR_JOBS_PER_PATIENT + 1
     assert seconds > 0 and rss_mb > 50

@@ -31,6 +31,7 @@ class DagMeasurement:
     patients: int
     samples: int
     units: int
+    chunks: int
     jobs: int
     seconds: float
     peak_rss_mb: float
@@ -294,10 +295,15 @@ def write_cohort(base: Path, patients: int, lanes: int) -> tuple[Path, Path, int
     return base / "samples.tsv", base / "units.tsv", len(units) - 1
 
 
-def cohort_config(workflow_dir: Path, base: Path, samples: Path, units: Path) -> Path:
-    """The bundled test configuration with the synthetic sheets, all paths absolute."""
+def cohort_config(
+    workflow_dir: Path, base: Path, samples: Path, units: Path, chunks: int | None = None
+) -> Path:
+    """The bundled test configuration with the synthetic sheets, all paths absolute; with
+    ``chunks``, that many calling chunks (calling.chunks) instead of the test's."""
     config = yaml.safe_load((workflow_dir / ".test" / "config" / "config.yaml").read_text())
     config["samples"], config["units"] = str(samples), str(units)
+    if chunks is not None:
+        config["calling"]["chunks"] = chunks
     config["data_manifest"] = str(workflow_dir / config["data_manifest"])
     config["panel"]["genes"] = str(workflow_dir / config["panel"]["genes"])
     path = base / "config.yaml"
@@ -323,11 +329,16 @@ def floor_workflow(base: Path, units: Path) -> tuple[Path, Path]:
     return snakefile, config
 
 
-def dry_run(snakefile: Path, base: Path, config: Path) -> tuple[int, float, float]:
-    """Run ``snakemake -n`` once; returns (jobs, wall seconds, peak RSS in MB of that process)."""
+def dry_run(
+    snakefile: Path, base: Path, config: Path, workflow_profile: bool = True
+) -> tuple[int, float, float]:
+    """Run ``snakemake -n`` once; returns (jobs, wall seconds, peak RSS in MB of that process).
+    ``workflow_profile`` False: without the checkout's profiles/default (for the floor)."""
     command = [sys.executable, "-m", "snakemake", "-n", "--quiet", "rules", "--cores", "2"]
     command += ["--snakefile", str(snakefile), "--directory", str(base)]
     command += ["--configfile", str(config)]
+    if not workflow_profile:
+        command += ["--workflow-profile", "none"]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output = process.stdout.read()
@@ -340,23 +351,31 @@ def dry_run(snakefile: Path, base: Path, config: Path) -> tuple[int, float, floa
 
 
 def measure(
-    workflow_dir: Path, scratch: Path, patients: int, lanes: int = 2, repeats: int = 3
+    workflow_dir: Path,
+    scratch: Path,
+    patients: int,
+    lanes: int = 2,
+    repeats: int = 3,
+    chunks: int | None = None,
 ) -> DagMeasurement:
     """Median wall time and peak memory of ``repeats`` dry runs for one cohort size, the
-    workflow's and the floor's (:data:`FLOOR_SNAKEFILE`) alternately."""
-    base = scratch / f"cohort_{patients}"
+    workflow's and the floor's (:data:`FLOOR_SNAKEFILE`) alternately; ``chunks``: the calling
+    chunks (None: the test configuration's)."""
+    base = scratch / f"cohort_{patients}_{chunks or 'test'}"
     samples, units, n_units = write_cohort(base, patients, lanes)
-    config = cohort_config(workflow_dir, base, samples, units)
+    config = cohort_config(workflow_dir, base, samples, units, chunks)
+    used_chunks = yaml.safe_load(config.read_text())["calling"]["chunks"]
     floor_snakefile, floor_config = floor_workflow(base, units)
     ours, floor = [], []
     for _ in range(repeats):
         ours.append(dry_run(workflow_dir / "Snakefile", base, config))
-        floor.append(dry_run(floor_snakefile, base / "floor", floor_config))
+        floor.append(dry_run(floor_snakefile, base / "floor", floor_config, False))
     seconds, floor_seconds = _median([r[1] for r in ours]), _median([r[1] for r in floor])
     return DagMeasurement(
         patients=patients,
         samples=patients * len(SAMPLE_TYPES),
         units=n_units,
+        chunks=used_chunks,
         jobs=ours[0][0],
         seconds=round(seconds, 2),
         peak_rss_mb=round(max(r[2] for r in ours), 1),
@@ -373,14 +392,28 @@ def _median(values: list[float]) -> float:
 
 
 def dag_benchmark(
-    workflow_dir: Path, docs: Path, scratch: Path, sizes: list[int], repeats: int, notes: list[str]
+    workflow_dir: Path,
+    docs: Path,
+    scratch: Path,
+    sizes: list[int],
+    repeats: int,
+    notes: list[str],
+    wgs_chunks: int = 0,
 ) -> pd.DataFrame:
-    """Measure every cohort size, store the figures as the `dag` section of the benchmarks."""
+    """Measure every cohort size (and the largest again with ``wgs_chunks`` calling chunks,
+    unless 0), store the figures as the `dag` section of the benchmarks."""
     from icope.bench.run import write_section
 
     rows = [asdict(measure(workflow_dir, scratch, n, repeats=repeats)) for n in sizes]
+    if wgs_chunks:
+        rows.append(
+            asdict(measure(workflow_dir, scratch, max(sizes), repeats=repeats, chunks=wgs_chunks))
+        )
     table = pd.DataFrame(rows)
-    command = f"icope bench dag --patients {','.join(map(str, sizes))} --repeats {repeats}"
+    command = (
+        f"icope bench dag --patients {','.join(map(str, sizes))} --repeats {repeats} "
+        f"--wgs-chunks {wgs_chunks}"
+    )
     write_section(docs, "dag", table, {"command": command, "notes": notes})
     return table
 

@@ -291,6 +291,7 @@ DAG_COLUMNS = [
     "patients",
     "samples",
     "units",
+    "chunks",
     "jobs",
     "seconds",
     "peak_rss_mb",

@@ -36,3 +36,18 @@ def test_floor_workflow_plans_its_shape(tmp_path):
     jobs, seconds, rss_mb = dry_run(snakefile, tmp_path / "floor", config, False)
     assert jobs == 3 * FLOOR_JOBS_PER_PATIENT + 1
     assert seconds > 0 and rss_mb > 50
+
+
+def test_figures_of_an_older_dag_benchmark_still_render(tmp_path):
+    """A stored DAG table without the floor columns (an older run) renders with its own."""
+    import json
+
+    from icope.bench.run import render_report
+
+    (tmp_path / "benchmarks.dag.tsv").write_text(
+        "patients\tsamples\tunits\tjobs\tseconds\tpeak_rss_mb\n10\t30\t60\t389\t3.38\t187.7\n"
+    )
+    (tmp_path / "benchmarks.dag.json").write_text(json.dumps({"command": "x", "notes": []}))
+    text = render_report(tmp_path).read_text()
+    assert "| patients | samples | units | jobs | seconds | peak_rss_mb |" in text
+    assert "| 10 | 30 | 60 | 389 | 3.38 | 187.70 |" in text

@@ -454,6 +454,7 @@ DAG_NOTES = [
     "of work (a WGS tumour's alignment for a failed QC step), a panel or filter change "
     "would rerun calling, and the cluster would give every step of a job the largest "
     "step's threads and memory. We keep the 37 jobs; cohorts of more than ~150 patients are"
-    " planned in batches (one run directory each, pooled with `icope cohort merge`), each "
-    "batch under 30 s.",
+    " planned in batches of up to ~150 patients, each under 30 s: one run directory per "
+    "batch, its patients added to one cohort database with `icope cohort add --patient <ID>"
+    " --dataset <batch>/results/cohort/dataset` (no rebuild, IDs kept).",
 ]

@@ -67,7 +67,7 @@ if config["alignment"]["aligner"] == "bwa" and not PARTS:
             r1_link=fastp_link("R1"),
             r2_link=fastp_link("R2"),
             read_group=read_group,
-            index=GENOME,
+            index=bwa_prefix,
             # sort's temporary files: beside the output, a path recorded in the BAM's @PG line
             # (no random /tmp name), removed by sort.
             tmp_prefix="results/alignment/units/{sample}/{unit}.sort",
@@ -104,7 +104,7 @@ elif config["alignment"]["aligner"] == "bwa":
             runtime=sized_runtime("bwa_mem"),
         params:
             read_group=read_group,
-            index=GENOME,
+            index=bwa_prefix,
             # Pasted unquoted on purpose: an argument string (config/README.md).
             extra=config["alignment"]["bwa_mem_extra"],
             # As fastp_bwa_mem: sort's temporary files beside the output, its memory as

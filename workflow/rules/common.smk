@@ -151,7 +151,7 @@ INDEX_EXT = "bai" if ALIGN_EXT == "bam" else "crai"
 
 GENOME = "results/reference/genome.fa"
 BWA_INDEX = multiext(GENOME, ".amb", ".ann", ".bwt", ".pac", ".sa")
-BWA_STAMP = f"{GENOME}.bwa_index.stamp"
+BWA_STAMP = f"{GENOME}.bwa_index.stamp"  # bwa_prefix reads the prefix back from it
 # minimap2's index holds its preset's k-mer settings: built with -x sr, the preset it maps with.
 MINIMAP2_INDEX = f"{GENOME}.mmi"
 if CHECK_INPUTS and (damaged := invalidate_if_changed(BWA_STAMP)):
@@ -368,6 +368,12 @@ def unit_reads(wildcards):
 
 def unit_bam(wildcards):
     return str(SHEET.unit(wildcards.sample, wildcards.unit).bam)
+
+
+def bwa_prefix(wildcards, input):
+    """The index prefix bwa expects: the genome path the index stamp (input index) is named
+    after."""
+    return input.index.removesuffix(".bwa_index.stamp")
 
 
 def read_group(wildcards):

@@ -34,9 +34,18 @@ def write_stamp(paths, stamp: str | Path) -> None:
     Path(stamp).write_text("".join(lines))
 
 
+def _records(stamp: Path) -> list[tuple[str, int, int]]:
+    """(path, size, mtime seconds) of every file ``stamp`` records."""
+    records = []
+    for line in stamp.read_text().splitlines():
+        name, size, mtime = line.rsplit("\t", 2)
+        records.append((name, int(size), int(mtime)))
+    return records
+
+
 def stamped_bytes(stamp: str | Path) -> int:
     """The total size of the files ``stamp`` records, as recorded."""
-    return sum(int(line.rsplit("\t", 2)[1]) for line in Path(stamp).read_text().splitlines())
+    return sum(size for _, size, _ in _records(Path(stamp)))
 
 
 def stamp_problems(stamp: str | Path) -> list[str]:
@@ -45,14 +54,13 @@ def stamp_problems(stamp: str | Path) -> list[str]:
     if not stamp.is_file():
         return []
     problems = []
-    for line in stamp.read_text().splitlines():
-        name, size, mtime = line.rsplit("\t", 2)
+    for name, size, mtime in _records(stamp):
         path = Path(name)
         if not path.exists():
             problems.append(f"{name} is missing")
             continue
         stat = path.stat()
-        if stat.st_size != int(size) or int(stat.st_mtime) != int(mtime):
+        if stat.st_size != size or int(stat.st_mtime) != mtime:
             problems.append(f"{name} changed after it was built")
     return problems
 

@@ -151,7 +151,8 @@ INDEX_EXT = "bai" if ALIGN_EXT == "bam" else "crai"
 
 GENOME = "results/reference/genome.fa"
 BWA_INDEX = multiext(GENOME, ".amb", ".ann", ".bwt", ".pac", ".sa")
-BWA_STAMP = f"{GENOME}.bwa_index.stamp"  # bwa_prefix reads the prefix back from it
+BWA_STAMP_SUFFIX = ".bwa_index.stamp"
+BWA_STAMP = GENOME + BWA_STAMP_SUFFIX  # bwa_prefix reads the prefix back from it
 # minimap2's index holds its preset's k-mer settings: built with -x sr, the preset it maps with.
 MINIMAP2_INDEX = f"{GENOME}.mmi"
 if CHECK_INPUTS and (damaged := invalidate_if_changed(BWA_STAMP)):
@@ -297,11 +298,9 @@ def runtime_min(base):
     return fixed_signature(_runtime)
 
 
-def _cost(cost):
-    """A Cost or Pipe: by rule name (icope.core.resources COSTS or PIPES), or as given."""
-    if isinstance(cost, str):
-        return COSTS[cost] if cost in COSTS else PIPES[cost]
-    return cost
+def _cost(name):
+    """A rule's Cost or Pipe, by its name in icope.core.resources COSTS or PIPES."""
+    return COSTS[name] if name in COSTS else PIPES[name]
 
 
 def input_bytes(input, names):
@@ -318,10 +317,10 @@ def input_bytes(input, names):
     return total_bytes(paths)
 
 
-def sized_mem_mb(cost):
+def sized_mem_mb(name):
     """mem_mb from the size of the inputs that drive memory, growing with each attempt.
-    `cost`: a rule name in icope.core.resources.COSTS or PIPES, or a Cost."""
-    cost = _cost(cost)
+    `name`: a rule name in icope.core.resources.COSTS or PIPES."""
+    cost = _cost(name)
 
     def _mem(wildcards, input, threads, attempt):
         return cost.memory_of(functools.partial(input_bytes, input), threads, attempt)
@@ -329,11 +328,11 @@ def sized_mem_mb(cost):
     return fixed_signature(_mem)
 
 
-def sized_runtime(cost):
+def sized_runtime(name):
     """Runtime in minutes from the size of the inputs that drive it, the job's threads and
-    the attempt. `cost`: a rule name in icope.core.resources.COSTS or PIPES, or a Cost.
+    the attempt. `name`: a rule name in icope.core.resources.COSTS or PIPES.
     """
-    cost = _cost(cost)
+    cost = _cost(name)
 
     def _runtime(wildcards, input, threads, attempt):
         return cost.runtime_of(functools.partial(input_bytes, input), threads, attempt)
@@ -373,7 +372,7 @@ def unit_bam(wildcards):
 def bwa_prefix(wildcards, input):
     """The index prefix bwa expects: the genome path the index stamp (input index) is named
     after."""
-    return input.index.removesuffix(".bwa_index.stamp")
+    return input.index.removesuffix(BWA_STAMP_SUFFIX)
 
 
 def read_group(wildcards):
